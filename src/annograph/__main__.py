@@ -1,0 +1,5 @@
+"""``python -m annograph``."""
+
+from annograph.cli import main
+
+main()

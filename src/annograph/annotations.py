@@ -1,0 +1,577 @@
+"""Annotation files -> model, keeping the line and column of every value.
+
+An article lives in ``data/articles/SLUG/``: ``article.md`` is the source of record and
+``annotations.yaml`` says what it states. The format is documented in ``docs/annotations.md``;
+its vocabulary (``type`` values and property keys) is whatever the ontology defines, so nothing
+here lists classes or properties.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from annograph.errors import AnnographError, AnnotationError, AnnotationErrors, SourceLocation
+from annograph.model import Article, Entity, Evidence, Fact, Ref, Text, Typed, Value
+from annograph.ontology import LANG_STRING, XSD, Ontology
+
+FORMAT = "annograph/1"
+ANNOTATIONS_FILE = "annotations.yaml"
+ARTICLES_DIR = Path("data") / "articles"
+
+#: Characters of context kept around a quote in its TextQuoteSelector (oa:prefix / oa:suffix).
+CONTEXT_CHARS = 32
+
+ID = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
+CURIE = re.compile(r"([a-z][a-z0-9]*):([A-Za-z0-9_][A-Za-z0-9_.-]*)")
+# BCP 47 language tag (RFC 5646 "langtag" production, without grandfathered tags).
+LANGUAGE_TAG = re.compile(
+    r"[a-zA-Z]{2,3}(-[a-zA-Z]{3}){0,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|[0-9]{3}))?"
+    r"(-([a-zA-Z0-9]{5,8}|[0-9][a-zA-Z0-9]{3}))*(-[0-9a-wyzA-WYZ](-[a-zA-Z0-9]{2,8})+)*"
+    r"(-x(-[a-zA-Z0-9]{1,8})+)?"
+)
+LEXICAL_FORMS = {
+    XSD + "decimal": re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"),
+    XSD + "integer": re.compile(r"[+-]?[0-9]+"),
+    XSD + "boolean": re.compile(r"true|false|1|0"),
+    XSD + "date": re.compile(
+        r"-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(Z|[+-][0-9]{2}:[0-9]{2})?"
+    ),
+    XSD + "language": LANGUAGE_TAG,
+    XSD + "string": re.compile(r".*", re.DOTALL),
+}
+
+TOP_KEYS = ("format", "article", "entities")
+ARTICLE_KEYS = ("text", "language")
+ENTITY_KEYS = ("type", "quote", "note")
+FACT_KEYS = ("quote", "note")
+QUOTE_KEYS = ("exact", "prefix", "suffix")
+
+
+def load_articles(root: Path, ontology: Ontology) -> list[Article]:
+    """Load every article under ``root/data/articles``, reporting all errors of all files at once.
+
+    :param root: the project directory.
+    :param ontology: the terms annotations may use.
+    :raises AnnotationErrors: listing every problem found, each with its file, line and column.
+    """
+    articles, errors = [], []
+    for directory in article_directories(root):
+        try:
+            articles.append(load_article(directory, ontology))
+        except AnnotationErrors as error:
+            errors.extend(error.errors)
+    errors.extend(_duplicate_ids_across(articles))
+    if errors:
+        raise AnnotationErrors(errors)
+    return articles
+
+
+def article_directories(root: Path) -> list[Path]:
+    """The article folders of a project, sorted by slug."""
+    base = root / ARTICLES_DIR
+    if not base.is_dir():
+        return []
+    return sorted(p for p in base.iterdir() if (p / ANNOTATIONS_FILE).is_file())
+
+
+def load_article(directory: Path, ontology: Ontology) -> Article:
+    """Load one article folder (``article.md`` + ``annotations.yaml``) into the model.
+
+    :raises AnnotationErrors: listing every problem in the folder's annotations.
+    """
+    reader = _Reader(directory / ANNOTATIONS_FILE, ontology)
+    article = reader.read(directory)
+    if reader.errors or article is None:
+        raise AnnotationErrors(sorted(reader.errors, key=_position))
+    return article
+
+
+def _position(error: AnnographError) -> tuple[int, int]:
+    where = error.location
+    return (where.line or 0, where.column or 0) if where else (0, 0)
+
+
+def _duplicate_ids_across(articles: list[Article]) -> Iterator[AnnotationError]:
+    first: dict[str, Entity] = {}
+    for article in articles:
+        for entity in article.entities:
+            if entity.id in first:
+                yield AnnotationError(
+                    f"entity id '{entity.id}' is already used in {first[entity.id].location}",
+                    location=entity.location,
+                    hint="ids name IRIs, so they must be unique across the project",
+                )
+            else:
+                first[entity.id] = entity
+
+
+@dataclass
+class _Reader:
+    """Walks the YAML node tree of one annotation file, collecting every error it finds."""
+
+    path: Path
+    ontology: Ontology
+    errors: list[AnnographError] = field(default_factory=list)
+    text: str | None = None
+    # Value node id -> its key node, so errors about a key point at the key, not the value.
+    _key_nodes: dict[int, Node] = field(default_factory=dict)
+
+    # -- errors and locations ---------------------------------------------------------------
+
+    def location(self, node: Node) -> SourceLocation:
+        mark = node.start_mark
+        return SourceLocation(self.path, mark.line + 1, mark.column + 1)
+
+    def error(self, node: Node, message: str, hint: str | None = None) -> None:
+        self.errors.append(AnnotationError(message, location=self.location(node), hint=hint))
+
+    # -- the file -----------------------------------------------------------------------------
+
+    def read(self, directory: Path) -> Article | None:
+        root = self._compose()
+        if root is None:
+            return None
+        if not isinstance(root, MappingNode):
+            self.error(root, "the file must be a mapping with 'format', 'article' and 'entities'")
+            return None
+        top = self._mapping(root, TOP_KEYS, what="top-level key")
+        self._check_format(top.get("format"), root)
+        article_node = top.get("article")
+        if article_node is None:
+            self.error(root, "missing 'article:' (the article's text file and language)")
+            return None
+        language, article_facts = self._article(article_node, directory)
+        entities = self._entities(top.get("entities"), root)
+        self._check_refs(article_facts, entities)
+        if self.errors or language is None or self.text is None:
+            return None
+        return Article(
+            slug=directory.name,
+            directory=directory,
+            text=self.text,
+            language=language,
+            facts=article_facts,
+            entities=entities,
+            annotations_path=self.path,
+        )
+
+    def _compose(self) -> Node | None:
+        try:
+            source = self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            self.errors.append(
+                AnnotationError(f"cannot read: {error}", location=SourceLocation(self.path))
+            )
+            return None
+        try:
+            node: Node | None = YAML(typ="safe", pure=True).compose(source)
+        except MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            where = SourceLocation(self.path, mark.line + 1, mark.column + 1) if mark else None
+            problem = error.problem or error.context or "invalid YAML"
+            self.errors.append(
+                AnnotationError(
+                    f"YAML syntax error: {problem}", location=where or SourceLocation(self.path)
+                )
+            )
+            return None
+        if node is None:
+            self.errors.append(
+                AnnotationError("the file is empty", location=SourceLocation(self.path))
+            )
+        return node
+
+    def _check_format(self, node: Node | None, root: Node) -> None:
+        if node is None:
+            self.error(root, "missing 'format:'", hint=f"add 'format: {FORMAT}' as the first line")
+        elif self._scalar(node, "format") not in (None, FORMAT):
+            self.error(
+                node, f"unsupported format '{node.value}'", hint=f"this annograph reads '{FORMAT}'"
+            )
+
+    # -- the article ----------------------------------------------------------------------------
+
+    def _article(self, node: Node, directory: Path) -> tuple[str | None, tuple[Fact, ...]]:
+        if not isinstance(node, MappingNode):
+            self.error(node, "'article:' must be a mapping with 'text' and 'language'")
+            return None, ()
+        fields = self._mapping(node, None, what="article key")
+        text_name = self._scalar(fields["text"], "text") if "text" in fields else "article.md"
+        if text_name is not None:
+            self._read_text(directory / text_name, fields.get("text", node))
+        language = None
+        if "language" not in fields:
+            self.error(node, "missing 'language:' of the article", hint="e.g. 'language: ru'")
+        else:
+            language = self._language(fields["language"])
+        facts = tuple(
+            fact
+            for key, value in fields.items()
+            if key not in ARTICLE_KEYS
+            for fact in self._facts(key, value, self._key_nodes[id(value)])
+        )
+        return language, facts
+
+    def _read_text(self, path: Path, node: Node) -> None:
+        try:
+            # Bytes, not read_text(): universal newlines would shift every offset after a CRLF.
+            self.text = path.read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            self.error(
+                node,
+                f"article text not found: {path}",
+                hint="copy the article next to the annotations",
+            )
+        except UnicodeDecodeError as error:
+            self.error(node, f"article text is not UTF-8: {error}")
+
+    def _language(self, node: Node) -> str | None:
+        tag = self._scalar(node, "language")
+        if tag is not None and not LANGUAGE_TAG.fullmatch(tag):
+            self.error(
+                node, f"'{tag}' is not a BCP 47 language tag", hint="e.g. 'ru', 'en', 'ky-Cyrl'"
+            )
+            return None
+        return tag
+
+    # -- entities ---------------------------------------------------------------------------
+
+    def _entities(self, node: Node | None, root: Node) -> tuple[Entity, ...]:
+        if node is None:
+            self.error(root, "missing 'entities:'")
+            return ()
+        if not isinstance(node, MappingNode):
+            self.error(node, "'entities:' must be a mapping from entity id to its description")
+            return ()
+        entities = []
+        for key, body in self._mapping(node, None, what="entity id").items():
+            key_node = self._key_nodes[id(body)]
+            if not ID.fullmatch(key):
+                self.error(
+                    key_node,
+                    f"invalid entity id '{key}'",
+                    hint="use lowercase letters, digits and '-', e.g. 'state-migration-service'",
+                )
+            entity = self._entity(key, key_node, body)
+            if entity is not None:
+                entities.append(entity)
+        return tuple(entities)
+
+    def _entity(self, entity_id: str, key_node: Node, node: Node) -> Entity | None:
+        if not isinstance(node, MappingNode):
+            self.error(
+                node, f"entity '{entity_id}' must be a mapping with 'type', 'quote' and facts"
+            )
+            return None
+        fields = self._mapping(node, None, what="key")
+        types = self._types(fields.get("type"), key_node)
+        if "quote" not in fields:
+            self.error(
+                key_node,
+                f"entity '{entity_id}' has no 'quote:'",
+                hint="quote the words of the article that mention it",
+            )
+        mentions = self._quotes(fields["quote"]) if "quote" in fields else ()
+        facts = tuple(
+            fact
+            for key, value in fields.items()
+            if key not in ENTITY_KEYS
+            for fact in self._facts(key, value, self._key_nodes[id(value)])
+        )
+        note = self._scalar(fields["note"], "note") if "note" in fields else None
+        return Entity(entity_id, types, mentions, facts, note, self.location(key_node))
+
+    def _types(self, node: Node | None, key_node: Node) -> tuple[str, ...]:
+        if node is None:
+            self.error(
+                key_node,
+                "missing 'type:'",
+                hint="name a class of the ontology, e.g. 'type: Organization'",
+            )
+            return ()
+        names = []
+        for item in self._scalars(node, "type"):
+            name = item.value
+            if name in self.ontology.classes:
+                names.append(name)
+            else:
+                self.error(
+                    item, f"unknown class '{name}'", hint=_closest(name, self.ontology.classes)
+                )
+        return tuple(names)
+
+    # -- facts --------------------------------------------------------------------------------
+
+    def _facts(self, key: str, node: Node, key_node: Node) -> Iterator[Fact]:
+        prop = self.ontology.properties.get(key)
+        if prop is None:
+            self.error(
+                key_node, f"unknown property '{key}'", hint=_closest(key, self.ontology.properties)
+            )
+            return
+        items = node.value if isinstance(node, SequenceNode) else [node]
+        for item in items:
+            if not isinstance(item, MappingNode):
+                example = (
+                    "{ref: ID, quote: ...}" if prop.kind == "object" else "{ru: ..., quote: ...}"
+                )
+                self.error(
+                    item, f"a '{key}' fact needs its evidence", hint=f"write it as {example}"
+                )
+                continue
+            fields = self._mapping(item, None, what="key")
+            values = self._values(prop.kind, prop.range, fields, item)
+            if "quote" not in fields:
+                self.error(
+                    item,
+                    f"'{key}' fact has no 'quote:'",
+                    hint="quote the words of the article that state it",
+                )
+            evidence = self._quotes(fields["quote"]) if "quote" in fields else ()
+            note = self._scalar(fields["note"], "note") if "note" in fields else None
+            yield Fact(key, values, evidence, note, self.location(item))
+
+    def _values(
+        self, kind: str, datatype: str | None, fields: dict[str, Node], node: MappingNode
+    ) -> tuple[Value, ...]:
+        if kind == "object":
+            return self._refs(fields, node)
+        if datatype in (None, LANG_STRING):
+            return self._texts(fields, node)
+        return self._typed(datatype, fields, node)
+
+    def _refs(self, fields: dict[str, Node], node: Node) -> tuple[Value, ...]:
+        self._reject_keys(
+            fields, ("ref", *FACT_KEYS), "a reference fact takes 'ref', 'quote', 'note'"
+        )
+        if "ref" not in fields:
+            self.error(
+                node, "missing 'ref:'", hint="name the entity by its id, e.g. 'ref: bishkek'"
+            )
+            return ()
+        refs: list[Value] = []
+        for item in self._scalars(fields["ref"], "ref"):
+            if ID.fullmatch(item.value) or self._known_curie(item):
+                refs.append(Ref(item.value, self.location(item)))
+            else:
+                self.error(
+                    item,
+                    f"invalid reference '{item.value}'",
+                    hint="use an entity id or an ag: term such as 'ag:percent'",
+                )
+        return tuple(refs)
+
+    def _known_curie(self, node: ScalarNode) -> bool:
+        match = CURIE.fullmatch(node.value)
+        if match is None:
+            return False
+        if match.group(1) == "ag" and match.group(2) in self.ontology.individuals:
+            return True
+        self.error(
+            node,
+            f"unknown term '{node.value}'",
+            hint=_closest(match.group(2), self.ontology.individuals),
+        )
+        return True
+
+    def _texts(self, fields: dict[str, Node], node: Node) -> tuple[Value, ...]:
+        texts: list[Value] = []
+        for key, value in fields.items():
+            if key in FACT_KEYS:
+                continue
+            key_node = self._key_nodes[id(value)]
+            if not LANGUAGE_TAG.fullmatch(key):
+                hint = (
+                    _closest(key, FACT_KEYS)
+                    or "text values are keyed by language, e.g. 'ru:' and 'en:'"
+                )
+                self.error(key_node, f"'{key}' is not a language tag or a known key", hint=hint)
+                continue
+            text = self._scalar(value, key)
+            if text is not None and not text.strip():
+                self.error(value, "empty text")
+            elif text is not None:
+                texts.append(Text(text, key, self.location(value)))
+        if not texts:
+            self.error(
+                node, "no text given", hint="key the text by language, e.g. 'ru: ...' and 'en: ...'"
+            )
+        return tuple(texts)
+
+    def _typed(self, datatype: str, fields: dict[str, Node], node: Node) -> tuple[Value, ...]:
+        self._reject_keys(
+            fields, ("value", *FACT_KEYS), "a value fact takes 'value', 'quote', 'note'"
+        )
+        if "value" not in fields:
+            self.error(node, "missing 'value:'")
+            return ()
+        lexical = self._scalar(fields["value"], "value")
+        if lexical is None:
+            return ()
+        pattern = LEXICAL_FORMS.get(datatype)
+        short = datatype.removeprefix(XSD)
+        if pattern is not None and not pattern.fullmatch(lexical):
+            self.error(fields["value"], f"'{lexical}' is not a valid xsd:{short}")
+            return ()
+        return (Typed(lexical, datatype, self.location(fields["value"])),)
+
+    # -- quotes -------------------------------------------------------------------------------
+
+    def _quotes(self, node: Node) -> tuple[Evidence, ...]:
+        items = node.value if isinstance(node, SequenceNode) else [node]
+        found = (self._quote(item) for item in items)
+        return tuple(evidence for evidence in found if evidence is not None)
+
+    def _quote(self, node: Node) -> Evidence | None:
+        if isinstance(node, ScalarNode):
+            exact, prefix, suffix = node.value, "", ""
+        elif isinstance(node, MappingNode):
+            fields = self._mapping(node, QUOTE_KEYS, what="quote key")
+            if "exact" not in fields:
+                self.error(node, "a quote mapping needs 'exact:'")
+                return None
+            exact, prefix, suffix = (
+                (self._scalar(fields[key], key) or "") if key in fields else ""
+                for key in QUOTE_KEYS
+            )
+        else:
+            self.error(node, "a quote is a string or a mapping with 'exact', 'prefix', 'suffix'")
+            return None
+        if not exact:
+            self.error(node, "empty quote")
+            return None
+        return self._locate(exact, prefix, suffix, node)
+
+    def _locate(self, exact: str, prefix: str, suffix: str, node: Node) -> Evidence | None:
+        if self.text is None:
+            return None
+        starts = [
+            start
+            for start in _occurrences(self.text, exact)
+            if self.text[:start].endswith(prefix)
+            and self.text.startswith(suffix, start + len(exact))
+        ]
+        if not starts:
+            self.error(
+                node, "quote not found verbatim in the article", hint=_quote_hint(self.text, exact)
+            )
+            return None
+        if len(starts) > 1:
+            lines = ", ".join(str(self.text.count("\n", 0, s) + 1) for s in starts)
+            self.error(
+                node,
+                f"quote occurs {len(starts)} times in the article (lines {lines})",
+                hint="write {exact: ..., prefix: ...} or {exact: ..., suffix: ...} to pick one",
+            )
+            return None
+        start = starts[0]
+        end = start + len(exact)
+        return Evidence(
+            exact=exact,
+            start=start,
+            end=end,
+            prefix=self.text[max(0, start - CONTEXT_CHARS) : start],
+            suffix=self.text[end : end + CONTEXT_CHARS],
+            location=self.location(node),
+        )
+
+    # -- references -----------------------------------------------------------------------------
+
+    def _check_refs(self, article_facts: tuple[Fact, ...], entities: tuple[Entity, ...]) -> None:
+        ids = {entity.id for entity in entities}
+        facts = [*article_facts, *(fact for entity in entities for fact in entity.facts)]
+        for fact in facts:
+            for value in fact.values:
+                if isinstance(value, Ref) and ":" not in value.target and value.target not in ids:
+                    self.errors.append(
+                        AnnotationError(
+                            f"reference to unknown entity '{value.target}'",
+                            location=value.location,
+                            hint=_closest(value.target, ids) or "define it under 'entities:'",
+                        )
+                    )
+
+    # -- YAML helpers ---------------------------------------------------------------------------
+
+    def _mapping(
+        self, node: MappingNode, allowed: tuple[str, ...] | None, *, what: str
+    ) -> dict[str, Node]:
+        """Keys -> value nodes; reports duplicate, non-string and (if ``allowed``) unknown keys."""
+        fields: dict[str, Node] = {}
+        for key_node, value in node.value:
+            key = self._scalar(key_node, what)
+            if key is None:
+                continue
+            if key in fields:
+                first = self.location(self._key_nodes[id(fields[key])])
+                self.error(key_node, f"duplicate key '{key}' (first at line {first.line})")
+                continue
+            if allowed is not None and key not in allowed:
+                self.error(key_node, f"unknown {what} '{key}'", hint=_closest(key, allowed))
+                continue
+            fields[key] = value
+            self._key_nodes[id(value)] = key_node
+        return fields
+
+    def _reject_keys(self, fields: dict[str, Node], allowed: tuple[str, ...], hint: str) -> None:
+        for key, value in fields.items():
+            if key not in allowed:
+                self.error(
+                    self._key_nodes[id(value)],
+                    f"unknown key '{key}'",
+                    hint=_closest(key, allowed) or hint,
+                )
+
+    def _scalar(self, node: Node, what: str) -> str | None:
+        if isinstance(node, ScalarNode):
+            return str(node.value)
+        self.error(node, f"'{what}' must be a single value, not a {_kind(node)}")
+        return None
+
+    def _scalars(self, node: Node, what: str) -> list[ScalarNode]:
+        items = node.value if isinstance(node, SequenceNode) else [node]
+        scalars = []
+        for item in items:
+            if isinstance(item, ScalarNode):
+                scalars.append(item)
+            else:
+                self.error(
+                    item, f"'{what}' must be a value or a list of values, not a {_kind(item)}"
+                )
+        return scalars
+
+
+def _occurrences(text: str, exact: str) -> Iterator[int]:
+    start = text.find(exact)
+    while start != -1:
+        yield start
+        start = text.find(exact, start + 1)
+
+
+def _quote_hint(text: str, exact: str) -> str:
+    words = exact.split()
+    if words and " ".join(words) in " ".join(text.split()):
+        return (
+            "the article has these words with different spacing or line breaks: copy them exactly"
+        )
+    return "copy the words from article.md exactly (quotes are checked character by character)"
+
+
+def _closest(name: str, candidates: Iterable[str]) -> str | None:
+    options = sorted(candidates)
+    matches = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+    return f"did you mean '{matches[0]}'?" if matches else None
+
+
+def _kind(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "mapping"
+    return "list" if isinstance(node, SequenceNode) else "value"

@@ -1,0 +1,204 @@
+"""Model -> RDF quads. Pure: no I/O, the same article always gives the same quads.
+
+Every fact becomes a triple in the article's named graph. Its evidence becomes a W3C Web
+Annotation whose body is the fact, reified as an ``rdf:Statement``, and whose target is the
+quoted span of the article (``oa:TextQuoteSelector`` + ``oa:TextPositionSelector``).
+All IRIs are minted from ids or from content hashes, so there are no blank nodes and the graph
+is identical across builds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from annograph.model import Article, Entity, Evidence, Fact, Ref, Text, Value
+from annograph.ontology import NAMESPACE, PREFIXES, RDF, XSD
+
+DEFAULT_BASE_IRI = "https://w3id.org/annograph/data/"
+
+OA = PREFIXES["oa"]
+SKOS = PREFIXES["skos"]
+RDF_TYPE = ox.NamedNode(RDF + "type")
+# Mentions *identify* an entity in the text; facts' quotes *describe* it (Web Annotation §3.3.5).
+IDENTIFYING = ox.NamedNode(OA + "identifying")
+DESCRIBING = ox.NamedNode(OA + "describing")
+
+
+def ag(name: str) -> ox.NamedNode:
+    """The ontology term ag:name."""
+    return ox.NamedNode(NAMESPACE + name)
+
+
+@dataclass(frozen=True, slots=True)
+class Minter:
+    """Mints the IRIs of one project from its base IRI (which must end in '/' or '#')."""
+
+    base: str
+
+    def entity(self, entity_id: str) -> ox.NamedNode:
+        return ox.NamedNode(f"{self.base}id/{entity_id}")
+
+    def article(self, slug: str) -> ox.NamedNode:
+        return ox.NamedNode(f"{self.base}article/{slug}")
+
+    def graph(self, slug: str) -> ox.NamedNode:
+        return ox.NamedNode(f"{self.base}graph/{slug}")
+
+    def statement(self, triple: ox.Triple) -> ox.NamedNode:
+        # The same fact stated by two articles gets one statement node with two evidence trails.
+        return ox.NamedNode(f"{self.base}statement/{_digest(str(triple))}")
+
+    def evidence(self, slug: str, bodies: Iterable[ox.NamedNode], evidence: Evidence) -> str:
+        key = "|".join(
+            [slug, str(evidence.start), str(evidence.end), *sorted(b.value for b in bodies)]
+        )
+        return f"{self.base}evidence/{_digest(key)}"
+
+    def prefixes(self) -> dict[str, str]:
+        """Prefixes for this project's own IRIs, for readable exports."""
+        return {
+            "id": f"{self.base}id/",
+            "article": f"{self.base}article/",
+            "graph": f"{self.base}graph/",
+            "stmt": f"{self.base}statement/",
+            "ev": f"{self.base}evidence/",
+        }
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def build_graph(article: Article, *, minter: Minter) -> list[ox.Quad]:
+    """All quads of one article, in its own named graph.
+
+    :param article: the loaded annotations of the article.
+    :param minter: turns ids into IRIs under the project's base IRI.
+
+    >>> from annograph.graph import Minter
+    >>> Minter("https://example.org/").entity("bishkek").value
+    'https://example.org/id/bishkek'
+    """
+    graph = minter.graph(article.slug)
+    triples = list(_article_triples(article, minter))
+    return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in _unique(triples)]
+
+
+def _unique(triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
+    seen: set[ox.Triple] = set()
+    for triple in triples:
+        if triple not in seen:
+            seen.add(triple)
+            yield triple
+
+
+def _article_triples(article: Article, minter: Minter) -> Iterator[ox.Triple]:
+    source = minter.article(article.slug)
+    yield ox.Triple(source, RDF_TYPE, ag("NewsArticle"))
+    yield ox.Triple(
+        source,
+        ag("inLanguage"),
+        ox.Literal(article.language, datatype=ox.NamedNode(XSD + "language")),
+    )
+    for fact in article.facts:
+        yield from _fact_triples(article, source, fact, minter)
+    for entity in article.entities:
+        yield from _entity_triples(article, source, entity, minter)
+
+
+def _entity_triples(
+    article: Article, source: ox.NamedNode, entity: Entity, minter: Minter
+) -> Iterator[ox.Triple]:
+    subject = minter.entity(entity.id)
+    mentioned = [ox.Triple(subject, RDF_TYPE, ag(name)) for name in entity.types]
+    mentioned.append(ox.Triple(source, ag("mentions"), subject))
+    yield from mentioned
+    yield from _evidence_triples(article, mentioned, entity.mentions, None, minter, IDENTIFYING)
+    if entity.note:
+        yield ox.Triple(
+            subject, ox.NamedNode(SKOS + "editorialNote"), ox.Literal(entity.note, language="en")
+        )
+    for fact in entity.facts:
+        yield from _fact_triples(article, subject, fact, minter)
+
+
+def _fact_triples(
+    article: Article, subject: ox.NamedNode, fact: Fact, minter: Minter
+) -> Iterator[ox.Triple]:
+    triples = [ox.Triple(subject, ag(fact.prop), _term(value, minter)) for value in fact.values]
+    yield from triples
+    yield from _evidence_triples(article, triples, fact.evidence, fact.note, minter, DESCRIBING)
+
+
+def _term(value: Value, minter: Minter) -> ox.NamedNode | ox.Literal:
+    if isinstance(value, Ref):
+        if ":" in value.target:
+            return ag(value.target.split(":", 1)[1])
+        return minter.entity(value.target)
+    if isinstance(value, Text):
+        return ox.Literal(value.text, language=value.language)
+    return ox.Literal(value.lexical, datatype=ox.NamedNode(value.datatype))
+
+
+def _evidence_triples(
+    article: Article,
+    facts: list[ox.Triple],
+    evidence: Iterable[Evidence],
+    note: str | None,
+    minter: Minter,
+    motivation: ox.NamedNode,
+) -> Iterator[ox.Triple]:
+    """Reify the facts and attach each quote to them as a Web Annotation."""
+    statements = [minter.statement(fact) for fact in facts]
+    for statement, fact in zip(statements, facts, strict=True):
+        yield ox.Triple(statement, RDF_TYPE, ox.NamedNode(RDF + "Statement"))
+        yield ox.Triple(statement, ox.NamedNode(RDF + "subject"), fact.subject)
+        yield ox.Triple(statement, ox.NamedNode(RDF + "predicate"), fact.predicate)
+        yield ox.Triple(statement, ox.NamedNode(RDF + "object"), fact.object)
+    for quote in evidence:
+        yield from _annotation_triples(article, statements, quote, note, minter, motivation)
+
+
+def _annotation_triples(
+    article: Article,
+    statements: list[ox.NamedNode],
+    quote: Evidence,
+    note: str | None,
+    minter: Minter,
+    motivation: ox.NamedNode,
+) -> Iterator[ox.Triple]:
+    iri = minter.evidence(article.slug, statements, quote)
+    annotation, target = ox.NamedNode(iri), ox.NamedNode(iri + "-target")
+    by_quote, by_position = ox.NamedNode(iri + "-quote"), ox.NamedNode(iri + "-position")
+    yield ox.Triple(annotation, RDF_TYPE, ox.NamedNode(OA + "Annotation"))
+    yield ox.Triple(annotation, ox.NamedNode(OA + "motivatedBy"), motivation)
+    for statement in statements:
+        yield ox.Triple(annotation, ox.NamedNode(OA + "hasBody"), statement)
+    yield ox.Triple(annotation, ox.NamedNode(OA + "hasTarget"), target)
+    if note:
+        yield ox.Triple(
+            annotation, ox.NamedNode(SKOS + "editorialNote"), ox.Literal(note, language="en")
+        )
+    yield ox.Triple(target, RDF_TYPE, ox.NamedNode(OA + "SpecificResource"))
+    yield ox.Triple(target, ox.NamedNode(OA + "hasSource"), minter.article(article.slug))
+    yield ox.Triple(target, ox.NamedNode(OA + "hasSelector"), by_quote)
+    yield ox.Triple(target, ox.NamedNode(OA + "hasSelector"), by_position)
+    yield ox.Triple(by_quote, RDF_TYPE, ox.NamedNode(OA + "TextQuoteSelector"))
+    yield ox.Triple(by_quote, ox.NamedNode(OA + "exact"), ox.Literal(quote.exact))
+    # The spec makes prefix and suffix optional; an empty one (quote at the very start or end)
+    # is left out rather than written as "".
+    if quote.prefix:
+        yield ox.Triple(by_quote, ox.NamedNode(OA + "prefix"), ox.Literal(quote.prefix))
+    if quote.suffix:
+        yield ox.Triple(by_quote, ox.NamedNode(OA + "suffix"), ox.Literal(quote.suffix))
+    yield ox.Triple(by_position, RDF_TYPE, ox.NamedNode(OA + "TextPositionSelector"))
+    yield ox.Triple(by_position, ox.NamedNode(OA + "start"), _integer(quote.start))
+    yield ox.Triple(by_position, ox.NamedNode(OA + "end"), _integer(quote.end))
+
+
+def _integer(number: int) -> ox.Literal:
+    return ox.Literal(str(number), datatype=ox.NamedNode(XSD + "nonNegativeInteger"))

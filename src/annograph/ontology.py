@@ -1,0 +1,168 @@
+"""The ontology file: the one source of truth for the classes and properties annotations may use."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pyoxigraph as ox
+
+from annograph.errors import OntologyError, SourceLocation
+
+NAMESPACE = "https://w3id.org/annograph/ontology#"
+ONTOLOGY_IRI = "https://w3id.org/annograph/ontology"
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+RDF_TYPE = RDF + "type"
+LANG_STRING = RDF + "langString"
+
+#: The prefixes annograph writes and reads; exports declare only the ones they use.
+PREFIXES: dict[str, str] = {
+    "ag": NAMESPACE,
+    "dcterms": "http://purl.org/dc/terms/",
+    "gn": "https://sws.geonames.org/",
+    "oa": "http://www.w3.org/ns/oa#",
+    "org": "http://www.w3.org/ns/org#",
+    "owl": OWL,
+    "prov": "http://www.w3.org/ns/prov#",
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "schema": "https://schema.org/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "vann": "http://purl.org/vocab/vann/",
+    "wd": "http://www.wikidata.org/entity/",
+    "xsd": XSD,
+}
+
+PropertyKind = Literal["object", "datatype"]
+
+
+@dataclass(frozen=True, slots=True)
+class Property:
+    """A property annotations may use, by its local name in the ag: namespace."""
+
+    name: str
+    iri: str
+    kind: PropertyKind
+    range: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Ontology:
+    """The parsed ontology with the terms of its own namespace indexed by local name."""
+
+    path: Path
+    triples: tuple[ox.Triple, ...]
+    classes: frozenset[str]
+    properties: dict[str, Property]
+    individuals: frozenset[str]
+    superclasses: dict[str, frozenset[str]]
+
+    def class_iri(self, name: str) -> str:
+        """The IRI of the ag: class with this local name."""
+        return NAMESPACE + name
+
+    def is_subclass(self, name: str, ancestor: str) -> bool:
+        """Whether ag:name is ag:ancestor or (transitively) a subclass of it."""
+        return name == ancestor or ancestor in self.superclasses.get(name, frozenset())
+
+
+def load_ontology(path: Path) -> Ontology:
+    """Parse the ontology's Turtle and index the classes, properties and individuals it defines.
+
+    :param path: the ontology file, e.g. ``ontology/annograph.ttl``.
+    :raises OntologyError: if the file is missing or is not valid Turtle (with line and column).
+    """
+    triples = tuple(_parse_turtle(path))
+    types = _types_by_subject(triples)
+    own = {iri.removeprefix(NAMESPACE): k for iri, k in types.items() if iri.startswith(NAMESPACE)}
+    return Ontology(
+        path=path,
+        triples=triples,
+        classes=frozenset(name for name, kinds in own.items() if OWL + "Class" in kinds),
+        properties=_properties(own, triples),
+        individuals=frozenset(
+            name for name, kinds in own.items() if OWL + "NamedIndividual" in kinds
+        ),
+        superclasses=_superclass_closure(triples),
+    )
+
+
+def _parse_turtle(path: Path) -> list[ox.Triple]:
+    try:
+        return [quad.triple for quad in ox.parse(path=path, format=ox.RdfFormat.TURTLE)]
+    except FileNotFoundError as error:
+        raise OntologyError(
+            "ontology file not found",
+            location=SourceLocation(path),
+            hint="run annograph from the project directory, or pass --project",
+        ) from error
+    except SyntaxError as error:
+        raise OntologyError(
+            f"Turtle syntax error: {error.msg}",
+            location=SourceLocation(path, error.lineno, error.offset),
+        ) from error
+
+
+def iri_of(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str | None:
+    """The IRI of a named node; None for blank nodes, literals and triple terms."""
+    return term.value if isinstance(term, ox.NamedNode) else None
+
+
+def _iri_pairs(triples: Iterable[ox.Triple], predicate: str) -> Iterator[tuple[str, str]]:
+    """(subject IRI, object IRI) of the triples with this predicate, skipping blank nodes."""
+    for triple in triples:
+        if triple.predicate.value == predicate:
+            subject, obj = iri_of(triple.subject), iri_of(triple.object)
+            if subject is not None and obj is not None:
+                yield subject, obj
+
+
+def _types_by_subject(triples: Iterable[ox.Triple]) -> dict[str, set[str]]:
+    types: dict[str, set[str]] = defaultdict(set)
+    for subject, cls in _iri_pairs(triples, RDF_TYPE):
+        types[subject].add(cls)
+    return types
+
+
+def _properties(own: dict[str, set[str]], triples: Iterable[ox.Triple]) -> dict[str, Property]:
+    ranges = dict(_iri_pairs(triples, RDFS + "range"))
+    properties = {}
+    for name, kinds in own.items():
+        kind: PropertyKind | None = (
+            "object"
+            if OWL + "ObjectProperty" in kinds
+            else "datatype"
+            if OWL + "DatatypeProperty" in kinds
+            else None
+        )
+        if kind is not None:
+            iri = NAMESPACE + name
+            properties[name] = Property(name, iri, kind, ranges.get(iri))
+    return properties
+
+
+def _superclass_closure(triples: Iterable[ox.Triple]) -> dict[str, frozenset[str]]:
+    """ag: class local name -> all its ag: superclasses (transitively)."""
+    direct: dict[str, set[str]] = defaultdict(set)
+    for sub, sup in _iri_pairs(triples, RDFS + "subClassOf"):
+        if sub.startswith(NAMESPACE) and sup.startswith(NAMESPACE):
+            direct[sub.removeprefix(NAMESPACE)].add(sup.removeprefix(NAMESPACE))
+    closure: dict[str, frozenset[str]] = {}
+    for name in direct:
+        seen: set[str] = set()
+        stack = list(direct[name])
+        while stack:
+            parent = stack.pop()
+            if parent not in seen:
+                seen.add(parent)
+                stack.extend(direct.get(parent, ()))
+        closure[name] = frozenset(seen)
+    return closure

@@ -1,0 +1,166 @@
+"""Loading annotations: the real file, and mistakes reported at their exact place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from annograph.annotations import load_article
+from annograph.errors import AnnotationErrors
+from annograph.model import Ref, Text
+from annograph.ontology import load_ontology
+from annograph.project import Project
+from tests.conftest import ARTICLE, ROOT
+
+ONTOLOGY = load_ontology(ROOT / "ontology" / "annograph.ttl")
+
+
+def test_the_article_copy_is_byte_identical_to_the_shared_source() -> None:
+    shared = ROOT.parent / "shared" / "articles" / "bishkek-migrants-day.md"
+    if not shared.exists():
+        pytest.skip("../shared is not beside this checkout")
+    assert (ARTICLE / "article.md").read_bytes() == shared.read_bytes()
+
+
+def test_real_annotations_load_with_evidence_for_everything() -> None:
+    article = load_article(ARTICLE, ONTOLOGY)
+    assert article.slug == "bishkek-migrants-day"
+    assert article.language == "ru"
+    assert len(article.entities) > 60
+    for entity in article.entities:
+        assert entity.types, entity.id
+        assert entity.mentions, f"{entity.id} has no mention quote"
+        for fact in entity.facts:
+            assert fact.values and fact.evidence, f"{entity.id}.{fact.prop}"
+
+
+def test_every_quote_is_verbatim_at_its_offsets() -> None:
+    article = load_article(ARTICLE, ONTOLOGY)
+    evidence = [e for entity in article.entities for e in entity.mentions] + [
+        e for entity in article.entities for fact in entity.facts for e in fact.evidence
+    ]
+    assert len(evidence) > 300
+    for quote in evidence:
+        assert article.text[quote.start : quote.end] == quote.exact
+        assert article.text[: quote.start].endswith(quote.prefix)
+        assert article.text[quote.end :].startswith(quote.suffix)
+
+
+def test_names_carry_language_tags_and_abbreviations_are_alternate_names() -> None:
+    article = load_article(ARTICLE, ONTOLOGY)
+    entity = {e.id: e for e in article.entities}
+    tac = {(f.prop, v.text) for f in entity["tian-shan-analytical-centre"].facts for v in f.values if isinstance(v, Text)}
+    assert ("abbreviation", "ТАЦ АУЦА") in tac
+    iom = {(f.prop, v.language, v.text) for f in entity["iom"].facts for v in f.values if isinstance(v, Text)}
+    assert ("abbreviation", "ru", "МОМ") in iom
+    assert ("name", "en", "International Organization for Migration") in iom
+    assert ONTOLOGY.properties["abbreviation"].kind == "datatype"
+
+
+def test_references_point_to_defined_entities_or_ontology_terms() -> None:
+    article = load_article(ARTICLE, ONTOLOGY)
+    ids = {e.id for e in article.entities}
+    refs = [v for e in article.entities for f in e.facts for v in f.values if isinstance(v, Ref)]
+    for ref in refs:
+        assert ref.target in ids or ref.target.removeprefix("ag:") in ONTOLOGY.individuals
+
+
+# -- mistakes -------------------------------------------------------------------------------
+
+
+def _break(project: Project, old: str, new: str, count: int = 1) -> Path:
+    path = project.root / "data" / "articles" / "bishkek-migrants-day" / "annotations.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) >= count, f"fixture text not found: {old!r}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+    return path
+
+
+def _errors(project: Project) -> list[str]:
+    with pytest.raises(AnnotationErrors) as caught:
+        project.load_articles()
+    return [str(error) for error in caught.value.errors]
+
+
+def _line_of(path: Path, needle: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(needle)
+
+
+def test_unknown_class_with_suggestion(project_copy: Project) -> None:
+    path = _break(project_copy, "type: Conference", "type: Confrence")
+    line = _line_of(path, "type: Confrence")
+    assert _errors(project_copy) == [
+        f"{path}:{line}:11: error: unknown class 'Confrence'\n  hint: did you mean 'Conference'?"
+    ]
+
+
+def test_unknown_property_with_suggestion(project_copy: Project) -> None:
+    path = _break(project_copy, "    organizer:\n", "    organiser:\n")
+    line = _line_of(path, "organiser:")
+    assert _errors(project_copy) == [
+        f"{path}:{line}:5: error: unknown property 'organiser'\n  hint: did you mean 'organizer'?"
+    ]
+
+
+def test_quote_not_in_article(project_copy: Project) -> None:
+    path = _break(project_copy, "quote: В Бишкеке\n", "quote: В  Бишкеке\n")
+    line = _line_of(path, "quote: В  Бишкеке")
+    (error,) = _errors(project_copy)
+    assert error.startswith(f"{path}:{line}:12: error: quote not found verbatim in the article")
+    assert "different spacing" in error
+
+
+def test_ambiguous_quote_needs_prefix_or_suffix(project_copy: Project) -> None:
+    path = _break(project_copy, "      - exact: ТАЦ АУЦА\n        suffix: \";\"\n", "      - ТАЦ АУЦА\n")
+    line = _line_of(path, "      - ТАЦ АУЦА")
+    (error,) = _errors(project_copy)
+    assert error.startswith(f"{path}:{line}:9: error: quote occurs 2 times in the article (lines 15, 16)")
+
+
+def test_reference_to_unknown_entity(project_copy: Project) -> None:
+    path = _break(project_copy, "ref: batken\n", "ref: batkn\n")
+    line = _line_of(path, "ref: batkn")
+    assert _errors(project_copy) == [
+        f"{path}:{line}:12: error: reference to unknown entity 'batkn'\n  hint: did you mean 'batken'?"
+    ]
+
+
+def test_wrong_number_and_language_tag_all_reported_at_once(project_copy: Project) -> None:
+    path = _break(project_copy, "      value: 14000", "      value: 14 000")
+    _break(project_copy, "  language: ru", "  language: russian")
+    errors = _errors(project_copy)
+    assert errors == [
+        f"{path}:{_line_of(path, 'language: russian')}:13: error: 'russian' is not a BCP 47 language tag"
+        "\n  hint: e.g. 'ru', 'en', 'ky-Cyrl'",
+        f"{path}:{_line_of(path, 'value: 14 000')}:14: error: '14 000' is not a valid xsd:decimal",
+    ]
+
+
+def test_duplicate_entity_id(project_copy: Project) -> None:
+    path = _break(project_copy, "  head:\n    type: Role", "  adviser:\n    type: Role")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    first, second = [n for n, line in enumerate(lines, start=1) if line == "  adviser:"]
+    duplicate = f"{path}:{second}:3: error: duplicate key 'adviser' (first at line {first})"
+    assert duplicate in _errors(project_copy)
+
+
+def test_yaml_syntax_error_is_located(project_copy: Project) -> None:
+    path = _break(project_copy, "    ref: [tian-shan-analytical-centre, centre-for-public-technologies]",
+                  "    ref: [tian-shan-analytical-centre, centre-for-public-technologies")
+    (error,) = _errors(project_copy)
+    assert error.startswith(f"{path}:")
+    assert "YAML syntax error" in error
+
+
+def test_fact_without_quote(project_copy: Project) -> None:
+    path = _break(project_copy, "    location:\n      ref: bishkek\n      quote: В Бишкеке прошла конференция\n",
+                  "    location:\n      ref: bishkek\n")
+    line = _line_of(path, "ref: bishkek")
+    assert _errors(project_copy) == [
+        f"{path}:{line}:7: error: 'location' fact has no 'quote:'\n"
+        "  hint: quote the words of the article that state it"
+    ]
