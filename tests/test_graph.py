@@ -1,0 +1,101 @@
+"""Model -> quads: evidence as Web Annotation, stable IRIs, no blank nodes."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from annograph.project import Project
+from tests.conftest import ARTICLE, select
+
+PREFIXES = """PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX ag: <https://w3id.org/annograph/ontology#>
+"""
+ONTOLOGY_GRAPH = "https://w3id.org/annograph/ontology"
+
+
+def test_one_named_graph_per_article_and_one_for_the_ontology(store: ox.Store) -> None:
+    graphs = {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
+    assert graphs == {ONTOLOGY_GRAPH, "https://w3id.org/annograph/data/graph/bishkek-migrants-day"}
+    assert len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == 0
+
+
+def test_the_same_annotations_give_the_same_quads(project: Project) -> None:
+    def article_quads() -> list[ox.Quad]:
+        # The ontology graph is left out: its blank nodes get fresh labels on every parse.
+        return [q for q in project.quads() if q.graph_name.value != ONTOLOGY_GRAPH]
+
+    first = article_quads()
+    assert len(first) > 5000
+    assert first == article_quads()
+
+
+def test_article_graph_has_no_blank_nodes(project: Project) -> None:
+    for quad in project.quads():
+        if quad.graph_name.value != ONTOLOGY_GRAPH:
+            assert not isinstance(quad.subject, ox.BlankNode) and not isinstance(quad.object, ox.BlankNode)
+
+
+def test_base_iri_is_configurable(project: Project) -> None:
+    other = Project(project.root, base_iri="https://example.org/kg/")
+    subjects = {q.subject.value for q in other.quads() if q.graph_name.value != ONTOLOGY_GRAPH}
+    assert "https://example.org/kg/id/bishkek" in subjects
+    assert not any(s.startswith("https://w3id.org/annograph/data/") for s in subjects)
+
+
+def test_every_domain_fact_has_evidence(store: ox.Store) -> None:
+    """Every triple about an annotated thing is the body of at least one Web Annotation."""
+    unsupported = select(
+        store,
+        PREFIXES
+        + """SELECT ?s ?p ?o { GRAPH <https://w3id.org/annograph/data/graph/bishkek-migrants-day> {
+          ?s ?p ?o
+          FILTER(STRSTARTS(STR(?s), "https://w3id.org/annograph/data/id/")
+                 || (STRSTARTS(STR(?s), "https://w3id.org/annograph/data/article/") && ?p != ag:inLanguage && ?p != rdf:type))
+          FILTER(?p != <http://www.w3.org/2004/02/skos/core#editorialNote>)
+          FILTER NOT EXISTS {
+            ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+            ?a a oa:Annotation ; oa:hasBody ?st ; oa:hasTarget/oa:hasSelector/oa:exact ?quote .
+          } } }""",
+    )
+    assert unsupported == []
+
+
+def test_every_quote_in_the_graph_is_verbatim_at_its_position(store: ox.Store) -> None:
+    text = (ARTICLE / "article.md").read_text(encoding="utf-8")
+    rows = select(
+        store,
+        PREFIXES
+        + """SELECT ?exact ?prefix ?suffix ?start ?end ?source { ?a a oa:Annotation ; oa:hasTarget ?t .
+          ?t oa:hasSource ?source ; oa:hasSelector ?q, ?p .
+          ?q a oa:TextQuoteSelector ; oa:exact ?exact OPTIONAL { ?q oa:prefix ?prefix } OPTIONAL { ?q oa:suffix ?suffix }
+          ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }""",
+    )
+    assert len(rows) > 300
+    for row in rows:
+        start, end = int(row["start"]), int(row["end"])
+        assert row["source"] == "https://w3id.org/annograph/data/article/bishkek-migrants-day"
+        assert text[start:end] == row["exact"]
+        assert text[:start].endswith(row.get("prefix", ""))
+        assert text[end:].startswith(row.get("suffix", ""))
+
+
+def test_mentions_identify_and_facts_describe(store: ox.Store) -> None:
+    rows = select(
+        store,
+        PREFIXES
+        + """SELECT ?motivation (COUNT(?a) AS ?n) { ?a oa:motivatedBy ?motivation } GROUP BY ?motivation""",
+    )
+    motivations = {row["motivation"].rsplit("#", 1)[1] for row in rows}
+    assert motivations == {"identifying", "describing"}
+
+
+def test_article_mentions_every_entity(store: ox.Store) -> None:
+    rows = select(
+        store,
+        PREFIXES
+        + """SELECT (COUNT(DISTINCT ?e) AS ?n) { <https://w3id.org/annograph/data/article/bishkek-migrants-day> ag:mentions ?e }""",
+    )
+    entities = select(store, PREFIXES + 'SELECT (COUNT(DISTINCT ?e) AS ?n) { ?e ?p ?o FILTER(STRSTARTS(STR(?e), "https://w3id.org/annograph/data/id/")) }')
+    assert rows[0]["n"] == entities[0]["n"]
+    assert int(rows[0]["n"]) > 60
