@@ -50,9 +50,19 @@ def test_every_quote_is_verbatim_at_its_offsets() -> None:
 def test_names_carry_language_tags_and_abbreviations_are_alternate_names() -> None:
     article = load_article(ARTICLE, ONTOLOGY)
     entity = {e.id: e for e in article.entities}
-    tac = {(f.prop, v.text) for f in entity["tian-shan-analytical-centre"].facts for v in f.values if isinstance(v, Text)}
+    tac = {
+        (f.prop, v.text)
+        for f in entity["tian-shan-analytical-centre"].facts
+        for v in f.values
+        if isinstance(v, Text)
+    }
     assert ("abbreviation", "ТАЦ АУЦА") in tac
-    iom = {(f.prop, v.language, v.text) for f in entity["iom"].facts for v in f.values if isinstance(v, Text)}
+    iom = {
+        (f.prop, v.language, v.text)
+        for f in entity["iom"].facts
+        for v in f.values
+        if isinstance(v, Text)
+    }
     assert ("abbreviation", "ru", "МОМ") in iom
     assert ("name", "en", "International Organization for Migration") in iom
     assert ONTOLOGY.properties["abbreviation"].kind == "datatype"
@@ -115,17 +125,22 @@ def test_quote_not_in_article(project_copy: Project) -> None:
 
 
 def test_ambiguous_quote_needs_prefix_or_suffix(project_copy: Project) -> None:
-    path = _break(project_copy, "      - exact: ТАЦ АУЦА\n        suffix: \";\"\n", "      - ТАЦ АУЦА\n")
+    path = _break(
+        project_copy, '      - exact: ТАЦ АУЦА\n        suffix: ";"\n', "      - ТАЦ АУЦА\n"
+    )
     line = _line_of(path, "      - ТАЦ АУЦА")
     (error,) = _errors(project_copy)
-    assert error.startswith(f"{path}:{line}:9: error: quote occurs 2 times in the article (lines 15, 16)")
+    assert error.startswith(
+        f"{path}:{line}:9: error: quote occurs 2 times in the article (lines 15, 16)"
+    )
 
 
 def test_reference_to_unknown_entity(project_copy: Project) -> None:
     path = _break(project_copy, "ref: batken\n", "ref: batkn\n")
     line = _line_of(path, "ref: batkn")
     assert _errors(project_copy) == [
-        f"{path}:{line}:12: error: reference to unknown entity 'batkn'\n  hint: did you mean 'batken'?"
+        f"{path}:{line}:12: error: reference to unknown entity 'batkn'\n"
+        "  hint: did you mean 'batken'?"
     ]
 
 
@@ -134,7 +149,8 @@ def test_wrong_number_and_language_tag_all_reported_at_once(project_copy: Projec
     _break(project_copy, "  language: ru", "  language: russian")
     errors = _errors(project_copy)
     assert errors == [
-        f"{path}:{_line_of(path, 'language: russian')}:13: error: 'russian' is not a BCP 47 language tag"
+        f"{path}:{_line_of(path, 'language: russian')}:13: "
+        "error: 'russian' is not a BCP 47 language tag"
         "\n  hint: e.g. 'ru', 'en', 'ky-Cyrl'",
         f"{path}:{_line_of(path, 'value: 14 000')}:14: error: '14 000' is not a valid xsd:decimal",
     ]
@@ -149,16 +165,22 @@ def test_duplicate_entity_id(project_copy: Project) -> None:
 
 
 def test_yaml_syntax_error_is_located(project_copy: Project) -> None:
-    path = _break(project_copy, "    ref: [tian-shan-analytical-centre, centre-for-public-technologies]",
-                  "    ref: [tian-shan-analytical-centre, centre-for-public-technologies")
+    path = _break(
+        project_copy,
+        "    ref: [tian-shan-analytical-centre, centre-for-public-technologies]",
+        "    ref: [tian-shan-analytical-centre, centre-for-public-technologies",
+    )
     (error,) = _errors(project_copy)
     assert error.startswith(f"{path}:")
     assert "YAML syntax error" in error
 
 
 def test_fact_without_quote(project_copy: Project) -> None:
-    path = _break(project_copy, "    location:\n      ref: bishkek\n      quote: В Бишкеке прошла конференция\n",
-                  "    location:\n      ref: bishkek\n")
+    path = _break(
+        project_copy,
+        "    location:\n      ref: bishkek\n      quote: В Бишкеке прошла конференция\n",
+        "    location:\n      ref: bishkek\n",
+    )
     line = _line_of(path, "ref: bishkek")
     assert _errors(project_copy) == [
         f"{path}:{line}:7: error: 'location' fact has no 'quote:'\n"

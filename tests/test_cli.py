@@ -71,9 +71,14 @@ def test_output_file(runner: CliRunner, project_copy: Project) -> None:
     assert target.read_text(encoding="utf-8").count("\n") > 5000
 
 
-def test_invalid_annotations_exit_1_with_located_errors(runner: CliRunner, project_copy: Project) -> None:
+def test_invalid_annotations_exit_1_with_located_errors(
+    runner: CliRunner, project_copy: Project
+) -> None:
     path = project_copy.root / "data/articles/bishkek-migrants-day/annotations.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("type: Conference", "type: Confrence"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("type: Conference", "type: Confrence"),
+        encoding="utf-8",
+    )
     result = runner.invoke(cli, _args(project_copy, "build"))
     assert result.exit_code == 1
     assert result.output.splitlines()[0].startswith(f"{path}:")
@@ -97,7 +102,9 @@ def test_unknown_query_lists_saved_ones(runner: CliRunner, project_copy: Project
     assert "organizers" in result.output
 
 
-def test_query_syntax_error_names_file_line_and_column(runner: CliRunner, project_copy: Project) -> None:
+def test_query_syntax_error_names_file_line_and_column(
+    runner: CliRunner, project_copy: Project
+) -> None:
     runner.invoke(cli, _args(project_copy, "build"))
     bad = project_copy.root / "bad.rq"
     bad.write_text("SELECT * WHERE {\n  ?s ?p ?o .\n  ?s <bad iri> ?o .\n}\n", encoding="utf-8")

@@ -33,7 +33,8 @@ def test_the_same_annotations_give_the_same_quads(project: Project) -> None:
 def test_article_graph_has_no_blank_nodes(project: Project) -> None:
     for quad in project.quads():
         if quad.graph_name.value != ONTOLOGY_GRAPH:
-            assert not isinstance(quad.subject, ox.BlankNode) and not isinstance(quad.object, ox.BlankNode)
+            assert not isinstance(quad.subject, ox.BlankNode), quad
+            assert not isinstance(quad.object, ox.BlankNode), quad
 
 
 def test_base_iri_is_configurable(project: Project) -> None:
@@ -51,7 +52,8 @@ def test_every_domain_fact_has_evidence(store: ox.Store) -> None:
         + """SELECT ?s ?p ?o { GRAPH <https://w3id.org/annograph/data/graph/bishkek-migrants-day> {
           ?s ?p ?o
           FILTER(STRSTARTS(STR(?s), "https://w3id.org/annograph/data/id/")
-                 || (STRSTARTS(STR(?s), "https://w3id.org/annograph/data/article/") && ?p != ag:inLanguage && ?p != rdf:type))
+                 || (STRSTARTS(STR(?s), "https://w3id.org/annograph/data/article/")
+                     && ?p != ag:inLanguage && ?p != rdf:type))
           FILTER(?p != <http://www.w3.org/2004/02/skos/core#editorialNote>)
           FILTER NOT EXISTS {
             ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
@@ -66,9 +68,11 @@ def test_every_quote_in_the_graph_is_verbatim_at_its_position(store: ox.Store) -
     rows = select(
         store,
         PREFIXES
-        + """SELECT ?exact ?prefix ?suffix ?start ?end ?source { ?a a oa:Annotation ; oa:hasTarget ?t .
+        + """SELECT ?exact ?prefix ?suffix ?start ?end ?source {
+          ?a a oa:Annotation ; oa:hasTarget ?t .
           ?t oa:hasSource ?source ; oa:hasSelector ?q, ?p .
-          ?q a oa:TextQuoteSelector ; oa:exact ?exact OPTIONAL { ?q oa:prefix ?prefix } OPTIONAL { ?q oa:suffix ?suffix }
+          ?q a oa:TextQuoteSelector ; oa:exact ?exact
+          OPTIONAL { ?q oa:prefix ?prefix } OPTIONAL { ?q oa:suffix ?suffix }
           ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }""",
     )
     assert len(rows) > 300
@@ -84,7 +88,8 @@ def test_mentions_identify_and_facts_describe(store: ox.Store) -> None:
     rows = select(
         store,
         PREFIXES
-        + """SELECT ?motivation (COUNT(?a) AS ?n) { ?a oa:motivatedBy ?motivation } GROUP BY ?motivation""",
+        + """SELECT ?motivation (COUNT(?a) AS ?n) { ?a oa:motivatedBy ?motivation }
+          GROUP BY ?motivation""",
     )
     motivations = {row["motivation"].rsplit("#", 1)[1] for row in rows}
     assert motivations == {"identifying", "describing"}
@@ -94,8 +99,14 @@ def test_article_mentions_every_entity(store: ox.Store) -> None:
     rows = select(
         store,
         PREFIXES
-        + """SELECT (COUNT(DISTINCT ?e) AS ?n) { <https://w3id.org/annograph/data/article/bishkek-migrants-day> ag:mentions ?e }""",
+        + """SELECT (COUNT(DISTINCT ?e) AS ?n) {
+          <https://w3id.org/annograph/data/article/bishkek-migrants-day> ag:mentions ?e }""",
     )
-    entities = select(store, PREFIXES + 'SELECT (COUNT(DISTINCT ?e) AS ?n) { ?e ?p ?o FILTER(STRSTARTS(STR(?e), "https://w3id.org/annograph/data/id/")) }')
+    entities = select(
+        store,
+        PREFIXES
+        + """SELECT (COUNT(DISTINCT ?e) AS ?n) {
+          ?e ?p ?o FILTER(STRSTARTS(STR(?e), "https://w3id.org/annograph/data/id/")) }""",
+    )
     assert rows[0]["n"] == entities[0]["n"]
     assert int(rows[0]["n"]) > 60

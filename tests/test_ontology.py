@@ -27,9 +27,13 @@ def test_every_term_has_an_english_label_and_a_definition(ontology_store: ox.Sto
         """PREFIX owl: <http://www.w3.org/2002/07/owl#>
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
         PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-        SELECT ?term { ?term a ?kind VALUES ?kind { owl:Class owl:ObjectProperty owl:DatatypeProperty }
+        SELECT ?term {
+          ?term a ?kind VALUES ?kind { owl:Class owl:ObjectProperty owl:DatatypeProperty }
           FILTER(STRSTARTS(STR(?term), "https://w3id.org/annograph/ontology#"))
-          FILTER NOT EXISTS { ?term rdfs:label ?l FILTER(lang(?l) = "en") ?term skos:definition ?d } }""",
+          FILTER NOT EXISTS {
+            ?term rdfs:label ?l FILTER(lang(?l) = "en") ?term skos:definition ?d
+          }
+        }""",
     )
     assert undocumented == []
 
@@ -44,7 +48,8 @@ def test_every_class_is_aligned_to_schema_org(ontology_store: ox.Store) -> None:
         for row in select(
             ontology_store,
             """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-            SELECT DISTINCT ?c { ?c rdfs:subClassOf+ ?s FILTER(STRSTARTS(STR(?s), "https://schema.org/")) }""",
+            SELECT DISTINCT ?c { ?c rdfs:subClassOf+ ?s FILTER(STRSTARTS(STR(?s),
+              "https://schema.org/")) }""",
         )
     }
     assert ONTOLOGY.classes - aligned == NOT_IN_SCHEMA
@@ -56,12 +61,24 @@ def test_class_alignment_spot_checks(ontology_store: ox.Store) -> None:
         for r in select(
             ontology_store,
             """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-            SELECT ?c ?s { ?c rdfs:subClassOf ?s FILTER(STRSTARTS(STR(?s), "https://schema.org/")) }""",
+            SELECT ?c ?s {
+              ?c rdfs:subClassOf ?s FILTER(STRSTARTS(STR(?s), "https://schema.org/"))
+            }""",
         )
     }
-    for expected in [("Event", "Event"), ("Organization", "Organization"), ("GovernmentOrganization", "GovernmentOrganization"),
-                     ("NGO", "NGO"), ("Person", "Person"), ("Report", "Report"), ("Place", "Place"),
-                     ("Country", "Country"), ("City", "City"), ("Funding", "Grant"), ("Observation", "Observation")]:
+    for expected in [
+        ("Event", "Event"),
+        ("Organization", "Organization"),
+        ("GovernmentOrganization", "GovernmentOrganization"),
+        ("NGO", "NGO"),
+        ("Person", "Person"),
+        ("Report", "Report"),
+        ("Place", "Place"),
+        ("Country", "Country"),
+        ("City", "City"),
+        ("Funding", "Grant"),
+        ("Observation", "Observation"),
+    ]:
         assert expected in pairs
 
 
@@ -71,17 +88,33 @@ def test_property_alignment_spot_checks(ontology_store: ox.Store) -> None:
         for r in select(
             ontology_store,
             """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-            SELECT ?p ?s { ?p rdfs:subPropertyOf+ ?s FILTER(STRSTARTS(STR(?s), "https://schema.org/")) }""",
+            SELECT ?p ?s { ?p rdfs:subPropertyOf+ ?s FILTER(STRSTARTS(STR(?s),
+              "https://schema.org/")) }""",
         )
     }
-    for name in ["organizer", "funder", "sponsor", "location", "subEvent", "superEvent", "author",
-                 "containedInPlace", "name", "alternateName"]:
+    for name in [
+        "organizer",
+        "funder",
+        "sponsor",
+        "location",
+        "subEvent",
+        "superEvent",
+        "author",
+        "containedInPlace",
+        "name",
+        "alternateName",
+    ]:
         own = {"sponsor": "supporter"}.get(name, name)
         assert (own, name) in pairs
 
 
 def test_one_schema_org_namespace() -> None:
-    iris = {term.value for t in ONTOLOGY.triples for term in (t.subject, t.predicate, t.object) if isinstance(term, ox.NamedNode)}
+    iris = {
+        term.value
+        for t in ONTOLOGY.triples
+        for term in (t.subject, t.predicate, t.object)
+        if isinstance(term, ox.NamedNode)
+    }
     assert not any(iri.startswith("http://schema.org/") for iri in iris)
 
 
@@ -100,7 +133,11 @@ def test_ontology_with_the_article_data_is_consistent(project: Project) -> None:
 @needs_java
 def test_reasoner_catches_a_place_used_as_an_organizer(project: Project) -> None:
     base = "https://w3id.org/annograph/data/id/"
-    mistake = ox.Triple(ox.NamedNode(base + "conference"), ox.NamedNode(NAMESPACE + "organizer"), ox.NamedNode(base + "bishkek"))
+    mistake = ox.Triple(
+        ox.NamedNode(base + "conference"),
+        ox.NamedNode(NAMESPACE + "organizer"),
+        ox.NamedNode(base + "bishkek"),
+    )
     assert not check_consistency([*(q.triple for q in project.quads()), mistake]).consistent
 
 

@@ -24,7 +24,10 @@ def names(store: ox.Store, query: str, var: str = "name") -> set[str]:
 
 
 def test_organizers_of_the_conference(store: ox.Store) -> None:
-    found = names(store, 'SELECT ?name { ?e a ag:Conference ; ag:organizer/ag:name ?name FILTER(lang(?name)="ru") }')
+    found = names(
+        store,
+        'SELECT ?name { ?e a ag:Conference ; ag:organizer/ag:name ?name FILTER(lang(?name)="ru") }',
+    )
     assert found == {"Тянь-Шанский аналитический центр", "Центр общественных технологий"}
 
 
@@ -43,7 +46,11 @@ def test_supporters_directly_or_through_the_programme(store: ox.Store) -> None:
     )
     ns = "https://w3id.org/annograph/ontology#"
     assert {(r["name"], r["kind"].removeprefix(ns), r["how"]) for r in rows} == {
-        ("Mission of the International Organization for Migration in the Kyrgyz Republic", "UnspecifiedSupport", "direct"),
+        (
+            "Mission of the International Organization for Migration in the Kyrgyz Republic",
+            "UnspecifiedSupport",
+            "direct",
+        ),
         ("Government of Switzerland", "FinancialSupport", "programme"),
         ("Caritas France", "UnspecifiedSupport", "ambiguous"),
         ("FSDS", "UnspecifiedSupport", "ambiguous"),
@@ -51,7 +58,12 @@ def test_supporters_directly_or_through_the_programme(store: ox.Store) -> None:
 
 
 def test_ambiguous_support_is_not_asserted_as_funded_item(store: ox.Store) -> None:
-    rows = select(store, AG + "SELECT ?item { <https://w3id.org/annograph/data/id/caritas-fsds-support> ag:fundedItem ?item }")
+    rows = select(
+        store,
+        AG
+        + """SELECT ?item {
+          <https://w3id.org/annograph/data/id/caritas-fsds-support> ag:fundedItem ?item }""",
+    )
     assert rows == []
 
 
@@ -59,7 +71,8 @@ def test_four_reports_with_their_authors(store: ox.Store) -> None:
     rows = select(
         store,
         AG
-        + """SELECT ?title ?author { ?s ag:presents ?r . ?r a ag:Report ; ag:name ?title ; ag:author/ag:name ?author
+        + """SELECT ?title ?author { ?s ag:presents ?r . ?r a ag:Report ; ag:name ?title ;
+          ag:author/ag:name ?author
              FILTER(lang(?title) = "ru" && lang(?author) = "en") }""",
     )
     by_title = {row["title"][:25]: row["author"] for row in rows}
@@ -90,12 +103,16 @@ def test_speakers_and_their_organizations(store: ox.Store) -> None:
     rows = select(
         store,
         AG
-        + """SELECT ?person ?org { ?e ag:speaker ?p . ?p ag:name ?person ; ag:holdsPost/ag:postIn/ag:name ?org
+        + """SELECT ?person ?org { ?e ag:speaker ?p . ?p ag:name ?person ;
+          ag:holdsPost/ag:postIn/ag:name ?org
              FILTER(lang(?person) = "ru" && lang(?org) = "ru") }""",
     )
     assert {(r["person"], r["org"]) for r in rows} == {
         ("Асанбаев А. Ж.", "Государственная служба миграции при Правительстве КР"),
-        ("Молдобаева Б. Б.", "Миссия Международной организации по миграции в Кыргызской Республике"),
+        (
+            "Молдобаева Б. Б.",
+            "Миссия Международной организации по миграции в Кыргызской Республике",
+        ),
         ("Баштовенко С.Н.", "Координационный комитет Платформы «Центральная Азия в движении»"),
         ("Баштовенко С.Н.", "Ресурсный центр для пожилых"),
     }
@@ -105,8 +122,11 @@ def test_labour_migrants_abroad_and_in_russia(store: ox.Store) -> None:
     rows = select(
         store,
         AG
-        + """SELECT ?value ?where { ?o ag:variableMeasured/ag:name "number of people in external labour migration"@en ;
-             ag:value ?value OPTIONAL { ?o ag:destination/ag:name ?where FILTER(lang(?where) = "en") } }""",
+        + """SELECT ?value ?where {
+          ?o ag:variableMeasured/ag:name "number of people in external labour migration"@en ;
+             ag:value ?value
+          OPTIONAL { ?o ag:destination/ag:name ?where FILTER(lang(?where) = "en") }
+        }""",
     )
     by_place = {row.get("where", "total"): float(row["value"]) for row in rows}
     assert by_place["total"] == 710_000
@@ -170,7 +190,10 @@ def test_schema_org_organizer(schema_view: ox.Store) -> None:
         """SELECT ?name { ?event a schema:Event ; schema:organizer/schema:name ?name
            FILTER(lang(?name) = "en") }""",
     )
-    assert {r["name"] for r in rows} == {"Tian Shan Analytical Centre", "Centre for Public Technologies"}
+    assert {r["name"] for r in rows} == {
+        "Tian Shan Analytical Centre",
+        "Centre for Public Technologies",
+    }
 
 
 def test_schema_org_funder_and_sponsor(schema_view: ox.Store) -> None:
@@ -179,13 +202,18 @@ def test_schema_org_funder_and_sponsor(schema_view: ox.Store) -> None:
         """SELECT ?who ?what { ?g a schema:Grant ; schema:funder/schema:name ?who ;
            schema:fundedItem/schema:name ?what FILTER(lang(?who) = "en" && lang(?what) = "en") }""",
     )
-    assert {(r["who"], r["what"][:24]) for r in rows} == {("Government of Switzerland", "Global Joint Programme o")}
+    assert {(r["who"], r["what"][:24]) for r in rows} == {
+        ("Government of Switzerland", "Global Joint Programme o")
+    }
     sponsors = schema_select(
         schema_view,
-        """SELECT DISTINCT ?who { ?g a schema:Grant ; schema:sponsor/schema:name ?who FILTER(lang(?who) = "en") }""",
+        """SELECT DISTINCT ?who { ?g a schema:Grant ; schema:sponsor/schema:name ?who
+          FILTER(lang(?who) = "en") }""",
     )
     assert {r["who"] for r in sponsors} == {
-        "Government of Switzerland", "Caritas France", "FSDS",
+        "Government of Switzerland",
+        "Caritas France",
+        "FSDS",
         "Mission of the International Organization for Migration in the Kyrgyz Republic",
     }
 
@@ -198,7 +226,9 @@ def test_schema_org_author(schema_view: ox.Store) -> None:
     )
     assert len({r["report"] for r in rows}) == 4
     assert {r["who"] for r in rows} == {
-        "Resource Centre for the Elderly", "Centre for Public Technologies", "Tian Shan Analytical Centre"
+        "Resource Centre for the Elderly",
+        "Centre for Public Technologies",
+        "Tian Shan Analytical Centre",
     }
 
 
@@ -207,10 +237,15 @@ def test_schema_org_location_and_containment(schema_view: ox.Store) -> None:
         schema_view,
         """SELECT ?place ?region { ?event a schema:Event ; schema:location ?p .
            ?p schema:containedInPlace+ ?r . ?r a schema:AdministrativeArea .
-           ?p schema:name ?place FILTER(lang(?place) = "en") ?r schema:name ?region FILTER(lang(?region) = "en") }""",
+           ?p schema:name ?place FILTER(lang(?place) = "en") ?r schema:name ?region
+             FILTER(lang(?region) = "en") }""",
     )
     pairs = {(r["place"], r["region"]) for r in rows}
-    assert {("Batken", "Batken Region"), ("Belovodskoye", "Chüy Region"), ("Belovodskoye", "Moskovsky District")} <= pairs
+    assert {
+        ("Batken", "Batken Region"),
+        ("Belovodskoye", "Chüy Region"),
+        ("Belovodskoye", "Moskovsky District"),
+    } <= pairs
 
 
 def test_schema_org_speaker_affiliation_through_roles(schema_view: ox.Store) -> None:
@@ -223,7 +258,10 @@ def test_schema_org_speaker_affiliation_through_roles(schema_view: ox.Store) -> 
     )
     assert {(r["who"], r["org"]) for r in rows} == {
         ("A. Zh. Asanbaev", "State Migration Service under the Government of the Kyrgyz Republic"),
-        ("B. B. Moldobaeva", "Mission of the International Organization for Migration in the Kyrgyz Republic"),
+        (
+            "B. B. Moldobaeva",
+            "Mission of the International Organization for Migration in the Kyrgyz Republic",
+        ),
         ("S. N. Bashtovenko", "Coordination Committee of the Central Asia on the Move Platform"),
         ("S. N. Bashtovenko", "Resource Centre for the Elderly"),
     }
@@ -233,7 +271,8 @@ def test_schema_org_migrant_numbers(schema_view: ox.Store) -> None:
     rows = schema_select(
         schema_view,
         """SELECT ?value ?where { ?o a schema:Observation ; schema:value ?value .
-           OPTIONAL { ?o schema:observationAbout/schema:name ?where FILTER(lang(?where) = "en") } }""",
+           OPTIONAL { ?o schema:observationAbout/schema:name ?where FILTER(lang(?where) = "en") }
+             }""",
     )
     values = {float(r["value"]) for r in rows}
     assert {710_000.0, 616_000.0} <= values
@@ -249,11 +288,17 @@ def test_every_term_used_in_the_data_reaches_schema_org_or_is_documented(built: 
         """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
         SELECT DISTINCT ?p { GRAPH ?g { ?s ?p ?o } FILTER(?g != <https://w3id.org/annograph/ontology>)
           FILTER(STRSTARTS(STR(?p), "https://w3id.org/annograph/ontology#"))
-          FILTER NOT EXISTS { ?p rdfs:subPropertyOf* ?sp FILTER(STRSTARTS(STR(?sp), "https://schema.org/")) } }""",
+          FILTER NOT EXISTS { ?p rdfs:subPropertyOf* ?sp FILTER(STRSTARTS(STR(?sp),
+            "https://schema.org/")) } }""",
     )
     local = {re.sub(r".*#", "", r["p"]) for r in unaligned}
     # schema.org has no term for these (see the ontology's definitions).
     assert local <= {
-        "memberState", "possiblyFundedItem", "supportKind", "valueQualifier", "destination",
-        "ageGroup", "role",
+        "memberState",
+        "possiblyFundedItem",
+        "supportKind",
+        "valueQualifier",
+        "destination",
+        "ageGroup",
+        "role",
     }

@@ -17,7 +17,10 @@ G = ox.NamedNode("https://example.org/g")
 
 def quads(n: int) -> list[ox.Quad]:
     p = ox.NamedNode("https://example.org/p")
-    return [ox.Quad(ox.NamedNode(f"https://example.org/s{i}"), p, ox.Literal(str(i)), G) for i in range(n)]
+    return [
+        ox.Quad(ox.NamedNode(f"https://example.org/s{i}"), p, ox.Literal(str(i)), G)
+        for i in range(n)
+    ]
 
 
 def test_build_makes_the_path_a_link_to_a_release(tmp_path: Path) -> None:
@@ -54,7 +57,10 @@ def test_invalid_annotations_do_not_touch_the_store(project_copy: Project) -> No
     project_copy.build()
     before = project_copy.store.resolve()
     annotations = project_copy.root / "data/articles/bishkek-migrants-day/annotations.yaml"
-    annotations.write_text(annotations.read_text(encoding="utf-8").replace("type: City", "type: Town"), encoding="utf-8")
+    annotations.write_text(
+        annotations.read_text(encoding="utf-8").replace("type: City", "type: Town"),
+        encoding="utf-8",
+    )
     with pytest.raises(AnnotationErrors):
         project_copy.build()
     assert project_copy.store.resolve() == before
@@ -90,4 +96,7 @@ def test_a_real_directory_in_the_way_is_not_replaced(tmp_path: Path) -> None:
 def test_opening_a_missing_store_says_to_build(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as caught:
         open_store(tmp_path / "nothing")
-    assert str(caught.value) == f"{tmp_path / 'nothing'}: error: no store here\n  hint: run 'annograph build' first"
+    assert (
+        str(caught.value)
+        == f"{tmp_path / 'nothing'}: error: no store here\n  hint: run 'annograph build' first"
+    )

@@ -7,7 +7,6 @@ line per problem), 2 usage error.
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,7 +27,7 @@ class UserError(click.ClickException):
 
     def __init__(self, error: AnnographError) -> None:
         super().__init__(str(error))
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]  # click's default is a class attribute
 
     def show(self, file: Any = None) -> None:
         click.echo(self.message, err=True)
@@ -68,9 +67,15 @@ def project_options(command: F) -> F:
     )
     @functools.wraps(command)
     def wrapper(
-        *args: Any, project_dir: Path | None, store_path: Path | None, base_iri: str | None, **kwargs: Any
+        *args: Any,
+        project_dir: Path | None,
+        store_path: Path | None,
+        base_iri: str | None,
+        **kwargs: Any,
     ) -> Any:
-        project = Project.discover(project_dir or Path.cwd(), base_iri=base_iri, store_path=store_path)
+        project = Project.discover(
+            project_dir or Path.cwd(), base_iri=base_iri, store_path=store_path
+        )
         return command(project, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
@@ -186,7 +191,9 @@ def query(project: Project, query_name: str, format_name: str, output: Path | No
       annograph query queries/funders.rq --format csv -o funders.csv
     """
     result = project.query(query_name)
-    _emit(render_result(result, format=ResultFormat(format_name), prefixes=project.prefixes()), output)
+    _emit(
+        render_result(result, format=ResultFormat(format_name), prefixes=project.prefixes()), output
+    )
 
 
 def main() -> None:
@@ -195,4 +202,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -2,7 +2,8 @@
 
 Turtle and TriG come from annograph's own writer (sorted, only the prefixes used, blank nodes
 nested or canonically labelled), so the same graph always gives the same bytes. N-Triples and
-N-Quads are sorted line by line. JSON-LD and RDF/XML are Oxigraph's.
+N-Quads get the same canonical blank-node labels and are sorted line by line. JSON-LD and
+RDF/XML are Oxigraph's, as they come.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pyoxigraph as ox
 
 from annograph.errors import AnnographError
 from annograph.ontology import ONTOLOGY_IRI
-from annograph.turtle import serialize_trig, serialize_turtle
+from annograph.turtle import canonical_quads, canonical_triples, serialize_trig, serialize_turtle
 
 
 class ExportFormat(enum.Enum):
@@ -54,7 +55,9 @@ def select_quads(
     if graph is not None:
         name = ox.NamedNode(graph)
         if not store.contains_named_graph(name):
-            known = ", ".join(sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)))
+            known = ", ".join(
+                sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+            )
             raise AnnographError(f"no graph <{graph}> in the store", hint=f"graphs: {known}")
         graphs = [name]
     else:
@@ -86,15 +89,36 @@ def export_graph(
     <BLANKLINE>
     """
     quads = list(quads)
+    try:
+        return _serialize(quads, format, prefixes)
+    except ValueError as error:  # the writers' way of refusing a graph they cannot write
+        raise AnnographError(f"cannot export as {format.value}: {error}") from error
+
+
+def _serialize(quads: list[ox.Quad], format: ExportFormat, prefixes: dict[str, str]) -> str:
     if format is ExportFormat.TURTLE:
         return serialize_turtle(_triples(quads), prefixes=prefixes)
     if format is ExportFormat.TRIG:
         return serialize_trig(quads, prefixes=prefixes)
-    data: Iterable[ox.Quad] | Iterable[ox.Triple] = quads if format.keeps_graphs else _triples(quads)
-    text = ox.serialize(data, format=format.rdf_format, prefixes=prefixes).decode("utf-8")
-    if format in (ExportFormat.NTRIPLES, ExportFormat.NQUADS):
-        return "".join(sorted(text.splitlines(keepends=True)))
-    return text
+    if format is ExportFormat.NTRIPLES:
+        return _sorted_lines(_oxigraph(canonical_triples(_triples(quads)), format))
+    if format is ExportFormat.NQUADS:
+        return _sorted_lines(_oxigraph(canonical_quads(quads), format))
+    return _oxigraph(quads if format.keeps_graphs else _triples(quads), format, prefixes)
+
+
+def _oxigraph(
+    data: list[ox.Quad] | list[ox.Triple],
+    format: ExportFormat,
+    prefixes: dict[str, str] | None = None,
+) -> str:
+    text = ox.serialize(data, format=format.rdf_format, prefixes=prefixes)
+    assert text is not None  # without an output file, serialize returns the bytes
+    return text.decode("utf-8")
+
+
+def _sorted_lines(text: str) -> str:
+    return "".join(sorted(text.splitlines(keepends=True)))
 
 
 def _triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:

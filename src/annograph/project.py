@@ -40,7 +40,9 @@ class Project:
         object.__setattr__(self, "_minter", Minter(self.base_iri))
 
     @classmethod
-    def discover(cls, start: Path, *, base_iri: str | None = None, store_path: Path | None = None) -> Project:
+    def discover(
+        cls, start: Path, *, base_iri: str | None = None, store_path: Path | None = None
+    ) -> Project:
         """The project containing ``start`` (the nearest directory with ``ontology/annograph.ttl``).
 
         :raises ProjectError: if neither ``start`` nor a parent is a project.

@@ -47,6 +47,7 @@ def check_consistency(triples: Iterable[ox.Triple]) -> Consistency:
         )
     world = owlready2.World()
     data = ox.serialize(list(triples), format=_FORMAT)
+    assert data is not None  # without an output file, serialize returns the bytes
     onto = world.get_ontology("urn:annograph:check").load(fileobj=io.BytesIO(data), format="rdfxml")
     try:
         with onto:

@@ -37,7 +37,8 @@ def render_result(
     """Render a query result; CONSTRUCT/DESCRIBE results are always written as Turtle.
 
     >>> store = ox.Store()
-    >>> print(render_result(store.query("SELECT (1 AS ?n) {}"), format=ResultFormat.TABLE, prefixes={}))
+    >>> result = store.query("SELECT (1 AS ?n) {}")
+    >>> print(render_result(result, format=ResultFormat.TABLE, prefixes={}), end="")
     n
     -
     1
@@ -47,7 +48,9 @@ def render_result(
     if isinstance(result, ox.QueryTriples):
         return serialize_turtle(result, prefixes=prefixes)
     if format in _STANDARD:
-        return result.serialize(format=_STANDARD[format]).decode("utf-8")
+        data = result.serialize(format=_STANDARD[format])
+        assert data is not None  # without an output file, serialize returns the bytes
+        return data.decode("utf-8")
     if isinstance(result, ox.QueryBoolean):
         return "true\n" if bool(result) else "false\n"
     return _table(result, prefixes)
@@ -69,7 +72,9 @@ def _table(solutions: ox.QuerySolutions, prefixes: dict[str, str]) -> str:
     return "\n".join(lines) + f"\n\n{count}\n"
 
 
-def _cell(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None, prefixes: dict[str, str]) -> str:
+def _cell(
+    term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None, prefixes: dict[str, str]
+) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
@@ -90,4 +95,4 @@ def shorten_iri(iri: str, prefixes: dict[str, str]) -> str:
         key=lambda item: len(item[1]),
         default=None,
     )
-    return f"{best[0]}:{iri[len(best[1]):]}" if best else f"<{iri}>"
+    return f"{best[0]}:{iri[len(best[1]) :]}" if best else f"<{iri}>"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from annograph.errors import StoreError, SourceLocation
+from annograph.errors import SourceLocation, StoreError
 
 #: Releases kept besides the current one, so the previous graph stays at hand after a build.
 KEEP_PREVIOUS = 1
@@ -77,7 +77,9 @@ def open_store(path: Path) -> ox.Store:
     try:
         return ox.Store.read_only(str(path))
     except OSError as error:
-        raise StoreError(f"cannot open the store: {error}", location=SourceLocation(path)) from error
+        raise StoreError(
+            f"cannot open the store: {error}", location=SourceLocation(path)
+        ) from error
 
 
 def _write_release(quads: Iterable[ox.Quad], directory: Path) -> dict[str, int]:
@@ -85,7 +87,8 @@ def _write_release(quads: Iterable[ox.Quad], directory: Path) -> dict[str, int]:
 
     def counted() -> Iterator[ox.Quad]:
         for quad in quads:
-            counts[str(quad.graph_name.value)] += 1
+            name = quad.graph_name
+            counts["" if isinstance(name, ox.DefaultGraph) else name.value] += 1
             yield quad
 
     store = ox.Store(str(directory))

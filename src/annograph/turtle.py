@@ -8,9 +8,11 @@ so neither the input order nor the input's blank-node labels change the output.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 import pyoxigraph as ox
 import rdflib
@@ -19,6 +21,7 @@ from rdflib.compare import to_canonical_graph
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE, RDF_FIRST, RDF_REST, RDF_NIL = RDF + "type", RDF + "first", RDF + "rest", RDF + "nil"
+_LITERAL_STAND_IN = "urn:annograph:literal:"
 INDENT = "    "
 
 Subject = ox.NamedNode | ox.BlankNode
@@ -30,7 +33,15 @@ _SHORT_FORMS = {
     XSD + "decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
     XSD + "boolean": re.compile(r"true|false"),
 }
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+_ESCAPES = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\b": "\\b",
+    "\f": "\\f",
+}
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
@@ -50,7 +61,7 @@ def serialize_turtle(triples: Iterable[ox.Triple], *, prefixes: Mapping[str, str
     <BLANKLINE>
     """
     writer = _Writer(prefixes)
-    body = writer.blocks(_canonical(triples), indent="")
+    body = writer.blocks(canonical_triples(triples), indent="")
     return writer.header() + body
 
 
@@ -73,15 +84,14 @@ def serialize_trig(quads: Iterable[ox.Quad], *, prefixes: Mapping[str, str]) -> 
     """
     graphs: dict[str, list[ox.Triple]] = defaultdict(list)
     names: dict[str, ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = {}
-    for quad in quads:
-        key = "" if isinstance(quad.graph_name, ox.DefaultGraph) else str(quad.graph_name)
+    for quad in canonical_quads(quads):  # labels unique across graphs, as TriG needs
+        key = _graph_key(quad.graph_name)
         graphs[key].append(quad.triple)
         names[key] = quad.graph_name
-    _check_no_shared_blank_nodes(graphs)
     writer = _Writer(prefixes)
     parts = []
     for key in sorted(graphs):
-        body = writer.blocks(_canonical(graphs[key]), indent="" if key == "" else INDENT)
+        body = writer.blocks(graphs[key], indent="" if key == "" else INDENT)
         if key == "":
             parts.append(body)
         else:
@@ -89,54 +99,97 @@ def serialize_trig(quads: Iterable[ox.Quad], *, prefixes: Mapping[str, str]) -> 
     return writer.header() + "\n".join(parts)
 
 
+def canonical_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
+    """The distinct triples, blank nodes relabelled canonically: equal graphs, equal labels.
+
+    :raises ValueError: for RDF-star triple terms.
+    """
+    return [quad.triple for quad in canonical_quads(ox.Quad(*t) for t in triples)]
+
+
+def canonical_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """The distinct quads, blank nodes relabelled canonically graph by graph.
+
+    Labels are ``b0``, ``b1``, ... in the order of the graphs and of rdflib's canonical labels
+    within each graph, so they are unique across the document, as N-Quads and TriG need.
+
+    :raises ValueError: for triple terms, or a blank node shared between graphs (whose label
+        could not then be chosen per graph).
+    """
+    graphs: dict[str, list[ox.Triple]] = defaultdict(list)
+    names: dict[str, ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = {}
+    for quad in quads:
+        if isinstance(quad.subject, ox.Triple) or isinstance(quad.object, ox.Triple):
+            raise ValueError("RDF-star triple terms are not supported")
+        key = _graph_key(quad.graph_name)
+        graphs[key].append(quad.triple)
+        names[key] = quad.graph_name
+    _check_no_shared_blank_nodes(graphs)
+    result: list[ox.Quad] = []
+    numbers: dict[tuple[str, str], ox.BlankNode] = {}
+    for key in sorted(graphs):
+        triples = _hash_labelled(list(dict.fromkeys(graphs[key])))
+        for label in sorted({t.value for t in _blank_nodes(triples)}):
+            numbers[key, label] = ox.BlankNode(f"b{len(numbers)}")
+
+        def number(term: Any, key: str = key) -> Any:
+            return numbers[key, term.value] if isinstance(term, ox.BlankNode) else term
+
+        for t in triples:
+            result.append(ox.Quad(number(t.subject), t.predicate, number(t.object), names[key]))
+    return result
+
+
+def _graph_key(name: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str:
+    return "" if isinstance(name, ox.DefaultGraph) else str(name)
+
+
+def _blank_nodes(triples: Iterable[ox.Triple]) -> Iterator[ox.BlankNode]:
+    for triple in triples:
+        for term in (triple.subject, triple.object):
+            if isinstance(term, ox.BlankNode):
+                yield term
+
+
 def _check_no_shared_blank_nodes(graphs: Mapping[str, list[ox.Triple]]) -> None:
     owner: dict[ox.BlankNode, str] = {}
     for key, triples in graphs.items():
-        for triple in triples:
-            for term in (triple.subject, triple.object):
-                if isinstance(term, ox.BlankNode) and owner.setdefault(term, key) != key:
-                    raise ValueError(f"blank node {term} is shared between graphs; cannot write TriG deterministically")
+        for node in _blank_nodes(triples):
+            if owner.setdefault(node, key) != key:
+                raise ValueError(
+                    f"blank node {node} is shared between graphs; cannot label it deterministically"
+                )
 
 
-# -- canonical blank-node labels ----------------------------------------------------------------
+def _hash_labelled(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """The triples with rdflib's canonical (hash-based) blank-node labels.
 
-
-def _canonical(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
-    """The triples, with blank nodes relabelled canonically (if there are any)."""
-    triples = list(dict.fromkeys(triples))
-    for triple in triples:
-        if isinstance(triple.subject, ox.Triple) or isinstance(triple.object, ox.Triple):
-            raise ValueError("RDF-star triple terms are not supported by the Turtle writer")
-    if not any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
+    Literals travel through rdflib as stand-in IRIs named by a hash of their N-Triples form, so
+    rdflib never reinterprets a lexical form (``"01"^^xsd:integer``, ill-typed values, ...).
+    """
+    if next(_blank_nodes(triples), None) is None:
         return triples
+    literals: dict[rdflib.term.Node, ox.Literal] = {}
+
+    def to_rdflib(term: Any) -> rdflib.term.Node:
+        if isinstance(term, ox.NamedNode):
+            return rdflib.URIRef(term.value)
+        if isinstance(term, ox.BlankNode):
+            return rdflib.BNode(term.value)
+        digest = hashlib.blake2b(str(term).encode(), digest_size=16).hexdigest()
+        stand_in = rdflib.URIRef(_LITERAL_STAND_IN + digest)
+        literals[stand_in] = term
+        return stand_in
+
+    def from_rdflib(term: rdflib.term.Node) -> Any:
+        if isinstance(term, rdflib.BNode):
+            return ox.BlankNode(str(term))
+        return literals[term] if term in literals else ox.NamedNode(str(term))
+
     graph = rdflib.Graph()
-    for triple in triples:
-        graph.add((_to_rdflib(triple.subject), _to_rdflib(triple.predicate), _to_rdflib(triple.object)))
-    return [ox.Triple(*(_from_rdflib(term) for term in triple)) for triple in to_canonical_graph(graph)]
-
-
-def _to_rdflib(term: object) -> rdflib.term.Node:
-    if isinstance(term, ox.NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return rdflib.BNode(term.value)
-    assert isinstance(term, ox.Literal)
-    if term.language:
-        return rdflib.Literal(term.value, lang=term.language)
-    # normalize=False keeps the lexical form exactly as given (e.g. "01" stays "01").
-    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value), normalize=False)
-
-
-def _from_rdflib(term: rdflib.term.Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, rdflib.URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, rdflib.BNode):
-        return ox.BlankNode(str(term))
-    assert isinstance(term, rdflib.Literal)
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    datatype = str(term.datatype) if term.datatype else XSD + "string"
-    return ox.Literal(str(term), datatype=ox.NamedNode(datatype))
+    for t in triples:
+        graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+    return [ox.Triple(*(from_rdflib(term) for term in t)) for t in to_canonical_graph(graph)]
 
 
 # -- the writer ---------------------------------------------------------------------------------
@@ -170,11 +223,11 @@ class _Writer:
         parts = []
         for predicate, objects in graph.predicates(subject, self.sort_key):
             name = "a" if predicate == RDF_TYPE else self.iri(predicate)
-            rendered = [self.object(graph, o, indent) for o in objects]
+            rendered = [self.render_object(graph, o, indent) for o in objects]
             parts.append(f"{name} " + f" ,\n{indent}{INDENT}".join(rendered))
         return f" ;\n{indent}".join(parts)
 
-    def object(self, graph: _Graph, term: Object, indent: str) -> str:
+    def render_object(self, graph: _Graph, term: Object, indent: str) -> str:
         if isinstance(term, ox.BlankNode) and term in graph.nested:
             return self.nested(graph, term, indent)
         return self.term(term)
@@ -182,7 +235,7 @@ class _Writer:
     def nested(self, graph: _Graph, node: ox.BlankNode, indent: str) -> str:
         items = graph.list_items(node)
         if items is not None:
-            return "( " + " ".join(self.object(graph, item, indent) for item in items) + " )"
+            return "( " + " ".join(self.render_object(graph, item, indent) for item in items) + " )"
         if not graph.outgoing[node]:
             return "[]"
         inner = indent + INDENT
@@ -217,9 +270,13 @@ class _Writer:
         return f"{quoted}^^{self.iri(datatype)}"
 
     def sort_key(self, term: object) -> tuple[int, str]:
-        """IRIs, then blank nodes, then literals; each by their N-Triples form."""
-        rank = 0 if isinstance(term, ox.NamedNode) else 1 if isinstance(term, ox.BlankNode) else 2
-        return rank, str(term)
+        """IRIs, then blank nodes, then literals; IRIs and labels by value, literals as N-Triples.
+
+        By value, not ``<...>``, so that ``x`` comes before ``x-part`` as people expect.
+        """
+        if isinstance(term, ox.NamedNode | ox.BlankNode):
+            return (0 if isinstance(term, ox.NamedNode) else 1), term.value
+        return 2, str(term)
 
 
 def _escape(char: str) -> str:
@@ -234,10 +291,14 @@ class _Graph:
     """Triples indexed by subject, with the blank nodes that can be written nested."""
 
     def __init__(self, triples: list[ox.Triple]) -> None:
-        self.outgoing: dict[Subject, dict[str, list[Object]]] = defaultdict(lambda: defaultdict(list))
+        self.outgoing: dict[Subject, dict[str, list[Object]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
         references: Counter[ox.BlankNode] = Counter()
         for triple in triples:
-            assert not isinstance(triple.subject, ox.Triple) and not isinstance(triple.object, ox.Triple)
+            assert not isinstance(triple.subject, ox.Triple) and not isinstance(
+                triple.object, ox.Triple
+            )
             self.outgoing[triple.subject][triple.predicate.value].append(triple.object)
             if isinstance(triple.object, ox.BlankNode):
                 references[triple.object] += 1
@@ -252,7 +313,11 @@ class _Graph:
             while stack:
                 for objects in self.outgoing.get(stack.pop(), {}).values():
                     for obj in objects:
-                        if isinstance(obj, ox.BlankNode) and obj in candidates and obj not in reached:
+                        if (
+                            isinstance(obj, ox.BlankNode)
+                            and obj in candidates
+                            and obj not in reached
+                        ):
                             reached.add(obj)
                             stack.append(obj)
             if reached == candidates:
@@ -264,10 +329,12 @@ class _Graph:
         """Subjects written as top-level blocks: all but the nested blank nodes."""
         return [s for s in self.outgoing if not (isinstance(s, ox.BlankNode) and s in self.nested)]
 
-    def predicates(self, subject: Subject, key: object) -> list[tuple[str, list[Object]]]:
+    def predicates(
+        self, subject: Subject, key: Callable[[Object], tuple[int, str]]
+    ) -> list[tuple[str, list[Object]]]:
         by_predicate = self.outgoing.get(subject, {})
         order = sorted(by_predicate, key=lambda p: (p != RDF_TYPE, p))
-        return [(p, sorted(by_predicate[p], key=key)) for p in order]  # type: ignore[arg-type]
+        return [(p, sorted(by_predicate[p], key=key)) for p in order]
 
     def list_items(self, node: ox.BlankNode) -> list[Object] | None:
         """The items of a well-formed RDF list starting at ``node``, or None."""
