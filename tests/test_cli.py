@@ -87,6 +87,14 @@ def test_invalid_annotations_exit_1_with_located_errors(
     assert not project_copy.store.exists()
 
 
+def test_unwritable_output_is_a_clear_error(runner: CliRunner, project_copy: Project) -> None:
+    runner.invoke(cli, _args(project_copy, "build"))
+    target = project_copy.root / "no" / "such" / "dir" / "out.ttl"
+    result = runner.invoke(cli, _args(project_copy, "export", "-o", str(target)))
+    assert result.exit_code == 1
+    assert result.output == f"{target}: error: cannot write: No such file or directory\n"
+
+
 def test_query_before_build_says_to_build(runner: CliRunner, project_copy: Project) -> None:
     result = runner.invoke(cli, _args(project_copy, "query", "organizers"))
     assert result.exit_code == 1

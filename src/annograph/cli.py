@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from annograph import __version__
-from annograph.errors import AnnographError
+from annograph.errors import AnnographError, SourceLocation
 from annograph.export import ExportFormat
 from annograph.project import Project
 from annograph.results import ResultFormat, render_result
@@ -95,7 +95,12 @@ def _emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            problem = f"cannot write: {error.strerror}"
+            location = SourceLocation(output)
+            raise UserError(AnnographError(problem, location=location)) from error
         click.echo(f"wrote {output}", err=True)
 
 
@@ -188,7 +193,7 @@ def query(project: Project, query_name: str, format_name: str, output: Path | No
     \b
     Examples:
       annograph query organizers
-      annograph query queries/funders.rq --format csv -o funders.csv
+      annograph query queries/supporters.rq --format csv -o supporters.csv
     """
     result = project.query(query_name)
     _emit(

@@ -41,7 +41,8 @@ class AnnographError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
-        head = f"{self.location}: error: {self.message}" if self.location else self.message
+        where = f"{self.location}: " if self.location else ""
+        head = f"{where}error: {self.message}"
         return f"{head}\n  hint: {self.hint}" if self.hint else head
 
 
