@@ -57,6 +57,7 @@ def build_store(quads: Iterable[ox.Quad], *, path: Path) -> StoreInfo:
         try:
             counts = _write_release(quads, staging)
             staging.rename(release)
+            _fsync_dir(releases)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -147,6 +148,16 @@ def _point_link(path: Path, release: Path) -> None:
         link.unlink()
     link.symlink_to(os.path.relpath(release, path.parent), target_is_directory=True)
     os.replace(link, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a rename in ``directory`` durable: without this a crash could undo the swap."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _remove_unfinished(releases: Path) -> None:
