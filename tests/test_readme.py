@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import ROOT
+import pyoxigraph as ox
+
+from tests.conftest import ROOT, select
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -31,3 +33,11 @@ def test_saved_queries_in_the_readme_exist() -> None:
     named = set(re.findall(r"^\| `([a-z-]+)` \|", README, flags=re.MULTILINE))
     saved = {path.stem for path in (ROOT / "queries").glob("*.rq")}
     assert named and named <= saved
+
+
+def test_the_evidence_query_in_the_readme_answers(store: ox.Store) -> None:
+    (query,) = re.findall(r"```sparql\n(.+?)\n```", README, flags=re.DOTALL)
+    rows = select(store, query)
+    organizers = {row["organizer"].rsplit("/", 1)[1] for row in rows}
+    assert organizers == {"tian-shan-analytical-centre", "centre-for-public-technologies"}
+    assert all(row["quote"] and int(row["start"]) >= 0 for row in rows)
