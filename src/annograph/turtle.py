@@ -2,8 +2,8 @@
 
 Subjects are sorted, ``rdf:type`` comes first (as ``a``), other predicates and objects are
 sorted, only the prefixes used are declared, blank nodes used once are nested as ``[ ... ]`` and
-RDF lists written as ``( ... )``. Other blank nodes get labels from rdflib's canonicalization,
-so neither the input order nor the input's blank-node labels change the output.
+RDF lists written as ``( ... )``. Other blank nodes are labelled ``b0``, ``b1``, ... in the order
+of rdflib's canonical labels, so neither the input order nor the input's labels change the output.
 """
 
 from __future__ import annotations
