@@ -8,9 +8,8 @@ here lists classes or properties.
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,8 +18,9 @@ from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from annograph.errors import AnnographError, AnnotationError, AnnotationErrors, SourceLocation
+from annograph.lexical import LANGUAGE_TAG, XSD, closest, is_valid_lexical
 from annograph.model import Article, Entity, Evidence, Fact, Ref, Text, Typed, Value
-from annograph.ontology import LANG_STRING, XSD, Ontology
+from annograph.ontology import LANG_STRING, Ontology
 
 FORMAT = "annograph/1"
 ANNOTATIONS_FILE = "annotations.yaml"
@@ -31,23 +31,6 @@ CONTEXT_CHARS = 32
 
 ID = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 CURIE = re.compile(r"([a-z][a-z0-9]*):([A-Za-z0-9_][A-Za-z0-9_.-]*)")
-# BCP 47 language tag (RFC 5646 "langtag" production, without grandfathered tags).
-LANGUAGE_TAG = re.compile(
-    r"[a-zA-Z]{2,3}(-[a-zA-Z]{3}){0,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|[0-9]{3}))?"
-    r"(-([a-zA-Z0-9]{5,8}|[0-9][a-zA-Z0-9]{3}))*(-[0-9a-wyzA-WYZ](-[a-zA-Z0-9]{2,8})+)*"
-    r"(-x(-[a-zA-Z0-9]{1,8})+)?"
-)
-LEXICAL_FORMS = {
-    XSD + "decimal": re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"),
-    XSD + "integer": re.compile(r"[+-]?[0-9]+"),
-    XSD + "boolean": re.compile(r"true|false|1|0"),
-    XSD + "date": re.compile(
-        r"-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(Z|[+-][0-9]{2}:[0-9]{2})?"
-    ),
-    XSD + "language": LANGUAGE_TAG,
-    XSD + "string": re.compile(r".*", re.DOTALL),
-}
-
 TOP_KEYS = ("format", "article", "entities")
 ARTICLE_KEYS = ("text", "language")
 ENTITY_KEYS = ("type", "quote", "note")
@@ -304,7 +287,7 @@ class _Reader:
                 names.append(name)
             else:
                 self.error(
-                    item, f"unknown class '{name}'", hint=_closest(name, self.ontology.classes)
+                    item, f"unknown class '{name}'", hint=closest(name, self.ontology.classes)
                 )
         return tuple(names)
 
@@ -314,7 +297,7 @@ class _Reader:
         prop = self.ontology.properties.get(key)
         if prop is None:
             self.error(
-                key_node, f"unknown property '{key}'", hint=_closest(key, self.ontology.properties)
+                key_node, f"unknown property '{key}'", hint=closest(key, self.ontology.properties)
             )
             return
         items = node.value if isinstance(node, SequenceNode) else [node]
@@ -378,7 +361,7 @@ class _Reader:
         self.error(
             node,
             f"unknown term '{node.value}'",
-            hint=_closest(match.group(2), self.ontology.individuals),
+            hint=closest(match.group(2), self.ontology.individuals),
         )
         return True
 
@@ -390,7 +373,7 @@ class _Reader:
             key_node = self._key_nodes[id(value)]
             if not LANGUAGE_TAG.fullmatch(key):
                 hint = (
-                    _closest(key, FACT_KEYS)
+                    closest(key, FACT_KEYS)
                     or "text values are keyed by language, e.g. 'ru:' and 'en:'"
                 )
                 self.error(key_node, f"'{key}' is not a language tag or a known key", hint=hint)
@@ -416,9 +399,8 @@ class _Reader:
         lexical = self._scalar(fields["value"], "value")
         if lexical is None:
             return ()
-        pattern = LEXICAL_FORMS.get(datatype)
-        short = datatype.removeprefix(XSD)
-        if pattern is not None and not pattern.fullmatch(lexical):
+        if not is_valid_lexical(lexical, datatype):
+            short = datatype.removeprefix(XSD)
             self.error(fields["value"], f"'{lexical}' is not a valid xsd:{short}")
             return ()
         return (Typed(lexical, datatype, self.location(fields["value"])),)
@@ -495,7 +477,7 @@ class _Reader:
                         AnnotationError(
                             f"reference to unknown entity '{value.target}'",
                             location=value.location,
-                            hint=_closest(value.target, ids) or "define it under 'entities:'",
+                            hint=closest(value.target, ids) or "define it under 'entities:'",
                         )
                     )
 
@@ -515,7 +497,7 @@ class _Reader:
                 self.error(key_node, f"duplicate key '{key}' (first at line {first.line})")
                 continue
             if allowed is not None and key not in allowed:
-                self.error(key_node, f"unknown {what} '{key}'", hint=_closest(key, allowed))
+                self.error(key_node, f"unknown {what} '{key}'", hint=closest(key, allowed))
                 continue
             fields[key] = value
             self._key_nodes[id(value)] = key_node
@@ -527,7 +509,7 @@ class _Reader:
                 self.error(
                     self._key_nodes[id(value)],
                     f"unknown key '{key}'",
-                    hint=_closest(key, allowed) or hint,
+                    hint=closest(key, allowed) or hint,
                 )
 
     def _scalar(self, node: Node, what: str) -> str | None:
@@ -563,12 +545,6 @@ def _quote_hint(text: str, exact: str) -> str:
             "the article has these words with different spacing or line breaks: copy them exactly"
         )
     return "copy the words from article.md exactly (quotes are checked character by character)"
-
-
-def _closest(name: str, candidates: Iterable[str]) -> str | None:
-    options = sorted(candidates)
-    matches = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
-    return f"did you mean '{matches[0]}'?" if matches else None
 
 
 def _kind(node: Node) -> str:

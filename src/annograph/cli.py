@@ -17,6 +17,7 @@ from annograph import __version__
 from annograph.errors import AnnographError, SourceLocation
 from annograph.export import ExportFormat
 from annograph.project import Project
+from annograph.queries import Parameter
 from annograph.results import ResultFormat, render_result
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -176,29 +177,112 @@ def export(
 @project_options
 @click.argument("query_name", metavar="QUERY")
 @click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a parameter; repeat to bind a list. See 'annograph queries show QUERY'.",
+)
+@click.option(
     "-f",
     "--format",
     "format_name",
-    type=click.Choice([f.value for f in ResultFormat if f is not ResultFormat.TURTLE]),
-    default=ResultFormat.TABLE.value,
-    show_default=True,
-    help="Results format for SELECT/ASK (CONSTRUCT results are always Turtle).",
+    type=click.Choice([f.value for f in ResultFormat]),
+    help="table (default), csv, tsv, json, xml or markdown for SELECT/ASK; "
+    "turtle (default), ntriples or jsonld for CONSTRUCT/DESCRIBE.",
 )
 @output_option
-def query(project: Project, query_name: str, format_name: str, output: Path | None) -> None:
-    """Run a saved query (a name from queries/, or a path to a .rq file) on the built store.
+def query(
+    project: Project,
+    query_name: str,
+    params: tuple[str, ...],
+    format_name: str | None,
+    output: Path | None,
+) -> None:
+    """Run QUERY: a saved query's name, a .rq file, or - for standard input.
 
-    Queries see the union of all graphs, so they need no GRAPH clause.
+    Queries see the union of all graphs, so they need no GRAPH clause. Parameters are bound as
+    RDF terms (never pasted into the query), so a value cannot change the query.
 
     \b
     Examples:
       annograph query organizers
-      annograph query queries/supporters.rq --format csv -o supporters.csv
+      annograph query entity --param entity=id:bishkek
+      annograph query entities-of-class -p class=ag:Report -f csv -o reports.csv
+      echo 'ASK { ?s ?p ?o }' | annograph query -
     """
-    result = project.query(query_name)
-    _emit(
-        render_result(result, format=ResultFormat(format_name), prefixes=project.prefixes()), output
-    )
+    result = project.query(query_name, _parse_params(params))
+    fmt = ResultFormat(format_name) if format_name else None
+    _emit(render_result(result, format=fmt, prefixes=project.prefixes()), output)
+
+
+def _parse_params(params: tuple[str, ...]) -> dict[str, list[str]]:
+    values: dict[str, list[str]] = {}
+    for param in params:
+        name, equals, value = param.partition("=")
+        if not equals or not name:
+            raise click.BadParameter(f"'{param}' is not NAME=VALUE", param_hint="--param")
+        values.setdefault(name.strip(), []).append(value)
+    return values
+
+
+@cli.group(invoke_without_command=True)
+@project_options
+@click.pass_context
+def queries(ctx: click.Context, project: Project) -> None:
+    """List the saved queries (queries/*.rq) with their summary, tags and parameters.
+
+    \b
+    Examples:
+      annograph queries
+      annograph queries show supporters
+    """
+    ctx.obj = project
+    if ctx.invoked_subcommand is not None:
+        return
+    for saved in project.saved_queries():
+        params = " ".join(_param_usage(p) for p in saved.parameters)
+        click.echo(click.style(saved.name, bold=True) + (f"  {params}" if params else ""))
+        if saved.summary:
+            click.echo(f"    {saved.summary}")
+        if saved.tags:
+            click.echo(f"    tags: {', '.join(saved.tags)}")
+
+
+@queries.command("show")
+@click.argument("query_name", metavar="QUERY")
+@click.pass_obj
+def show_query(project: Project, query_name: str) -> None:
+    """Print a saved query with its documentation and parameters.
+
+    \b
+    Example:
+      annograph queries show entity
+    """
+    saved = project.find_query(query_name)
+    click.echo(click.style(saved.name, bold=True) + f"  ({saved.path})")
+    if saved.summary:
+        click.echo(f"\n{saved.summary}")
+    if saved.description:
+        click.echo("\n" + click.wrap_text(saved.description, width=100))
+    if saved.tags:
+        click.echo(f"\ntags: {', '.join(saved.tags)}")
+    if saved.parameters:
+        click.echo("\nparameters:")
+        for p in saved.parameters:
+            extra = [p.type_label, "required" if p.required else "optional"]
+            if p.default is not None:
+                extra.append(f"default {p.default}")
+            if p.allowed:
+                extra.append(f"one of {', '.join(p.allowed)}")
+            click.echo(f"  {p.name}  ({'; '.join(extra)})  bound to ?{p.variable}")
+    click.echo("\n" + saved.text.rstrip())
+
+
+def _param_usage(parameter: Parameter) -> str:
+    usage = f"--param {parameter.name}=<{parameter.type_label}>"
+    return usage if parameter.required and parameter.default is None else f"[{usage}]"
 
 
 def main() -> None:

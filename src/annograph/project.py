@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from annograph.export import ExportFormat, export_graph, select_quads
 from annograph.graph import DEFAULT_BASE_IRI, Minter, build_graph
 from annograph.model import Article
 from annograph.ontology import ONTOLOGY_IRI, PREFIXES, Ontology, load_ontology
-from annograph.queries import QueryResult, find_query, run_query
+from annograph.queries import QueryResult, SavedQuery, bind, find_query, run_query, saved_queries
 from annograph.store import StoreInfo, build_store, open_store
 
 ONTOLOGY_FILE = Path("ontology") / "annograph.ttl"
@@ -107,10 +108,21 @@ class Project:
         quads = select_quads(store, graph=graph, with_ontology=with_ontology)
         return export_graph(quads, format=format, prefixes=self.prefixes())
 
-    def query(self, name_or_path: str) -> QueryResult:
-        """Run a saved query (by name, or a path to a ``.rq`` file) against the built store."""
-        saved = find_query(name_or_path, directory=self.queries_dir)
-        return run_query(open_store(self.store), saved)
+    def saved_queries(self) -> list[SavedQuery]:
+        """The project's saved queries (``queries/*.rq``), by name."""
+        return saved_queries(self.queries_dir)
+
+    def find_query(self, name_or_path: str) -> SavedQuery:
+        """A saved query by name, a path to a ``.rq`` file, or ``-`` for standard input."""
+        return find_query(name_or_path, directory=self.queries_dir)
+
+    def query(
+        self, name_or_path: str, params: Mapping[str, Sequence[str]] | None = None
+    ) -> QueryResult:
+        """Run a saved query against the built store, binding ``params`` (name -> values)."""
+        saved = self.find_query(name_or_path)
+        bound = bind(saved, params or {}, prefixes=self.prefixes())
+        return run_query(open_store(self.store), bound)
 
 
 def _check_base_iri(base: str) -> None:

@@ -6,6 +6,7 @@ import enum
 
 import pyoxigraph as ox
 
+from annograph.errors import QueryError
 from annograph.turtle import serialize_turtle
 
 
@@ -17,9 +18,22 @@ class ResultFormat(enum.Enum):
     TSV = "tsv"
     JSON = "json"
     XML = "xml"
+    MARKDOWN = "markdown"
     TURTLE = "turtle"
+    NTRIPLES = "ntriples"
+    JSONLD = "jsonld"
+
+    @property
+    def for_graphs(self) -> bool:
+        """Whether this is an RDF format, for CONSTRUCT and DESCRIBE results."""
+        return self in _RDF
 
 
+_RDF = {
+    ResultFormat.TURTLE: ox.RdfFormat.TURTLE,
+    ResultFormat.NTRIPLES: ox.RdfFormat.N_TRIPLES,
+    ResultFormat.JSONLD: ox.RdfFormat.JSON_LD,
+}
 _STANDARD = {
     ResultFormat.CSV: ox.QueryResultsFormat.CSV,
     ResultFormat.TSV: ox.QueryResultsFormat.TSV,
@@ -27,14 +41,19 @@ _STANDARD = {
     ResultFormat.XML: ox.QueryResultsFormat.XML,
 }
 
+SOLUTION_FORMATS = [f for f in ResultFormat if not f.for_graphs]
+GRAPH_FORMATS = [f for f in ResultFormat if f.for_graphs]
+
 
 def render_result(
     result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
     *,
-    format: ResultFormat,
+    format: ResultFormat | None = None,
     prefixes: dict[str, str],
 ) -> str:
-    """Render a query result; CONSTRUCT/DESCRIBE results are always written as Turtle.
+    """Render a query result in ``format``, by default a table (or Turtle for a graph).
+
+    :raises QueryError: for a format that does not fit the result (CSV for a graph, ...).
 
     >>> store = ox.Store()
     >>> result = store.query("SELECT (1 AS ?n) {}")
@@ -46,19 +65,51 @@ def render_result(
     (1 row)
     """
     if isinstance(result, ox.QueryTriples):
-        return serialize_turtle(result, prefixes=prefixes)
+        return _graph(result, format or ResultFormat.TURTLE, prefixes)
+    format = format or ResultFormat.TABLE
+    if format.for_graphs:
+        choices = ", ".join(f.value for f in SOLUTION_FORMATS)
+        raise QueryError(
+            f"'{format.value}' is for CONSTRUCT and DESCRIBE results", hint=f"use one of: {choices}"
+        )
     if format in _STANDARD:
         data = result.serialize(format=_STANDARD[format])
         assert data is not None  # without an output file, serialize returns the bytes
         return data.decode("utf-8")
     if isinstance(result, ox.QueryBoolean):
         return "true\n" if bool(result) else "false\n"
-    return _table(result, prefixes)
+    names = [variable.value for variable in result.variables]
+    rows = [[_cell(solution[name], prefixes) for name in names] for solution in result]
+    if format is ResultFormat.MARKDOWN:
+        return _markdown(names, rows)
+    return _table(names, rows)
 
 
-def _table(solutions: ox.QuerySolutions, prefixes: dict[str, str]) -> str:
-    names = [variable.value for variable in solutions.variables]
-    rows = [[_cell(solution[name], prefixes) for name in names] for solution in solutions]
+def _graph(triples: ox.QueryTriples, format: ResultFormat, prefixes: dict[str, str]) -> str:
+    if not format.for_graphs:
+        choices = ", ".join(f.value for f in GRAPH_FORMATS)
+        raise QueryError(
+            f"a CONSTRUCT or DESCRIBE result is a graph, not '{format.value}'",
+            hint=f"use one of: {choices}",
+        )
+    if format is ResultFormat.TURTLE:
+        return serialize_turtle(triples, prefixes=prefixes)
+    data = ox.serialize(list(triples), format=_RDF[format], prefixes=prefixes)
+    assert data is not None  # without an output file, serialize returns the bytes
+    text = data.decode("utf-8")
+    return (
+        "".join(sorted(text.splitlines(keepends=True))) if format is ResultFormat.NTRIPLES else text
+    )
+
+
+def _markdown(names: list[str], rows: list[list[str]]) -> str:
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
+
+    return "\n".join([line(names), "|" + "---|" * len(names), *(line(r) for r in rows)]) + "\n"
+
+
+def _table(names: list[str], rows: list[list[str]]) -> str:
     widths = [max([len(name), *(len(row[i]) for row in rows)]) for i, name in enumerate(names)]
     lines = [
         "  ".join(name.ljust(width) for name, width in zip(names, widths, strict=True)).rstrip(),

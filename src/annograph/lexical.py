@@ -1,0 +1,49 @@
+"""Checks on the words people type: language tags, typed values, and names close to a typo."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+# BCP 47 language tag (RFC 5646 "langtag" production, without grandfathered tags).
+LANGUAGE_TAG = re.compile(
+    r"[a-zA-Z]{2,3}(-[a-zA-Z]{3}){0,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|[0-9]{3}))?"
+    r"(-([a-zA-Z0-9]{5,8}|[0-9][a-zA-Z0-9]{3}))*(-[0-9a-wyzA-WYZ](-[a-zA-Z0-9]{2,8})+)*"
+    r"(-x(-[a-zA-Z0-9]{1,8})+)?"
+)
+
+#: Lexical forms of the XSD datatypes annograph checks; other datatypes are taken as written.
+LEXICAL_FORMS = {
+    XSD + "decimal": re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"),
+    XSD + "integer": re.compile(r"[+-]?[0-9]+"),
+    XSD + "boolean": re.compile(r"true|false|1|0"),
+    XSD + "date": re.compile(
+        r"-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(Z|[+-][0-9]{2}:[0-9]{2})?"
+    ),
+    XSD + "gYear": re.compile(r"-?[0-9]{4,}(Z|[+-][0-9]{2}:[0-9]{2})?"),
+    XSD + "language": LANGUAGE_TAG,
+    XSD + "string": re.compile(r".*", re.DOTALL),
+}
+
+
+def is_valid_lexical(value: str, datatype: str) -> bool:
+    """Whether ``value`` is a valid lexical form of ``datatype`` (true for unchecked datatypes).
+
+    >>> is_valid_lexical("14000", XSD + "integer"), is_valid_lexical("14 000", XSD + "integer")
+    (True, False)
+    """
+    pattern = LEXICAL_FORMS.get(datatype)
+    return pattern is None or pattern.fullmatch(value) is not None
+
+
+def closest(name: str, candidates: Iterable[str]) -> str | None:
+    """A "did you mean" hint for a typo, or None when nothing is close.
+
+    >>> closest("organiser", ["organizer", "funder"])
+    "did you mean 'organizer'?"
+    """
+    matches = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.6)
+    return f"did you mean '{matches[0]}'?" if matches else None
