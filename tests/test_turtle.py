@@ -96,9 +96,9 @@ def test_input_order_and_blank_node_labels_do_not_matter() -> None:
     }
 
     def relabel(term: object) -> object:
-        return relabelled.get(term, term)  # type: ignore[call-overload]
+        return relabelled.get(term, term)
 
-    shuffled = [ox.Triple(relabel(t.subject), t.predicate, relabel(t.object)) for t in triples]  # type: ignore[arg-type]
+    shuffled = [ox.Triple(relabel(t.subject), t.predicate, relabel(t.object)) for t in triples]
     random.Random(7).shuffle(shuffled)
     assert serialize_turtle(shuffled + shuffled[:3], prefixes=PREFIXES) == EXPECTED
 

@@ -454,15 +454,12 @@ def _iri(name: str, value: str, prefixes: Mapping[str, str]) -> ox.NamedNode:
     if local and prefix in prefixes and not local.startswith("//"):
         value = prefixes[prefix] + local
     try:
-        iri = ox.NamedNode(value)
+        return ox.NamedNode(value)  # refuses relative and malformed IRIs
     except ValueError as error:
         raise QueryError(
             f"parameter '{name}' needs an IRI, not '{value}'",
             hint="give an absolute IRI such as https://... or prefix:local",
         ) from error
-    if ":" not in value:
-        raise QueryError(f"parameter '{name}' needs an absolute IRI, not '{value}'")
-    return iri
 
 
 def _with_values(query: SavedQuery, lists: Mapping[str, list[ox.NamedNode | ox.Literal]]) -> str:
