@@ -160,7 +160,7 @@ def test_an_optional_parameter_left_out_stays_unbound() -> None:
         ),
         (
             "SELECT ?s { ?s ?p ?_o }",
-            "q.rq: error: parameter ?_o is not in the SELECT clause\n  hint: add it to SELECT",
+            "q.rq:1:19: error: parameter ?_o is not in the SELECT clause\n  hint: add it to SELECT",
         ),
     ],
 )
@@ -218,7 +218,10 @@ def test_query_parameter_errors_exit_1_without_a_traceback(
     options = _built(runner, project_copy)
     result = runner.invoke(cli, ["query", *options, "entities-of-class", "-p", "class=not an iri"])
     assert result.exit_code == 1
-    assert result.output.startswith("error: parameter 'class' needs an IRI, not 'not an iri'")
+    path = project_copy.root / "queries" / "entities-of-class.rq"
+    assert result.output.startswith(
+        f"{path}:13:8: error: parameter 'class' needs an IRI, not 'not an iri'\n"
+    )
     assert "Traceback" not in result.output
     malformed = runner.invoke(cli, ["query", *options, "entity", "-p", "entity"])
     assert malformed.exit_code == 2 and "is not NAME=VALUE" in malformed.output

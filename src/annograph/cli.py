@@ -208,7 +208,7 @@ def query(
     \b
     Examples:
       annograph query organizers
-      annograph query entity --param entity=id:bishkek
+      annograph query entity --param entity=Бишкек
       annograph query entities-of-class -p class=ag:Report -f csv -o reports.csv
       echo 'ASK { ?s ?p ?o }' | annograph query -
     """

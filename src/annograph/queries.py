@@ -93,6 +93,7 @@ class Parameter:
     datatype: str | None = None
     default: str | None = None
     allowed: tuple[str, ...] = ()
+    location: SourceLocation | None = None  # where the variable first appears
 
     @property
     def type_label(self) -> str:
@@ -115,16 +116,18 @@ class Parameter:
         if self.allowed and value not in self.allowed:
             raise QueryError(
                 f"parameter '{self.name}' must be one of: {', '.join(self.allowed)}",
+                location=self.location,
                 hint=closest(value, self.allowed),
             )
         if self.kind == "iri":
-            return _iri(self.name, value, prefixes)
+            return _iri(self, value, prefixes)
         if self.kind == "language":
             return ox.Literal(value, language=self.language)
         if self.kind == "datatype" and self.datatype:
             if not is_valid_lexical(value, self.datatype):
                 raise QueryError(
-                    f"parameter '{self.name}' needs a {self.type_label}, not '{value}'"
+                    f"parameter '{self.name}' needs a {self.type_label}, not '{value}'",
+                    location=self.location,
                 )
             return ox.Literal(value, datatype=ox.NamedNode(self.datatype))
         return ox.Literal(value)
@@ -208,9 +211,12 @@ def parse_query(text: str, *, path: Path) -> SavedQuery:
     defaults = _name_to_value(header.get("defaults"), "defaults", path)
     allowed = _name_to_value(header.get("enumerate"), "enumerate", path)
     prefixes = _prefixes(text)
+    first_seen: dict[str, int] = {}
+    for variable, offset in _parameter_variables(tokens):
+        first_seen.setdefault(variable, offset)
     parameters = tuple(
-        _parameter(variable, prefixes, defaults, allowed)
-        for variable in dict.fromkeys(_parameter_variables(tokens))
+        _parameter(variable, prefixes, defaults, allowed, _location(path, text, offset))
+        for variable, offset in first_seen.items()
     )
     names = {p.name for p in parameters}
     for decorator, values in (("defaults", defaults), ("enumerate", allowed)):
@@ -267,7 +273,7 @@ def bind(
                 raise QueryError(
                     f"query '{query.name}' needs the parameter '{parameter.name}' "
                     f"({parameter.type_label})",
-                    location=SourceLocation(query.path),
+                    location=parameter.location,
                     hint=f"add --param {parameter.name}=VALUE",
                 )
             continue
@@ -374,11 +380,16 @@ def _form(tokens: list[re.Match[str]]) -> QueryForm | None:
     return None
 
 
-def _parameter_variables(tokens: list[re.Match[str]]) -> Iterator[str]:
+def _parameter_variables(tokens: list[re.Match[str]]) -> Iterator[tuple[str, int]]:
     for token in tokens:
         variable = token.group("variable")
         if variable and _PARAMETER.fullmatch(variable[1:]):
-            yield variable[1:]
+            yield variable[1:], token.start()
+
+
+def _location(path: Path, text: str, offset: int) -> SourceLocation:
+    line = text.count("\n", 0, offset) + 1
+    return SourceLocation(path, line, offset - text.rfind("\n", 0, offset))
 
 
 def _prefixes(text: str) -> dict[str, str]:
@@ -390,6 +401,7 @@ def _parameter(
     prefixes: Mapping[str, str],
     defaults: Mapping[str, str],
     allowed: Mapping[str, tuple[str, ...]],
+    location: SourceLocation,
 ) -> Parameter:
     match = _PARAMETER.fullmatch(variable)
     assert match is not None
@@ -416,6 +428,7 @@ def _parameter(
         datatype=datatype,
         default=defaults.get(name),
         allowed=allowed.get(name, ()),
+        location=location,
     )
 
 
@@ -444,12 +457,12 @@ def _check_projected(
         if parameter.variable not in projected:
             raise QueryError(
                 f"parameter ?{parameter.variable} is not in the SELECT clause",
-                location=SourceLocation(path),
+                location=parameter.location,
                 hint="add it to SELECT (pyoxigraph binds only the variables a SELECT projects)",
             )
 
 
-def _iri(name: str, value: str, prefixes: Mapping[str, str]) -> ox.NamedNode:
+def _iri(parameter: Parameter, value: str, prefixes: Mapping[str, str]) -> ox.NamedNode:
     prefix, _, local = value.partition(":")
     if local and prefix in prefixes and not local.startswith("//"):
         value = prefixes[prefix] + local
@@ -457,7 +470,8 @@ def _iri(name: str, value: str, prefixes: Mapping[str, str]) -> ox.NamedNode:
         return ox.NamedNode(value)  # refuses relative and malformed IRIs
     except ValueError as error:
         raise QueryError(
-            f"parameter '{name}' needs an IRI, not '{value}'",
+            f"parameter '{parameter.name}' needs an IRI, not '{value}'",
+            location=parameter.location,
             hint="give an absolute IRI such as https://... or prefix:local",
         ) from error
 
