@@ -98,8 +98,8 @@ def test_list_values_are_joined_at_the_start_of_the_where_clause() -> None:
     )
     bound = bind(saved, {"s": ["https://e.org/alice", "https://e.org/bob"]}, prefixes={})
     assert bound.text.startswith(
-        "CONSTRUCT { ?s ?p ?o } WHERE {\n"
-        "  VALUES (?_s_iri) { (<https://e.org/alice>) (<https://e.org/bob>) }"
+        "CONSTRUCT { ?s ?p ?o } WHERE {"
+        " VALUES (?_s_iri) { (<https://e.org/alice>) (<https://e.org/bob>) }"
     )
     assert len(list(run_query(small_store(), bound))) == 2
 

@@ -490,7 +490,8 @@ def _with_values(query: SavedQuery, lists: Mapping[str, list[ox.NamedNode | ox.L
     variables = " ".join("?" + variable for variable in lists)
     body = " ".join("(" + " ".join(str(term) for term in row) + ")" for row in rows)
     at = _where_brace(query)
-    return f"{query.text[: at + 1]}\n  VALUES ({variables}) {{ {body} }}{query.text[at + 1 :]}"
+    # On the brace's own line, so that syntax errors keep the file's line numbers.
+    return f"{query.text[: at + 1]} VALUES ({variables}) {{ {body} }}{query.text[at + 1 :]}"
 
 
 def _where_brace(query: SavedQuery) -> int:
