@@ -99,9 +99,8 @@ def _emit(text: str, output: Path | None) -> None:
         try:
             output.write_text(text, encoding="utf-8")
         except OSError as error:
-            problem = f"cannot write: {error.strerror}"
-            location = SourceLocation(output)
-            raise UserError(AnnographError(problem, location=location)) from error
+            message = f"cannot write: {error.strerror}"
+            raise AnnographError(message, location=SourceLocation(output)) from error
         click.echo(f"wrote {output}", err=True)
 
 

@@ -262,6 +262,7 @@ def bind(
     """
     for name in values:
         query.parameter(name)
+    known_prefixes = {**_prefixes(query.text), **prefixes}
     substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {}
     lists: dict[str, list[ox.NamedNode | ox.Literal]] = {}
     for parameter in query.parameters:
@@ -277,7 +278,7 @@ def bind(
                     hint=f"add --param {parameter.name}=VALUE",
                 )
             continue
-        terms = [parameter.term(value, {**_prefixes(query.text), **prefixes}) for value in given]
+        terms = [parameter.term(value, known_prefixes) for value in given]
         if len(terms) == 1:
             substitutions[ox.Variable(parameter.variable)] = terms[0]
         else:

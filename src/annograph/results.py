@@ -7,7 +7,7 @@ import enum
 import pyoxigraph as ox
 
 from annograph.errors import QueryError
-from annograph.turtle import serialize_turtle
+from annograph.export import ExportFormat, export_graph
 
 
 class ResultFormat(enum.Enum):
@@ -29,10 +29,11 @@ class ResultFormat(enum.Enum):
         return self in _RDF
 
 
+# Graph results are written exactly as ``annograph export`` writes a graph.
 _RDF = {
-    ResultFormat.TURTLE: ox.RdfFormat.TURTLE,
-    ResultFormat.NTRIPLES: ox.RdfFormat.N_TRIPLES,
-    ResultFormat.JSONLD: ox.RdfFormat.JSON_LD,
+    ResultFormat.TURTLE: ExportFormat.TURTLE,
+    ResultFormat.NTRIPLES: ExportFormat.NTRIPLES,
+    ResultFormat.JSONLD: ExportFormat.JSONLD,
 }
 _STANDARD = {
     ResultFormat.CSV: ox.QueryResultsFormat.CSV,
@@ -92,14 +93,8 @@ def _graph(triples: ox.QueryTriples, format: ResultFormat, prefixes: dict[str, s
             f"a CONSTRUCT or DESCRIBE result is a graph, not '{format.value}'",
             hint=f"use one of: {choices}",
         )
-    if format is ResultFormat.TURTLE:
-        return serialize_turtle(triples, prefixes=prefixes)
-    data = ox.serialize(list(triples), format=_RDF[format], prefixes=prefixes)
-    assert data is not None  # without an output file, serialize returns the bytes
-    text = data.decode("utf-8")
-    return (
-        "".join(sorted(text.splitlines(keepends=True))) if format is ResultFormat.NTRIPLES else text
-    )
+    quads = [ox.Quad(*triple) for triple in triples]
+    return export_graph(quads, format=_RDF[format], prefixes=prefixes)
 
 
 def _markdown(names: list[str], rows: list[list[str]]) -> str:
