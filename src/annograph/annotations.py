@@ -144,6 +144,7 @@ class _Reader:
             facts=article_facts,
             entities=entities,
             annotations_path=self.path,
+            location=self.location(self._key_nodes[id(article_node)]),
         )
 
     def _compose(self) -> Node | None:

@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 import click
 
 from annograph import __version__
-from annograph.errors import AnnographError, SourceLocation
+from annograph.errors import AnnographError, AnnotationErrors, SourceLocation
 from annograph.export import ExportFormat
-from annograph.project import Project
+from annograph.project import Project, Validation
 from annograph.queries import Parameter
 from annograph.results import ResultFormat, render_result
 
@@ -27,11 +27,19 @@ class UserError(click.ClickException):
     """An :class:`AnnographError` shown as its own compiler-style lines, without 'Error:'."""
 
     def __init__(self, error: AnnographError) -> None:
-        super().__init__(str(error))
+        message = str(error)
+        if isinstance(error, AnnotationErrors):
+            message += "\n" + _count(error.errors)
+        super().__init__(message)
         self.exit_code = error.exit_code  # type: ignore[misc]  # click's default is a class attribute
 
     def show(self, file: Any = None) -> None:
         click.echo(self.message, err=True)
+
+
+def _count(problems: list[AnnographError]) -> str:
+    errors = sum(problem.severity == "error" for problem in problems)
+    return f"{errors} error(s), {len(problems) - errors} warning(s); nothing was written"
 
 
 class AnnographGroup(click.Group):
@@ -129,11 +137,38 @@ def build(project: Project) -> None:
     Example:
       annograph build --store /tmp/annograph-store
     """
-    info = project.build()
+    result = project.build()
+    _show_warnings(result.validation)
+    info = result.store
     articles = len(info.quads_per_graph) - 1
     click.echo(f"built {info.path}: {info.quads} quads, {articles} article(s)")
     for graph, count in info.quads_per_graph.items():
         click.echo(f"  {count:>7}  <{graph}>")
+
+
+def _show_warnings(validation: Validation) -> None:
+    for warning in validation.warnings:
+        click.echo(str(warning), err=True)
+
+
+@cli.command()
+@project_options
+def validate(project: Project) -> None:
+    """Check the annotations and the graph they make, without writing anything.
+
+    Checks YAML syntax, keys, classes and properties (against the ontology), references, duplicate
+    ids, values (dates, numbers, language tags) and quotes (verbatim, and unambiguous), then the
+    SHACL shapes of ontology/shapes.ttl. Prints every problem as 'path:line:column: error: ...'
+    with a hint, and exits 1 if there is an error (warnings alone exit 0). 'annograph build' runs
+    the same checks first.
+
+    \b
+    Example:
+      annograph validate
+    """
+    result = project.validate()
+    _show_warnings(result)
+    click.echo(result.summary())
 
 
 @cli.command()

@@ -31,6 +31,8 @@ class AnnographError(Exception):
     """
 
     exit_code = 1
+    #: "error", or "warning" for a problem that is reported but does not stop a build.
+    severity = "error"
 
     def __init__(
         self, message: str, *, location: SourceLocation | None = None, hint: str | None = None
@@ -42,7 +44,7 @@ class AnnographError(Exception):
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
-        head = f"{where}error: {self.message}"
+        head = f"{where}{self.severity}: {self.message}"
         return f"{head}\n  hint: {self.hint}" if self.hint else head
 
 
@@ -55,7 +57,8 @@ class AnnotationErrors(AnnographError):
 
     def __init__(self, errors: list[AnnographError]) -> None:
         self.errors = errors
-        super().__init__(f"{len(errors)} error(s) in the annotations")
+        failed = sum(error.severity == "error" for error in errors)
+        super().__init__(f"{failed} error(s) in the annotations")
 
     def __str__(self) -> str:
         return "\n".join(str(error) for error in self.errors)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from annograph.errors import SourceLocation
 from annograph.model import Article, Entity, Evidence, Fact, Ref, Text, Value
 from annograph.ontology import NAMESPACE, PREFIXES, RDF, XSD
 
@@ -73,6 +74,10 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+#: A triple and the place in the annotations it comes from.
+Located = tuple[ox.Triple, SourceLocation]
+
+
 def build_graph(article: Article, *, minter: Minter) -> list[ox.Quad]:
     """All quads of one article, in its own named graph.
 
@@ -84,26 +89,29 @@ def build_graph(article: Article, *, minter: Minter) -> list[ox.Quad]:
     'https://example.org/id/bishkek'
     """
     graph = minter.graph(article.slug)
-    triples = list(_article_triples(article, minter))
-    return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in _unique(triples)]
+    return [
+        ox.Quad(t.subject, t.predicate, t.object, graph) for t in origins(article, minter=minter)
+    ]
 
 
-def _unique(triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
-    seen: set[ox.Triple] = set()
-    for triple in triples:
-        if triple not in seen:
-            seen.add(triple)
-            yield triple
+def origins(article: Article, *, minter: Minter) -> dict[ox.Triple, SourceLocation]:
+    """Each triple of the article's graph, in order, with where in the annotations it was said.
+
+    A fact's triple points at its value, a type or mention at the entity's id, a reified
+    statement at its fact and an evidence triple at its quote; when two places say the same
+    triple, the first wins. This is what maps a SHACL violation back to a line of YAML.
+    """
+    located: dict[ox.Triple, SourceLocation] = {}
+    for triple, location in _article_triples(article, minter):
+        located.setdefault(triple, location)
+    return located
 
 
-def _article_triples(article: Article, minter: Minter) -> Iterator[ox.Triple]:
+def _article_triples(article: Article, minter: Minter) -> Iterator[Located]:
     source = minter.article(article.slug)
-    yield ox.Triple(source, RDF_TYPE, ag("NewsArticle"))
-    yield ox.Triple(
-        source,
-        ag("inLanguage"),
-        ox.Literal(article.language, datatype=ox.NamedNode(XSD + "language")),
-    )
+    yield ox.Triple(source, RDF_TYPE, ag("NewsArticle")), article.location
+    language = ox.Literal(article.language, datatype=ox.NamedNode(XSD + "language"))
+    yield ox.Triple(source, ag("inLanguage"), language), article.location
     for fact in article.facts:
         yield from _fact_triples(article, source, fact, minter)
     for entity in article.entities:
@@ -112,26 +120,33 @@ def _article_triples(article: Article, minter: Minter) -> Iterator[ox.Triple]:
 
 def _entity_triples(
     article: Article, source: ox.NamedNode, entity: Entity, minter: Minter
-) -> Iterator[ox.Triple]:
+) -> Iterator[Located]:
     subject = minter.entity(entity.id)
     mentioned = [ox.Triple(subject, RDF_TYPE, ag(name)) for name in entity.types]
     mentioned.append(ox.Triple(source, ag("mentions"), subject))
-    yield from mentioned
-    yield from _evidence_triples(article, mentioned, entity.mentions, None, minter, IDENTIFYING)
+    yield from ((triple, entity.location) for triple in mentioned)
+    yield from _evidence_triples(
+        article, mentioned, entity.location, entity.mentions, None, minter, IDENTIFYING
+    )
     if entity.note:
-        yield ox.Triple(
-            subject, ox.NamedNode(SKOS + "editorialNote"), ox.Literal(entity.note, language="en")
-        )
+        note = ox.Literal(entity.note, language="en")
+        yield ox.Triple(subject, ox.NamedNode(SKOS + "editorialNote"), note), entity.location
     for fact in entity.facts:
         yield from _fact_triples(article, subject, fact, minter)
 
 
 def _fact_triples(
     article: Article, subject: ox.NamedNode, fact: Fact, minter: Minter
-) -> Iterator[ox.Triple]:
-    triples = [ox.Triple(subject, ag(fact.prop), _term(value, minter)) for value in fact.values]
-    yield from triples
-    yield from _evidence_triples(article, triples, fact.evidence, fact.note, minter, DESCRIBING)
+) -> Iterator[Located]:
+    located = [
+        (ox.Triple(subject, ag(fact.prop), _term(value, minter)), value.location)
+        for value in fact.values
+    ]
+    yield from located
+    triples = [triple for triple, _ in located]
+    yield from _evidence_triples(
+        article, triples, fact.location, fact.evidence, fact.note, minter, DESCRIBING
+    )
 
 
 def _term(value: Value, minter: Minter) -> ox.NamedNode | ox.Literal:
@@ -147,20 +162,22 @@ def _term(value: Value, minter: Minter) -> ox.NamedNode | ox.Literal:
 def _evidence_triples(
     article: Article,
     facts: list[ox.Triple],
+    said_at: SourceLocation,
     evidence: Iterable[Evidence],
     note: str | None,
     minter: Minter,
     motivation: ox.NamedNode,
-) -> Iterator[ox.Triple]:
+) -> Iterator[Located]:
     """Reify the facts and attach each quote to them as a Web Annotation."""
     statements = [minter.statement(fact) for fact in facts]
     for statement, fact in zip(statements, facts, strict=True):
-        yield ox.Triple(statement, RDF_TYPE, ox.NamedNode(RDF + "Statement"))
-        yield ox.Triple(statement, ox.NamedNode(RDF + "subject"), fact.subject)
-        yield ox.Triple(statement, ox.NamedNode(RDF + "predicate"), fact.predicate)
-        yield ox.Triple(statement, ox.NamedNode(RDF + "object"), fact.object)
+        yield ox.Triple(statement, RDF_TYPE, ox.NamedNode(RDF + "Statement")), said_at
+        yield ox.Triple(statement, ox.NamedNode(RDF + "subject"), fact.subject), said_at
+        yield ox.Triple(statement, ox.NamedNode(RDF + "predicate"), fact.predicate), said_at
+        yield ox.Triple(statement, ox.NamedNode(RDF + "object"), fact.object), said_at
     for quote in evidence:
-        yield from _annotation_triples(article, statements, quote, note, minter, motivation)
+        triples = _annotation_triples(article, statements, quote, note, minter, motivation)
+        yield from ((triple, quote.location) for triple in triples)
 
 
 def _annotation_triples(

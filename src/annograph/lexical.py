@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 from collections.abc import Iterable
@@ -34,9 +35,31 @@ def is_valid_lexical(value: str, datatype: str) -> bool:
 
     >>> is_valid_lexical("14000", XSD + "integer"), is_valid_lexical("14 000", XSD + "integer")
     (True, False)
+    >>> is_valid_lexical("2023-12-18", XSD + "date"), is_valid_lexical("2023-02-30", XSD + "date")
+    (True, False)
     """
     pattern = LEXICAL_FORMS.get(datatype)
-    return pattern is None or pattern.fullmatch(value) is not None
+    if pattern is None:
+        return True
+    if pattern.fullmatch(value) is None:
+        return False
+    return datatype != XSD + "date" or _is_calendar_date(value)
+
+
+def _is_calendar_date(value: str) -> bool:
+    """Whether a well-formed xsd:date names a real day (no 30 February)."""
+    match = _DATE_PARTS.match(value)
+    assert match is not None  # value matched the xsd:date pattern
+    year, month, day = (int(part) for part in match.groups())
+    try:
+        # Leap years repeat every 400 years; this keeps years datetime cannot hold checkable.
+        datetime.date(2000 + year % 400, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+_DATE_PARTS = re.compile(r"-?([0-9]{4,})-([0-9]{2})-([0-9]{2})")
 
 
 def closest(name: str, candidates: Iterable[str]) -> str | None:

@@ -83,3 +83,4 @@ class Article:
     facts: tuple[Fact, ...]
     entities: tuple[Entity, ...]
     annotations_path: Path
+    location: SourceLocation

@@ -52,6 +52,7 @@ class Property:
     iri: str
     kind: PropertyKind
     range: str | None
+    domain: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +81,7 @@ def load_ontology(path: Path) -> Ontology:
     :param path: the ontology file, e.g. ``ontology/annograph.ttl``.
     :raises OntologyError: if the file is missing or is not valid Turtle (with line and column).
     """
-    triples = tuple(_parse_turtle(path))
+    triples = tuple(parse_turtle(path))
     types = _types_by_subject(triples)
     own = {iri.removeprefix(NAMESPACE): k for iri, k in types.items() if iri.startswith(NAMESPACE)}
     return Ontology(
@@ -95,12 +96,13 @@ def load_ontology(path: Path) -> Ontology:
     )
 
 
-def _parse_turtle(path: Path) -> list[ox.Triple]:
+def parse_turtle(path: Path) -> list[ox.Triple]:
+    """The triples of a Turtle file; a syntax error is reported at its line and column."""
     try:
         return [quad.triple for quad in ox.parse(path=path, format=ox.RdfFormat.TURTLE)]
     except FileNotFoundError as error:
         raise OntologyError(
-            "ontology file not found",
+            f"{path.name} not found",
             location=SourceLocation(path),
             hint="run annograph from the project directory, or pass --project",
         ) from error
@@ -134,6 +136,7 @@ def _types_by_subject(triples: Iterable[ox.Triple]) -> dict[str, set[str]]:
 
 def _properties(own: dict[str, set[str]], triples: Iterable[ox.Triple]) -> dict[str, Property]:
     ranges = dict(_iri_pairs(triples, RDFS + "range"))
+    domains = dict(_iri_pairs(triples, RDFS + "domain"))
     properties = {}
     for name, kinds in own.items():
         kind: PropertyKind | None = (
@@ -145,7 +148,7 @@ def _properties(own: dict[str, set[str]], triples: Iterable[ox.Triple]) -> dict[
         )
         if kind is not None:
             iri = NAMESPACE + name
-            properties[name] = Property(name, iri, kind, ranges.get(iri))
+            properties[name] = Property(name, iri, kind, ranges.get(iri), domains.get(iri))
     return properties
 
 

@@ -9,17 +9,63 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from annograph.annotations import load_articles
-from annograph.errors import ProjectError, SourceLocation
+from annograph.errors import AnnographError, AnnotationErrors, ProjectError, SourceLocation
 from annograph.export import ExportFormat, export_graph, select_quads
-from annograph.graph import DEFAULT_BASE_IRI, Minter, build_graph
+from annograph.graph import DEFAULT_BASE_IRI, Minter, origins
 from annograph.model import Article
 from annograph.ontology import ONTOLOGY_IRI, PREFIXES, Ontology, load_ontology
 from annograph.queries import QueryResult, SavedQuery, bind, find_query, run_query, saved_queries
+from annograph.shapes import Shapes, check_shapes, load_shapes
 from annograph.store import StoreInfo, build_store, open_store
 
 ONTOLOGY_FILE = Path("ontology") / "annograph.ttl"
+SHAPES_FILE = Path("ontology") / "shapes.ttl"
 QUERIES_DIR = Path("queries")
 DEFAULT_STORE = Path(".annograph") / "store"
+
+
+@dataclass(frozen=True, slots=True)
+class Validation:
+    """What a successful validation checked, and the warnings it found on the way."""
+
+    articles: int
+    entities: int
+    facts: int
+    quotes: int
+    warnings: tuple[AnnographError, ...]
+
+    def summary(self) -> str:
+        """One line for the terminal: 'valid: 1 article, 77 entities, ...'."""
+        counts = (
+            f"{self.articles} article(s), {self.entities} entities, {self.facts} facts, "
+            f"{self.quotes} quotes"
+        )
+        return f"valid: {counts}, {len(self.warnings)} warning(s)"
+
+
+@dataclass(frozen=True, slots=True)
+class Build:
+    """A finished build: the store written and the validation it passed."""
+
+    store: StoreInfo
+    validation: Validation
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """Validated articles as triples with their origins, one mapping per named graph."""
+
+    ontology: Ontology
+    graphs: dict[str, dict[ox.Triple, SourceLocation]]
+    validation: Validation
+
+    def quads(self) -> list[ox.Quad]:
+        ontology = ox.NamedNode(ONTOLOGY_IRI)
+        quads = [ox.Quad(t.subject, t.predicate, t.object, ontology) for t in self.ontology.triples]
+        for name, triples in self.graphs.items():
+            graph = ox.NamedNode(name)
+            quads.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+        return quads
 
 
 @dataclass(frozen=True)
@@ -79,22 +125,47 @@ class Project:
         """Load and check every article's annotations against the ontology."""
         return load_articles(self.root, ontology or self.load_ontology())
 
+    def load_shapes(self, ontology: Ontology | None = None) -> Shapes:
+        """Parse ``ontology/shapes.ttl`` and derive the ontology's domain and range shapes."""
+        return load_shapes(self.root / SHAPES_FILE, ontology or self.load_ontology())
+
+    def validate(self) -> Validation:
+        """Check everything a build checks, without writing anything.
+
+        Annotations against the ontology (syntax, keys, classes, properties, references, values,
+        quotes), then the graph they make against the SHACL shapes.
+
+        :raises AnnotationErrors: listing every error (and warning), each with file, line, column.
+        """
+        return self._check().validation
+
     def quads(self) -> list[ox.Quad]:
-        """The whole dataset: the ontology's graph and one graph per article."""
+        """The whole validated dataset: the ontology's graph and one graph per article."""
+        return self._check().quads()
+
+    def build(self) -> Build:
+        """Validate, then replace the store with the new graph atomically.
+
+        :raises AnnotationErrors: if anything is invalid (the store is left untouched).
+        :raises StoreError: if another build of the same store is running.
+        """
+        checked = self._check()
+        return Build(build_store(checked.quads(), path=self.store), checked.validation)
+
+    def _check(self) -> _Checked:
         ontology = self.load_ontology()
         articles = self.load_articles(ontology)
-        graph = ox.NamedNode(ONTOLOGY_IRI)
-        quads = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in ontology.triples]
-        for article in articles:
-            quads.extend(build_graph(article, minter=self._minter))
-        return quads
-
-    def build(self) -> StoreInfo:
-        """Check all annotations, then replace the store with the new graph atomically.
-
-        :raises AnnotationErrors: if any annotation is invalid (the store is left untouched).
-        """
-        return build_store(self.quads(), path=self.store)
+        graphs = {self.article_graph(a.slug): origins(a, minter=self._minter) for a in articles}
+        union: dict[ox.Triple, SourceLocation] = {}
+        for triples in graphs.values():
+            for triple, location in triples.items():
+                union.setdefault(triple, location)
+        problems = check_shapes(
+            union, ontology=ontology, shapes=self.load_shapes(ontology), prefixes=self.prefixes()
+        )
+        if any(problem.severity == "error" for problem in problems):
+            raise AnnotationErrors(problems)
+        return _Checked(ontology, graphs, _validation(articles, tuple(problems)))
 
     def article_graph(self, slug: str) -> str:
         """The IRI of an article's named graph."""
@@ -123,6 +194,22 @@ class Project:
         saved = self.find_query(name_or_path)
         bound = bind(saved, params or {}, prefixes=self.prefixes())
         return run_query(open_store(self.store), bound)
+
+
+def _validation(articles: list[Article], warnings: tuple[AnnographError, ...]) -> Validation:
+    entities = [entity for article in articles for entity in article.entities]
+    facts = [
+        *(fact for article in articles for fact in article.facts),
+        *(fact for entity in entities for fact in entity.facts),
+    ]
+    return Validation(
+        articles=len(articles),
+        entities=len(entities),
+        facts=sum(len(fact.values) for fact in facts),
+        quotes=sum(len(fact.evidence) for fact in facts)
+        + sum(len(entity.mentions) for entity in entities),
+        warnings=warnings,
+    )
 
 
 def _check_base_iri(base: str) -> None:

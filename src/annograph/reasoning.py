@@ -70,7 +70,11 @@ def check_consistency(triples: Iterable[ox.Triple]) -> Consistency:
     onto = world.get_ontology("urn:annograph:check").load(fileobj=io.BytesIO(data), format="rdfxml")
     try:
         with onto:
-            owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+            # xsd:date (dates of events and articles) is not in OWL 2's datatype map; HermiT
+            # would refuse the whole ontology instead of leaving those values unchecked.
+            owlready2.sync_reasoner_hermit(
+                world, infer_property_values=False, debug=0, ignore_unsupported_datatypes=True
+            )
     except owlready2.OwlReadyInconsistentOntologyError as error:
         return Consistency(False, (), explanation=str(error).strip() or None)
     unsatisfiable = tuple(sorted(cls.iri for cls in world.inconsistent_classes()))

@@ -1,0 +1,287 @@
+"""SHACL: what a built graph must contain, checked with pyshacl, each result traced to its YAML.
+
+The shapes are ``ontology/shapes.ttl`` plus one shape per ``rdfs:domain`` and ``rdfs:range`` of the
+ontology (derived here, so the ontology stays the one place that says which property goes with
+which class). Validation runs on the graph the build would write, before anything is written; a
+result's focus node, path and value are looked up in the triples' origins to name the file, line
+and column of the annotation that said it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+import pyshacl
+import rdflib
+from rdflib.namespace import RDF, SH
+
+from annograph.errors import AnnographError, SourceLocation
+from annograph.ontology import NAMESPACE, Ontology, parse_turtle
+
+Origins = Mapping[ox.Triple, SourceLocation]
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+class ShapeViolation(AnnographError):
+    """The graph breaks a SHACL shape of severity sh:Violation (or sh:Info)."""
+
+
+class ShapeWarning(AnnographError):
+    """The graph breaks a SHACL shape of severity sh:Warning: reported, not fatal."""
+
+    severity = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Shapes:
+    """The shapes graph pyshacl checks against: the shapes file plus the derived shapes."""
+
+    path: Path
+    graph: rdflib.Graph
+
+
+def load_shapes(path: Path, ontology: Ontology) -> Shapes:
+    """Parse ``ontology/shapes.ttl`` (syntax errors come with line and column) and derive the rest.
+
+    :raises OntologyError: if the file is missing or is not valid Turtle.
+    """
+    graph = to_rdflib(parse_turtle(path))
+    graph += derived_shapes(ontology)
+    return Shapes(path, graph)
+
+
+def derived_shapes(ontology: Ontology) -> rdflib.Graph:
+    """A shape for each ag: property's domain and class range: who may have it, what it points at.
+
+    Closed world, unlike OWL: a reference to something not *declared* of the range class is an
+    error, so a place given as an organizer is caught here, without a reasoner.
+    """
+    graph = rdflib.Graph()
+    base = "https://w3id.org/annograph/shapes#derived-"
+    for prop in sorted(ontology.properties.values(), key=lambda p: p.name):
+        predicate = rdflib.URIRef(prop.iri)
+        if prop.domain and prop.domain.startswith(NAMESPACE):
+            cls = prop.domain.removeprefix(NAMESPACE)
+            _class_shape(
+                graph,
+                rdflib.URIRef(f"{base}{prop.name}-domain"),
+                target=(SH.targetSubjectsOf, predicate),
+                cls=prop.domain,
+                message=f"only {_a(cls)} can have '{prop.name}'",
+                hint="check this entity's 'type:', or use a property meant for it",
+            )
+        if prop.kind == "object" and prop.range and prop.range.startswith(NAMESPACE):
+            cls = prop.range.removeprefix(NAMESPACE)
+            _class_shape(
+                graph,
+                rdflib.URIRef(f"{base}{prop.name}-range"),
+                target=(SH.targetObjectsOf, predicate),
+                cls=prop.range,
+                message=f"'{prop.name}' must refer to {_a(cls)}",
+                hint=f"check the 'ref:' of this '{prop.name}', or the 'type:' of what it refers to",
+            )
+    return graph
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[0] in "AEIOU" else f"a {noun}"
+
+
+def _class_shape(
+    graph: rdflib.Graph,
+    shape: rdflib.URIRef,
+    *,
+    target: tuple[rdflib.URIRef, rdflib.URIRef],
+    cls: str,
+    message: str,
+    hint: str,
+) -> None:
+    graph.add((shape, RDF.type, SH.NodeShape))
+    graph.add((shape, target[0], target[1]))
+    graph.add((shape, SH["class"], rdflib.URIRef(cls)))
+    graph.add((shape, SH.message, rdflib.Literal(message)))
+    graph.add((shape, SH.description, rdflib.Literal(hint)))
+
+
+def check_shapes(
+    origins: Origins,
+    *,
+    ontology: Ontology,
+    shapes: Shapes,
+    prefixes: Mapping[str, str],
+) -> list[AnnographError]:
+    """Validate the triples against the shapes; one located error or warning per SHACL result.
+
+    :param origins: the article triples, each with the annotation that said it.
+    :param ontology: supplies the class hierarchy (``sh:class ag:Agent`` accepts a Person).
+    :param prefixes: to write IRIs short in messages (``id:bishkek``).
+    """
+    data = to_rdflib(origins)
+    _, report, _ = pyshacl.validate(
+        data,
+        shacl_graph=shapes.graph,
+        ont_graph=to_rdflib(ontology.triples),
+        inference="none",
+        allow_warnings=True,
+    )
+    index = _OriginIndex(origins)
+    problems = [
+        _problem(report, shapes.graph, result, index, prefixes, fallback=shapes.path)
+        for result in report.subjects(RDF.type, SH.ValidationResult)
+    ]
+    return sorted(problems, key=_sort_key)
+
+
+def _problem(
+    report: rdflib.Graph,
+    shapes: rdflib.Graph,
+    result: rdflib.term.Node,
+    index: _OriginIndex,
+    prefixes: Mapping[str, str],
+    *,
+    fallback: Path,
+) -> AnnographError:
+    focus = from_rdflib(report.value(result, SH.focusNode))
+    path = report.value(result, SH.resultPath)
+    value_node = report.value(result, SH.value)
+    value = from_rdflib(value_node) if value_node is not None else None
+    shape = report.value(result, SH.sourceShape)
+    predicate, inverse = _simple_path(report, path)
+    location = index.locate(
+        focus, predicate, value, inverse=inverse, target=_target(shapes, shape)
+    ) or SourceLocation(fallback)
+    message = str(report.value(result, SH.resultMessage) or "breaks a SHACL shape")
+    subject = _short(focus, prefixes)
+    if value is not None and value != focus:
+        subject += f" → {_short(value, prefixes)}"
+    hint = shapes.value(shape, SH.description) or _parent_description(shapes, shape)
+    kind = ShapeWarning if report.value(result, SH.resultSeverity) == SH.Warning else ShapeViolation
+    return kind(f"{message} [{subject}]", location=location, hint=str(hint) if hint else None)
+
+
+def _parent_description(
+    shapes: rdflib.Graph, shape: rdflib.term.Node | None
+) -> rdflib.term.Node | None:
+    parent = shapes.value(None, SH.property, shape)
+    return shapes.value(parent, SH.description) if parent is not None else None
+
+
+def _simple_path(
+    report: rdflib.Graph, path: rdflib.term.Node | None
+) -> tuple[ox.NamedNode | None, bool]:
+    """The predicate of a path ``P`` or ``^P`` and whether it is inverse; None for other paths."""
+    if isinstance(path, rdflib.URIRef):
+        return ox.NamedNode(str(path)), False
+    inverse = report.value(path, SH.inversePath) if path is not None else None
+    if isinstance(inverse, rdflib.URIRef):
+        return ox.NamedNode(str(inverse)), True
+    return None, False
+
+
+def _target(
+    shapes: rdflib.Graph, shape: rdflib.term.Node | None
+) -> tuple[str, ox.NamedNode] | None:
+    """('subjects'|'objects', P) when the shape targets the subjects or objects of P."""
+    for kind, predicate in (("subjects", SH.targetSubjectsOf), ("objects", SH.targetObjectsOf)):
+        target = shapes.value(shape, predicate)
+        if isinstance(target, rdflib.URIRef):
+            return kind, ox.NamedNode(str(target))
+    return None
+
+
+class _OriginIndex:
+    """Finds the annotation behind a SHACL result, from the most to the least precise match."""
+
+    def __init__(self, origins: Origins) -> None:
+        self.triples = origins
+        self.by_subject_predicate: dict[tuple[Term, ox.NamedNode], SourceLocation] = {}
+        self.by_predicate_object: dict[tuple[ox.NamedNode, Term], SourceLocation] = {}
+        self.by_subject: dict[Term, SourceLocation] = {}
+        for triple, location in origins.items():
+            self.by_subject_predicate.setdefault((triple.subject, triple.predicate), location)
+            self.by_predicate_object.setdefault((triple.predicate, triple.object), location)
+            self.by_subject.setdefault(triple.subject, location)
+
+    def locate(
+        self,
+        focus: Term,
+        predicate: ox.NamedNode | None,
+        value: Term | None,
+        *,
+        inverse: bool,
+        target: tuple[str, ox.NamedNode] | None,
+    ) -> SourceLocation | None:
+        for found in self._candidates(focus, predicate, value, inverse=inverse, target=target):
+            if found is not None:
+                return found
+        return None
+
+    def _candidates(
+        self,
+        focus: Term,
+        predicate: ox.NamedNode | None,
+        value: Term | None,
+        *,
+        inverse: bool,
+        target: tuple[str, ox.NamedNode] | None,
+    ) -> Iterator[SourceLocation | None]:
+        if predicate is not None and value is not None:
+            subject, obj = (value, focus) if inverse else (focus, value)
+            triple = _triple(subject, predicate, obj)
+            yield self.triples.get(triple) if triple is not None else None
+        if target is not None and target[0] == "objects":
+            yield self.by_predicate_object.get((target[1], focus))
+        if target is not None and target[0] == "subjects":
+            yield self.by_subject_predicate.get((focus, target[1]))
+        if predicate is not None and not inverse:
+            yield self.by_subject_predicate.get((focus, predicate))
+        yield self.by_subject.get(focus)
+
+
+def _triple(subject: Term, predicate: ox.NamedNode, obj: Term) -> ox.Triple | None:
+    if isinstance(subject, ox.Literal | ox.Triple):
+        return None
+    return ox.Triple(subject, predicate, obj)
+
+
+def _short(term: Term, prefixes: Mapping[str, str]) -> str:
+    if not isinstance(term, ox.NamedNode):
+        return str(term)
+    matches = [(ns, p) for p, ns in prefixes.items() if term.value.startswith(ns)]
+    if not matches:
+        return str(term)
+    namespace, prefix = max(matches, key=lambda match: len(match[0]))
+    return f"{prefix}:{term.value.removeprefix(namespace)}"
+
+
+def _sort_key(problem: AnnographError) -> tuple[str, int, int]:
+    where = problem.location
+    if where is None:
+        return ("", 0, 0)
+    return (str(where.path), where.line or 0, where.column or 0)
+
+
+def to_rdflib(triples: Iterable[ox.Triple]) -> rdflib.Graph:
+    """An rdflib graph of pyoxigraph triples (through N-Triples: exact, and fast)."""
+    data = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES)
+    graph = rdflib.Graph()
+    if data:
+        graph.parse(data=data.decode("utf-8"), format="nt")
+    return graph
+
+
+def from_rdflib(term: rdflib.term.Node | None) -> Term:
+    """The pyoxigraph term for an rdflib term."""
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, rdflib.BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, rdflib.Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        datatype = ox.NamedNode(str(term.datatype)) if term.datatype else None
+        return ox.Literal(str(term), datatype=datatype)
+    raise TypeError(f"not an RDF term: {term!r}")
