@@ -18,6 +18,7 @@ from annograph.errors import AnnographError, AnnotationErrors, SourceLocation
 from annograph.export import ExportFormat
 from annograph.project import Project, Validation
 from annograph.queries import Parameter
+from annograph.reasoning import ReasonerUnavailable
 from annograph.results import ResultFormat, render_result
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -153,7 +154,12 @@ def _show_warnings(validation: Validation) -> None:
 
 @cli.command()
 @project_options
-def validate(project: Project) -> None:
+@click.option(
+    "--reason",
+    is_flag=True,
+    help="Also run the OWL reasoner (HermiT, needs Java) over ontology plus data.",
+)
+def validate(project: Project, reason: bool) -> None:
     """Check the annotations and the graph they make, without writing anything.
 
     Checks YAML syntax, keys, classes and properties (against the ontology), references, duplicate
@@ -162,13 +168,34 @@ def validate(project: Project) -> None:
     with a hint, and exits 1 if there is an error (warnings alone exit 0). 'annograph build' runs
     the same checks first.
 
+    With --reason, HermiT then checks that the ontology's axioms allow the data (say, nothing is
+    both a Person and an Organization) and names the statements and entities of any conflict.
+    Without Java that step is skipped with a warning. 'annograph check' is the same command.
+
     \b
-    Example:
+    Examples:
       annograph validate
+      annograph check --reason
     """
     result = project.validate()
     _show_warnings(result)
+    if reason:
+        _reason(project)
     click.echo(result.summary())
+
+
+def _reason(project: Project) -> None:
+    click.echo("reasoning with HermiT (a conflict takes some more runs to pin down) ...", err=True)
+    try:
+        project.reason()
+    except ReasonerUnavailable as missing:
+        click.echo(f"warning: reasoning skipped: {missing.message}", err=True)
+        click.echo(f"  hint: {missing.hint}", err=True)
+    else:
+        click.echo("consistent: HermiT finds nothing the ontology rules out")
+
+
+cli.add_command(validate, name="check")
 
 
 @cli.command()

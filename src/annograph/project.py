@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,9 +13,10 @@ from annograph.errors import AnnographError, AnnotationErrors, ProjectError, Sou
 from annograph.export import ExportFormat, export_graph, select_quads
 from annograph.graph import DEFAULT_BASE_IRI, Minter, origins
 from annograph.model import Article
-from annograph.ontology import ONTOLOGY_IRI, PREFIXES, Ontology, load_ontology
+from annograph.ontology import ONTOLOGY_IRI, PREFIXES, RDF_TYPE, Ontology, load_ontology
 from annograph.queries import QueryResult, SavedQuery, bind, find_query, run_query, saved_queries
-from annograph.shapes import Shapes, check_shapes, load_shapes
+from annograph.reasoning import Inconsistency, find_conflict
+from annograph.shapes import Shapes, check_shapes, load_shapes, short_iri
 from annograph.store import StoreInfo, build_store, open_store
 
 ONTOLOGY_FILE = Path("ontology") / "annograph.ttl"
@@ -58,6 +59,14 @@ class _Checked:
     ontology: Ontology
     graphs: dict[str, dict[ox.Triple, SourceLocation]]
     validation: Validation
+
+    def union(self) -> dict[ox.Triple, SourceLocation]:
+        """All article triples with their origins (the first article to say a triple wins)."""
+        union: dict[ox.Triple, SourceLocation] = {}
+        for triples in self.graphs.values():
+            for triple, location in triples.items():
+                union.setdefault(triple, location)
+        return union
 
     def quads(self) -> list[ox.Quad]:
         ontology = ox.NamedNode(ONTOLOGY_IRI)
@@ -139,6 +148,37 @@ class Project:
         """
         return self._check().validation
 
+    def reason(self) -> None:
+        """Check with the OWL reasoner (HermiT) that the ontology allows what the data says.
+
+        Run after :meth:`validate`: SHACL already catches references to the wrong kind of thing;
+        the reasoner adds what only OWL axioms say, such as one entity typed both Person and NGO.
+
+        :raises AnnotationErrors: one located error per statement of a conflict found.
+        :raises ReasonerUnavailable: if there is no Java to run HermiT on.
+        """
+        checked = self._check()
+        located = checked.union()
+        conflict = find_conflict(checked.ontology.triples, list(located))
+        if conflict is not None:
+            raise AnnotationErrors(self._inconsistency(conflict, located))
+
+    def _inconsistency(
+        self, conflict: tuple[ox.Triple, ...], located: dict[ox.Triple, SourceLocation]
+    ) -> list[AnnographError]:
+        prefixes = self.prefixes()
+        entities = sorted({short_iri(term, prefixes) for term in _entities_in(conflict)})
+        hint = f"entities involved: {', '.join(entities)}; check their 'type:' and these facts"
+        return [
+            Inconsistency(
+                f"the ontology rules out these {len(conflict)} statements together "
+                f"({n}/{len(conflict)}): " + " ".join(short_iri(term, prefixes) for term in t),
+                location=located.get(t),
+                hint=hint,
+            )
+            for n, t in enumerate(conflict, start=1)
+        ]
+
     def quads(self) -> list[ox.Quad]:
         """The whole validated dataset: the ontology's graph and one graph per article."""
         return self._check().quads()
@@ -156,12 +196,12 @@ class Project:
         ontology = self.load_ontology()
         articles = self.load_articles(ontology)
         graphs = {self.article_graph(a.slug): origins(a, minter=self._minter) for a in articles}
-        union: dict[ox.Triple, SourceLocation] = {}
-        for triples in graphs.values():
-            for triple, location in triples.items():
-                union.setdefault(triple, location)
+        checked = _Checked(ontology, graphs, _validation(articles, ()))
         problems = check_shapes(
-            union, ontology=ontology, shapes=self.load_shapes(ontology), prefixes=self.prefixes()
+            checked.union(),
+            ontology=ontology,
+            shapes=self.load_shapes(ontology),
+            prefixes=self.prefixes(),
         )
         if any(problem.severity == "error" for problem in problems):
             raise AnnotationErrors(problems)
@@ -194,6 +234,15 @@ class Project:
         saved = self.find_query(name_or_path)
         bound = bind(saved, params or {}, prefixes=self.prefixes())
         return run_query(open_store(self.store), bound)
+
+
+def _entities_in(triples: tuple[ox.Triple, ...]) -> Iterator[ox.NamedNode]:
+    """The things the triples are about: subjects, and objects other than classes and values."""
+    for triple in triples:
+        if isinstance(triple.subject, ox.NamedNode):
+            yield triple.subject
+        if isinstance(triple.object, ox.NamedNode) and triple.predicate.value != RDF_TYPE:
+            yield triple.object
 
 
 def _validation(articles: list[Article], warnings: tuple[AnnographError, ...]) -> Validation:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import owlready2
@@ -18,6 +18,10 @@ _FORMAT = ox.RdfFormat.RDF_XML
 
 class ReasonerUnavailable(AnnographError):
     """HermiT needs a Java runtime, and there is none."""
+
+
+class Inconsistency(AnnographError):
+    """Statements of the annotations that the ontology's axioms rule out together."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,80 @@ def java_executable() -> str | None:
 def java_available() -> bool:
     """Whether HermiT can run here."""
     return java_executable() is not None
+
+
+def find_conflict(
+    ontology: Sequence[ox.Triple], data: Sequence[ox.Triple]
+) -> tuple[ox.Triple, ...] | None:
+    """The data triples that together contradict the ontology, or None if there is no conflict.
+
+    HermiT says *that* ontology plus data is inconsistent, not *why*; this finds a minimal set of
+    data triples (removing any one of them removes the conflict) with Junker's QuickXplain, which
+    runs HermiT on parts of the data about 2k log2(n/k) times for k culprits. Evidence triples
+    (Web Annotation and reification, which the ontology says nothing about) are set aside first,
+    and type assertions are tried on their own, since most mistakes are a wrong ``type:``.
+
+    :raises ReasonerUnavailable: if Java is missing.
+    """
+
+    def consistent(triples: Sequence[ox.Triple]) -> bool:
+        return check_consistency([*ontology, *triples]).consistent
+
+    if consistent(data):
+        return None
+    relevant = [t for t in data if not _is_evidence(t)]
+    if consistent(relevant):
+        return tuple(_quickxplain([], list(data), consistent))
+    types = [t for t in relevant if t.predicate.value == _RDF_TYPE]
+    if not consistent(types):
+        return tuple(_quickxplain([], types, consistent))
+    facts = _quickxplain(types, [t for t in relevant if t not in set(types)], consistent)
+    involved = {term for t in facts for term in (t.subject, t.object)}
+    related = [t for t in types if t.subject in involved]
+    return (*_quickxplain(facts, related, consistent), *facts)
+
+
+def _is_evidence(triple: ox.Triple) -> bool:
+    predicate = triple.predicate.value
+    if predicate.startswith(_OA) or predicate in _REIFICATION:
+        return True
+    return (
+        predicate == _RDF_TYPE
+        and isinstance(triple.object, ox.NamedNode)
+        and triple.object.value.startswith((_OA, _RDF_STATEMENT))
+    )
+
+
+def _quickxplain(
+    background: list[ox.Triple],
+    candidates: list[ox.Triple],
+    consistent: Callable[[Sequence[ox.Triple]], bool],
+    *,
+    added: bool = False,
+) -> list[ox.Triple]:
+    """A minimal part of ``candidates`` that contradicts the ontology together with ``background``.
+
+    Junker's QuickXplain, for a ``background + candidates`` known to be inconsistent; ``added``
+    says the caller grew the background, which is the only time it needs checking again.
+    """
+    if added and not consistent(background):
+        return []
+    if len(candidates) == 1:
+        return list(candidates)
+    half = len(candidates) // 2
+    first, second = candidates[:half], candidates[half:]
+    needed_second = _quickxplain([*background, *first], second, consistent, added=bool(first))
+    needed_first = _quickxplain(
+        [*background, *needed_second], first, consistent, added=bool(needed_second)
+    )
+    return [*needed_first, *needed_second]
+
+
+_OA = "http://www.w3.org/ns/oa#"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDF_STATEMENT = _RDF + "Statement"
+_REIFICATION = {_RDF + "subject", _RDF + "predicate", _RDF + "object"}
+_RDF_TYPE = _RDF + "type"
 
 
 def check_consistency(triples: Iterable[ox.Triple]) -> Consistency:

@@ -154,9 +154,9 @@ def _problem(
         focus, predicate, value, inverse=inverse, target=_target(shapes, shape)
     ) or SourceLocation(fallback)
     message = str(report.value(result, SH.resultMessage) or "breaks a SHACL shape")
-    subject = _short(focus, prefixes)
+    subject = short_iri(focus, prefixes)
     if value is not None and value != focus:
-        subject += f" → {_short(value, prefixes)}"
+        subject += f" → {short_iri(value, prefixes)}"
     hint = shapes.value(shape, SH.description) or _parent_description(shapes, shape)
     kind = ShapeWarning if report.value(result, SH.resultSeverity) == SH.Warning else ShapeViolation
     return kind(f"{message} [{subject}]", location=location, hint=str(hint) if hint else None)
@@ -247,7 +247,10 @@ def _triple(subject: Term, predicate: ox.NamedNode, obj: Term) -> ox.Triple | No
     return ox.Triple(subject, predicate, obj)
 
 
-def _short(term: Term, prefixes: Mapping[str, str]) -> str:
+def short_iri(term: Term, prefixes: Mapping[str, str]) -> str:
+    """A term as a CURIE where a prefix fits (``id:bishkek``), a literal as its quoted text."""
+    if isinstance(term, ox.Literal):
+        return f'"{term.value}"' + (f"@{term.language}" if term.language else "")
     if not isinstance(term, ox.NamedNode):
         return str(term)
     matches = [(ns, p) for p, ns in prefixes.items() if term.value.startswith(ns)]
