@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import pyoxigraph as ox
 
 from annograph import __version__
 from annograph.errors import AnnographError, AnnotationErrors, SourceLocation
@@ -20,6 +21,7 @@ from annograph.project import Project, Validation
 from annograph.queries import Parameter
 from annograph.reasoning import ReasonerUnavailable
 from annograph.results import ResultFormat, render_result
+from annograph.shapes import short_iri
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -286,6 +288,62 @@ def _parse_params(params: tuple[str, ...]) -> dict[str, list[str]]:
             raise click.BadParameter(f"'{param}' is not NAME=VALUE", param_hint="--param")
         values.setdefault(name.strip(), []).append(value)
     return values
+
+
+@cli.command()
+@project_options
+@click.argument("entity")
+def why(project: Project, entity: str) -> None:
+    """Show every fact about ENTITY with the article's words that support it.
+
+    ENTITY is an id (bishkek), a CURIE (id:bishkek), a full IRI, or a name in any language
+    (Бишкек, МОМ; case is ignored). Each fact is followed by its quotes, their character span
+    [start:end] in the article's text, and the article. '←' marks facts in which the entity is
+    the object. Reads the built store: run 'annograph build' first.
+
+    \b
+    Examples:
+      annograph why bishkek
+      annograph why "Тянь-Шанский аналитический центр"
+    """
+    explanation = project.why(entity)
+    prefixes = project.prefixes()
+    title = " · ".join(_literal(label) for label in explanation.labels)
+    click.echo(click.style(short_iri(explanation.entity, prefixes), bold=True) + f"  {title}")
+    for note in explanation.notes:
+        click.echo(
+            click.wrap_text(
+                note.value, width=100, initial_indent="  note: ", subsequent_indent="        "
+            )
+        )
+    for fact in explanation.facts:
+        if fact.incoming:
+            head = f"← {short_iri(fact.subject, prefixes)} {short_iri(fact.predicate, prefixes)}"
+        else:
+            head = f"{short_iri(fact.predicate, prefixes)} {_term(fact.object, prefixes)}"
+        click.echo(f"  {head}")
+        for quote in fact.quotes:
+            kind = "  (mention)" if quote.mention else ""
+            source = short_iri(ox.NamedNode(quote.source), prefixes)
+            click.echo(
+                f"      “{_one_line(quote.exact)}”  [{quote.start}:{quote.end}] {source}{kind}"
+            )
+        if not fact.quotes:
+            click.echo("      (no quote: written by the build)")
+
+
+def _literal(literal: ox.Literal) -> str:
+    return f"{literal.value}@{literal.language}" if literal.language else literal.value
+
+
+def _term(term: Any, prefixes: dict[str, str]) -> str:
+    if isinstance(term, ox.Literal):
+        return f'"{_one_line(term.value)}"' + (f"@{term.language}" if term.language else "")
+    return short_iri(term, prefixes)
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\n", "⏎")
 
 
 @cli.group(invoke_without_command=True)

@@ -10,6 +10,7 @@ import pyoxigraph as ox
 
 from annograph.annotations import load_articles
 from annograph.errors import AnnographError, AnnotationErrors, ProjectError, SourceLocation
+from annograph.evidence import Explanation, explain
 from annograph.export import ExportFormat, export_graph, select_quads
 from annograph.graph import DEFAULT_BASE_IRI, Minter, origins
 from annograph.model import Article
@@ -218,6 +219,19 @@ class Project:
         store = open_store(self.store)
         quads = select_quads(store, graph=graph, with_ontology=with_ontology)
         return export_graph(quads, format=format, prefixes=self.prefixes())
+
+    def why(self, entity: str) -> Explanation:
+        """Every fact the built graph holds about an entity, with the quotes that support it.
+
+        :param entity: an id (``bishkek``), a CURIE (``id:bishkek``), an IRI, or a name.
+        :raises EntityNotFound: if nothing (or more than one thing) goes by that name.
+        """
+        return explain(
+            open_store(self.store),
+            entity,
+            prefixes=self.prefixes(),
+            id_namespace=self._minter.prefixes()["id"],
+        )
 
     def saved_queries(self) -> list[SavedQuery]:
         """The project's saved queries (``queries/*.rq``), by name."""

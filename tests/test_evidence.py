@@ -1,0 +1,80 @@
+"""`annograph why`: every fact about an entity, with the quotes behind it, for every entity."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from annograph.cli import cli
+from annograph.evidence import EntityNotFound
+from annograph.project import Project
+from tests.conftest import ARTICLE
+
+TEXT = (ARTICLE / "article.md").read_bytes().decode("utf-8")
+BISHKEK = "https://w3id.org/annograph/data/id/bishkek"
+
+
+@pytest.mark.parametrize(
+    "name", ["bishkek", "id:bishkek", BISHKEK, f"<{BISHKEK}>", "Бишкек", "бИШКЕК", "Bishkek"]
+)
+def test_an_entity_is_found_by_id_curie_iri_or_any_name(built: Project, name: str) -> None:
+    assert built.why(name).entity.value == BISHKEK
+
+
+def test_every_entity_of_the_article_has_quotes_for_every_fact(built: Project) -> None:
+    ids = [entity.id for article in built.load_articles() for entity in article.entities]
+    assert len(ids) == 77
+    for entity_id in ids:
+        explanation = built.why(entity_id)
+        assert explanation.types, entity_id
+        for fact in explanation.facts:
+            assert fact.quotes, (entity_id, fact)
+            for quote in fact.quotes:
+                assert TEXT[quote.start : quote.end] == quote.exact
+                assert quote.source.endswith("/article/bishkek-migrants-day")
+
+
+def test_facts_in_and_out_with_their_quotes(built: Project) -> None:
+    facts = {
+        (fact.incoming, fact.predicate.value.rsplit("#", 1)[-1], str(fact.object)): fact
+        for fact in built.why("bishkek").facts
+    }
+    location = next(f for (incoming, p, _), f in facts.items() if incoming and p == "location")
+    assert location.subject.value.endswith("/id/conference")
+    assert [q.exact for q in location.quotes] == ["В Бишкеке прошла конференция"]
+    (city,) = built.why("bishkek").types
+    assert city.value.endswith("#City")
+    mention = next(f for (incoming, p, _), f in facts.items() if not incoming and p == "type")
+    assert all(q.mention for q in mention.quotes)
+
+
+def test_unknown_name_suggests_the_closest(built: Project) -> None:
+    with pytest.raises(EntityNotFound) as caught:
+        built.why("Бишкекк")
+    assert caught.value.hint == "did you mean 'Бишкек'?"
+
+
+def test_a_name_cannot_inject_sparql(built: Project) -> None:
+    with pytest.raises(EntityNotFound, match="no entity"):
+        built.why('Бишкек" } UNION { ?s ?p ?o } #')
+
+
+def test_why_command_prints_quotes_with_positions(runner: CliRunner, built: Project) -> None:
+    result = runner.invoke(cli, ["why", "--store", str(built.store), "Бишкек"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "id:bishkek  Bishkek@en · Бишкек@ru"
+    assert "  ← id:conference ag:location" in lines
+    start = TEXT.index("В Бишкеке прошла конференция")
+    end = start + len("В Бишкеке прошла конференция")
+    assert (
+        f"      “В Бишкеке прошла конференция”  [{start}:{end}] article:bishkek-migrants-day"
+        in lines
+    )
+
+
+def test_why_command_unknown_entity_is_a_clean_error(runner: CliRunner, built: Project) -> None:
+    result = runner.invoke(cli, ["why", "--store", str(built.store), "Atlantis"])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: no entity with the id, IRI or name 'Atlantis'")
+    assert "Traceback" not in result.output
