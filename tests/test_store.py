@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import fcntl
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -100,3 +104,96 @@ def test_opening_a_missing_store_says_to_build(tmp_path: Path) -> None:
         str(caught.value)
         == f"{tmp_path / 'nothing'}: error: no store here\n  hint: run 'annograph build' first"
     )
+
+
+# -- real processes: kill -9 and concurrent builds ------------------------------------------------
+
+
+def _build_command(project: Project, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "annograph", "build", "--project", str(project.root), *extra]
+
+
+def _build_process(project: Project, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        _build_command(project, *extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def _finish(process: subprocess.Popen[str]) -> tuple[int, str]:
+    """Wait for the process; its exit code and standard error (closing its pipes)."""
+    _, stderr = process.communicate(timeout=120)
+    return process.returncode, stderr
+
+
+def _organizers(project: Project) -> list[str]:
+    rows = project.query("organizers")
+    assert isinstance(rows, ox.QuerySolutions)
+    return sorted(str(row[0]) for row in rows)
+
+
+def _wait_for_staging(releases: Path, process: subprocess.Popen[str]) -> bool:
+    """Poll until the build starts writing its new release (or ends first)."""
+    while process.poll() is None:
+        if list(releases.glob("*.tmp")):
+            return True
+        time.sleep(0.001)
+    return False
+
+
+def test_a_build_killed_at_any_moment_leaves_the_previous_store_readable(
+    project_copy: Project,
+) -> None:
+    project_copy.build()
+    release = project_copy.store.resolve()
+    count = len(open_store(project_copy.store))
+    organizers = _organizers(project_copy)
+    started = time.monotonic()
+    subprocess.run(_build_command(project_copy), check=True, capture_output=True)
+    duration = time.monotonic() - started
+    caught_writing = 0
+    for fraction in (None, 0.3, 0.6, 0.8, 0.9, 0.95, 1.0):
+        process = _build_process(project_copy)
+        if fraction is None:
+            caught_writing += _wait_for_staging(
+                project_copy.store.parent / "store.releases", process
+            )
+        else:
+            time.sleep(duration * fraction)
+        process.send_signal(signal.SIGKILL)
+        process.communicate()
+        # Whatever the moment, the link names a complete store that reads as before.
+        assert len(open_store(project_copy.store)) == count
+        assert _organizers(project_copy) == organizers
+    assert caught_writing == 1, "the build was never caught while writing its release"
+    project_copy.build()
+    assert not list((project_copy.store.parent / "store.releases").glob("*.tmp"))
+    assert project_copy.store.resolve() != release
+    assert len(open_store(project_copy.store)) == count
+
+
+def test_two_builds_at_once_never_corrupt_the_store(project_copy: Project) -> None:
+    project_copy.build()
+    count = len(open_store(project_copy.store))
+    processes = [_build_process(project_copy) for _ in range(2)]
+    outcomes = [_finish(p) for p in processes]
+    for code, stderr in outcomes:
+        assert code == 0 or (code == 1 and "another build of this store is running" in stderr)
+        assert "Traceback" not in stderr
+    assert any(code == 0 for code, _ in outcomes)
+    assert len(open_store(project_copy.store)) == count
+
+
+def test_a_build_with_wait_queues_behind_the_running_one(project_copy: Project) -> None:
+    lock = project_copy.store.with_name("store.lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        refused = _build_process(project_copy)
+        queued = _build_process(project_copy, "--wait", "60")
+        code, stderr = _finish(refused)
+        assert code == 1 and "another build of this store is running" in stderr
+        time.sleep(1)
+        assert queued.poll() is None, "the queued build did not wait"
+    code, stderr = _finish(queued)
+    assert code == 0, stderr
+    assert len(open_store(project_copy.store)) > 5000

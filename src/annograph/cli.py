@@ -130,17 +130,26 @@ def cli() -> None:
 
 @cli.command()
 @project_options
-def build(project: Project) -> None:
-    """Check every article's annotations and build the Oxigraph store.
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0,
+    metavar="SECONDS",
+    help="If another build of this store is running, wait up to SECONDS for it [default: refuse].",
+)
+def build(project: Project, wait: float) -> None:
+    """Validate every article (as 'annograph validate' does) and build the Oxigraph store.
 
     The ontology goes into its own named graph and each article into one named graph. The new
-    store replaces the old one only when the build succeeds.
+    store is written beside the old one and replaces it only when the build succeeds: a failed,
+    interrupted or killed build leaves the previous store as it was.
 
     \b
-    Example:
+    Examples:
       annograph build --store /tmp/annograph-store
+      annograph build --wait 60
     """
-    result = project.build()
+    result = project.build(wait=wait)
     _show_warnings(result.validation)
     info = result.store
     articles = len(info.quads_per_graph) - 1

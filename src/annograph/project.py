@@ -184,14 +184,16 @@ class Project:
         """The whole validated dataset: the ontology's graph and one graph per article."""
         return self._check().quads()
 
-    def build(self) -> Build:
+    def build(self, *, wait: float = 0) -> Build:
         """Validate, then replace the store with the new graph atomically.
 
+        :param wait: seconds to wait for another build of the same store (0: refuse at once).
         :raises AnnotationErrors: if anything is invalid (the store is left untouched).
-        :raises StoreError: if another build of the same store is running.
+        :raises StoreError: if another build of the same store is still running.
         """
         checked = self._check()
-        return Build(build_store(checked.quads(), path=self.store), checked.validation)
+        store = build_store(checked.quads(), path=self.store, wait=wait)
+        return Build(store, checked.validation)
 
     def _check(self) -> _Checked:
         ontology = self.load_ontology()

@@ -39,18 +39,19 @@ class StoreInfo:
         return sum(self.quads_per_graph.values())
 
 
-def build_store(quads: Iterable[ox.Quad], *, path: Path) -> StoreInfo:
+def build_store(quads: Iterable[ox.Quad], *, path: Path, wait: float = 0) -> StoreInfo:
     """Write ``quads`` into a new store and make ``path`` point at it, atomically.
 
     :param quads: everything the store will hold (it replaces the previous content).
     :param path: the store's path, a symbolic link managed by annograph.
+    :param wait: seconds to wait for another build of the same store to finish (0: refuse).
     :raises StoreError: if another build of the same store is running, or ``path`` is in the way.
     """
     path = path.absolute()
     _check_replaceable(path)
     releases = _releases_dir(path)
     releases.mkdir(parents=True, exist_ok=True)
-    with _build_lock(path):
+    with _build_lock(path, wait=wait):
         _remove_unfinished(releases)
         release = _unique_dir(releases, time.strftime("%Y%m%dT%H%M%S"))
         staging = release.with_name(release.name + ".tmp")
@@ -120,17 +121,24 @@ def _check_replaceable(path: Path) -> None:
 
 
 @contextmanager
-def _build_lock(path: Path) -> Iterator[None]:
+def _build_lock(path: Path, *, wait: float) -> Iterator[None]:
+    """Hold the store's lock file; the kernel releases it when the holder dies, even by SIGKILL."""
     lock_path = path.with_name(path.name + ".lock")
+    deadline = time.monotonic() + wait
     with open(lock_path, "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as error:
-            raise StoreError(
-                "another build of this store is running",
-                location=SourceLocation(path),
-                hint="wait for it to finish, then build again",
-            ) from error
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError as error:
+                if time.monotonic() >= deadline:
+                    raise StoreError(
+                        "another build of this store is running"
+                        + (f" (waited {wait:g} s)" if wait else ""),
+                        location=SourceLocation(path),
+                        hint="wait for it to finish, or pass --wait SECONDS to queue behind it",
+                    ) from error
+                time.sleep(0.1)
         yield
 
 
