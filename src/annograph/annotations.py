@@ -9,13 +9,15 @@ here lists classes or properties.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from annograph.errors import AnnographError, AnnotationError, AnnotationErrors, SourceLocation
 from annograph.lexical import LANGUAGE_TAG, XSD, closest, is_valid_lexical
@@ -149,27 +151,53 @@ class _Reader:
 
     def _compose(self) -> Node | None:
         try:
-            source = self.path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            self.errors.append(
-                AnnotationError(f"cannot read: {error}", location=SourceLocation(self.path))
-            )
-            return None
-        try:
-            node: Node | None = YAML(typ="safe", pure=True).compose(source)
-        except MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
-            where = SourceLocation(self.path, mark.line + 1, mark.column + 1) if mark else None
-            problem = error.problem or error.context or "invalid YAML"
+            data = self.path.read_bytes()
+        except OSError as error:
             self.errors.append(
                 AnnotationError(
-                    f"YAML syntax error: {problem}", location=where or SourceLocation(self.path)
+                    f"cannot read: {error.strerror}", location=SourceLocation(self.path)
                 )
             )
             return None
+        try:
+            source = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            self.errors.append(
+                AnnotationError(
+                    f"not UTF-8: byte {data[error.start]:#04x} cannot be decoded",
+                    location=_byte_location(self.path, data, error.start),
+                    hint="save the file as UTF-8",
+                )
+            )
+            return None
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", ReusedAnchorWarning)
+                node: Node | None = YAML(typ="safe", pure=True).compose(source)
+        except YAMLError as error:
+            self.errors.append(_yaml_error(self.path, source, error))
+            return None
+        except RecursionError:
+            self.errors.append(
+                AnnotationError(
+                    "values are nested too deeply to read",
+                    location=SourceLocation(self.path, 1, 1),
+                    hint="look for an unclosed '[' or '{'",
+                )
+            )
+            return None
+        self.errors.extend(
+            _reused_anchor(self.path, str(warning.message))
+            for warning in caught
+            if issubclass(warning.category, ReusedAnchorWarning)
+        )
         if node is None:
             self.errors.append(
-                AnnotationError("the file is empty", location=SourceLocation(self.path))
+                AnnotationError(
+                    "the file is empty",
+                    location=SourceLocation(self.path, 1, 1),
+                    hint=f"start it with 'format: {FORMAT}', then 'article:' and 'entities:'",
+                )
             )
         return node
 
@@ -530,6 +558,50 @@ class _Reader:
                     item, f"'{what}' must be a value or a list of values, not a {_kind(item)}"
                 )
         return scalars
+
+
+def _reused_anchor(path: Path, message: str) -> AnnotationError:
+    """ruamel only warns of an anchor defined twice (the later silently wins): make it an error."""
+    name = re.search(r"duplicate anchor '([^']*)'", message)
+    marks = [(int(line), int(column)) for line, column in _MARK.findall(message)]
+    first, second = (marks[0], marks[-1]) if marks else ((1, 1), (1, 1))
+    return AnnotationError(
+        f"anchor '&{name.group(1) if name else '?'}' is defined twice (first at line {first[0]})",
+        location=SourceLocation(path, *second),
+        hint="an anchor names one value: rename this one, and its aliases '*...'",
+    )
+
+
+_MARK = re.compile(r"line (\d+), column (\d+)")
+
+
+def _yaml_error(path: Path, source: str, error: YAMLError) -> AnnotationError:
+    """A parser error at its line and column (ruamel gives a mark, or a character offset)."""
+    if isinstance(error, ReaderError):
+        # A character YAML forbids in a file (controls such as NUL or ESC).
+        before = source[: error.position]
+        where = SourceLocation(path, before.count("\n") + 1, error.position - before.rfind("\n"))
+        return AnnotationError(
+            f"character U+{error.character:04X} is not allowed in YAML",
+            location=where,
+            hint="delete it (it is invisible in most editors)",
+        )
+    mark = (
+        (error.problem_mark or error.context_mark) if isinstance(error, MarkedYAMLError) else None
+    )
+    marked = SourceLocation(path, mark.line + 1, mark.column + 1) if mark else None
+    problem = (error.problem or error.context) if isinstance(error, MarkedYAMLError) else str(error)
+    return AnnotationError(
+        f"YAML syntax error: {problem or 'invalid YAML'}",
+        location=marked or SourceLocation(path, 1, 1),
+    )
+
+
+def _byte_location(path: Path, data: bytes, offset: int) -> SourceLocation:
+    before = data[:offset]
+    line_start = before.rfind(b"\n") + 1
+    column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
+    return SourceLocation(path, before.count(b"\n") + 1, column)
 
 
 def _occurrences(text: str, exact: str) -> Iterator[int]:
