@@ -150,6 +150,29 @@ class _Reader:
         )
 
     def _compose(self) -> Node | None:
+        source = self._source()
+        if source is None:
+            return None
+        with warnings.catch_warnings(record=True) as caught:
+            # ruamel only warns of an anchor defined twice; here it is an error like any other.
+            warnings.simplefilter("always", ReusedAnchorWarning)
+            node = self._parse(source)
+        self.errors.extend(
+            _reused_anchor(self.path, str(warning.message))
+            for warning in caught
+            if issubclass(warning.category, ReusedAnchorWarning)
+        )
+        if node is None and not self.errors:
+            self.errors.append(
+                AnnotationError(
+                    "the file is empty",
+                    location=SourceLocation(self.path, 1, 1),
+                    hint=f"start it with 'format: {FORMAT}', then 'article:' and 'entities:'",
+                )
+            )
+        return node
+
+    def _source(self) -> str | None:
         try:
             data = self.path.read_bytes()
         except OSError as error:
@@ -160,7 +183,7 @@ class _Reader:
             )
             return None
         try:
-            source = data.decode("utf-8")
+            return data.decode("utf-8")
         except UnicodeDecodeError as error:
             self.errors.append(
                 AnnotationError(
@@ -170,10 +193,10 @@ class _Reader:
                 )
             )
             return None
+
+    def _parse(self, source: str) -> Node | None:
         try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always", ReusedAnchorWarning)
-                node: Node | None = YAML(typ="safe", pure=True).compose(source)
+            node: Node | None = YAML(typ="safe", pure=True).compose(source)
         except YAMLError as error:
             self.errors.append(_yaml_error(self.path, source, error))
             return None
@@ -186,19 +209,6 @@ class _Reader:
                 )
             )
             return None
-        self.errors.extend(
-            _reused_anchor(self.path, str(warning.message))
-            for warning in caught
-            if issubclass(warning.category, ReusedAnchorWarning)
-        )
-        if node is None:
-            self.errors.append(
-                AnnotationError(
-                    "the file is empty",
-                    location=SourceLocation(self.path, 1, 1),
-                    hint=f"start it with 'format: {FORMAT}', then 'article:' and 'entities:'",
-                )
-            )
         return node
 
     def _check_format(self, node: Node | None, root: Node) -> None:
@@ -590,11 +600,21 @@ def _yaml_error(path: Path, source: str, error: YAMLError) -> AnnotationError:
         (error.problem_mark or error.context_mark) if isinstance(error, MarkedYAMLError) else None
     )
     marked = SourceLocation(path, mark.line + 1, mark.column + 1) if mark else None
-    problem = (error.problem or error.context) if isinstance(error, MarkedYAMLError) else str(error)
+    if not isinstance(error, MarkedYAMLError):
+        return AnnotationError(f"YAML syntax error: {error}", location=SourceLocation(path, 1, 1))
     return AnnotationError(
-        f"YAML syntax error: {problem or 'invalid YAML'}",
+        f"YAML syntax error: {error.problem or error.context or 'invalid YAML'}",
         location=marked or SourceLocation(path, 1, 1),
+        hint=_yaml_context(error),
     )
+
+
+def _yaml_context(error: MarkedYAMLError) -> str | None:
+    """Where the construct the parser was in began: an unclosed '[' is found lines later."""
+    context, mark = error.context, error.context_mark
+    if not (context and error.problem and mark and mark is not error.problem_mark):
+        return None
+    return f"{context} that starts at line {mark.line + 1}, column {mark.column + 1}"
 
 
 def _byte_location(path: Path, data: bytes, offset: int) -> SourceLocation:
