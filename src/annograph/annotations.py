@@ -596,12 +596,10 @@ def _yaml_error(path: Path, source: str, error: YAMLError) -> AnnotationError:
             location=where,
             hint="delete it (it is invisible in most editors)",
         )
-    mark = (
-        (error.problem_mark or error.context_mark) if isinstance(error, MarkedYAMLError) else None
-    )
-    marked = SourceLocation(path, mark.line + 1, mark.column + 1) if mark else None
     if not isinstance(error, MarkedYAMLError):
         return AnnotationError(f"YAML syntax error: {error}", location=SourceLocation(path, 1, 1))
+    mark = error.problem_mark or error.context_mark
+    marked = SourceLocation(path, mark.line + 1, mark.column + 1) if mark else None
     return AnnotationError(
         f"YAML syntax error: {error.problem or error.context or 'invalid YAML'}",
         location=marked or SourceLocation(path, 1, 1),

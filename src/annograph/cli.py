@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from annograph import __version__
 from annograph.errors import AnnographError, AnnotationErrors, SourceLocation
+from annograph.evidence import ExplainedFact
 from annograph.export import ExportFormat
 from annograph.project import Project, Validation
 from annograph.queries import Parameter
@@ -326,19 +327,21 @@ def why(project: Project, entity: str) -> None:
             )
         )
     for fact in explanation.facts:
-        if fact.incoming:
-            head = f"← {short_iri(fact.subject, prefixes)} {short_iri(fact.predicate, prefixes)}"
-        else:
-            head = f"{short_iri(fact.predicate, prefixes)} {_term(fact.object, prefixes)}"
-        click.echo(f"  {head}")
-        for quote in fact.quotes:
-            kind = "  (mention)" if quote.mention else ""
-            source = short_iri(ox.NamedNode(quote.source), prefixes)
-            click.echo(
-                f"      “{_one_line(quote.exact)}”  [{quote.start}:{quote.end}] {source}{kind}"
-            )
-        if not fact.quotes:
-            click.echo("      (no quote: written by the build)")
+        _echo_fact(fact, prefixes)
+
+
+def _echo_fact(fact: ExplainedFact, prefixes: dict[str, str]) -> None:
+    if fact.incoming:
+        head = f"← {short_iri(fact.subject, prefixes)} {short_iri(fact.predicate, prefixes)}"
+    else:
+        head = f"{short_iri(fact.predicate, prefixes)} {_term(fact.object, prefixes)}"
+    click.echo(f"  {head}")
+    for quote in fact.quotes:
+        kind = "  (mention)" if quote.mention else ""
+        source = short_iri(ox.NamedNode(quote.source), prefixes)
+        click.echo(f"      “{_one_line(quote.exact)}”  [{quote.start}:{quote.end}] {source}{kind}")
+    if not fact.quotes:
+        click.echo("      (no quote: written by the build)")
 
 
 def _literal(literal: ox.Literal) -> str:

@@ -62,12 +62,8 @@ class _Checked:
     validation: Validation
 
     def union(self) -> dict[ox.Triple, SourceLocation]:
-        """All article triples with their origins (the first article to say a triple wins)."""
-        union: dict[ox.Triple, SourceLocation] = {}
-        for triples in self.graphs.values():
-            for triple, location in triples.items():
-                union.setdefault(triple, location)
-        return union
+        """All article triples with their origins."""
+        return _union(self.graphs)
 
     def quads(self) -> list[ox.Quad]:
         ontology = ox.NamedNode(ONTOLOGY_IRI)
@@ -199,9 +195,8 @@ class Project:
         ontology = self.load_ontology()
         articles = self.load_articles(ontology)
         graphs = {self.article_graph(a.slug): origins(a, minter=self._minter) for a in articles}
-        checked = _Checked(ontology, graphs, _validation(articles, ()))
         problems = check_shapes(
-            checked.union(),
+            _union(graphs),
             ontology=ontology,
             shapes=self.load_shapes(ontology),
             prefixes=self.prefixes(),
@@ -250,6 +245,17 @@ class Project:
         saved = self.find_query(name_or_path)
         bound = bind(saved, params or {}, prefixes=self.prefixes())
         return run_query(open_store(self.store), bound)
+
+
+def _union(
+    graphs: Mapping[str, dict[ox.Triple, SourceLocation]],
+) -> dict[ox.Triple, SourceLocation]:
+    """The triples of all graphs; where two articles say the same triple, the first one's origin."""
+    union: dict[ox.Triple, SourceLocation] = {}
+    for triples in graphs.values():
+        for triple, location in triples.items():
+            union.setdefault(triple, location)
+    return union
 
 
 def _entities_in(triples: tuple[ox.Triple, ...]) -> Iterator[ox.NamedNode]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import owlready2
 import pyoxigraph as ox
 
-from annograph.errors import AnnographError
+from annograph.errors import AnnographError, OntologyError
 
 # owlready2 loads RDF/XML but not Turtle; Oxigraph converts without an intermediate file.
 _FORMAT = ox.RdfFormat.RDF_XML
@@ -66,6 +66,7 @@ def find_conflict(
     and type assertions are tried on their own, since most mistakes are a wrong ``type:``.
 
     :raises ReasonerUnavailable: if Java is missing.
+    :raises OntologyError: if the ontology is inconsistent without any data.
     """
 
     def consistent(triples: Sequence[ox.Triple]) -> bool:
@@ -73,13 +74,18 @@ def find_conflict(
 
     if consistent(data):
         return None
+    if not consistent([]):
+        raise OntologyError(
+            "the ontology itself is inconsistent", hint="run the reasoner on the ontology alone"
+        )
     relevant = [t for t in data if not _is_evidence(t)]
     if consistent(relevant):
         return tuple(_quickxplain([], list(data), consistent))
     types = [t for t in relevant if t.predicate.value == _RDF_TYPE]
     if not consistent(types):
         return tuple(_quickxplain([], types, consistent))
-    facts = _quickxplain(types, [t for t in relevant if t not in set(types)], consistent)
+    others = [t for t in relevant if t.predicate.value != _RDF_TYPE]
+    facts = _quickxplain(types, others, consistent)
     involved = {term for t in facts for term in (t.subject, t.object)}
     related = [t for t in types if t.subject in involved]
     return (*_quickxplain(facts, related, consistent), *facts)

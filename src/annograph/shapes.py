@@ -26,11 +26,11 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
 class ShapeViolation(AnnographError):
-    """The graph breaks a SHACL shape of severity sh:Violation (or sh:Info)."""
+    """The graph breaks a SHACL shape of severity sh:Violation (the default)."""
 
 
 class ShapeWarning(AnnographError):
-    """The graph breaks a SHACL shape of severity sh:Warning: reported, not fatal."""
+    """The graph breaks a SHACL shape of severity sh:Warning or sh:Info: reported, not fatal."""
 
     severity = "warning"
 
@@ -158,7 +158,8 @@ def _problem(
     if value is not None and value != focus:
         subject += f" → {short_iri(value, prefixes)}"
     hint = shapes.value(shape, SH.description) or _parent_description(shapes, shape)
-    kind = ShapeWarning if report.value(result, SH.resultSeverity) == SH.Warning else ShapeViolation
+    severity = report.value(result, SH.resultSeverity)
+    kind = ShapeViolation if severity == SH.Violation else ShapeWarning
     return kind(f"{message} [{subject}]", location=location, hint=str(hint) if hint else None)
 
 
