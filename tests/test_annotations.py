@@ -152,7 +152,8 @@ def test_wrong_number_and_language_tag_all_reported_at_once(project_copy: Projec
         f"{path}:{_line_of(path, 'language: russian')}:13: "
         "error: 'russian' is not a BCP 47 language tag"
         "\n  hint: e.g. 'ru', 'en', 'ky-Cyrl'",
-        f"{path}:{_line_of(path, 'value: 14 000')}:14: error: '14 000' is not a valid xsd:decimal",
+        f"{path}:{_line_of(path, 'value: 14 000')}:14: error: '14 000' is not a valid xsd:decimal"
+        "\n  hint: write digits with an optional '.', no spaces or separators, e.g. 710000",
     ]
 
 
@@ -160,7 +161,10 @@ def test_duplicate_entity_id(project_copy: Project) -> None:
     path = _break(project_copy, "  head:\n    type: Role", "  adviser:\n    type: Role")
     lines = path.read_text(encoding="utf-8").splitlines()
     first, second = [n for n, line in enumerate(lines, start=1) if line == "  adviser:"]
-    duplicate = f"{path}:{second}:3: error: duplicate key 'adviser' (first at line {first})"
+    duplicate = (
+        f"{path}:{second}:3: error: duplicate key 'adviser' (first at line {first})\n"
+        "  hint: YAML would keep only one of them: merge them, e.g. as a list"
+    )
     assert duplicate in _errors(project_copy)
 
 

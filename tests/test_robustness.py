@@ -168,7 +168,9 @@ def copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(mutations=st.lists(MUTATIONS, min_size=1, max_size=3))
-def test_validate_ends_in_success_or_located_errors(copy: Path, mutations: list[Mutation]) -> None:
+def test_validate_ends_in_success_or_located_errors_with_hints(
+    copy: Path, mutations: list[Mutation]
+) -> None:
     text = REAL
     for mutate in mutations:
         text = mutate(text)
@@ -183,10 +185,18 @@ def test_validate_ends_in_success_or_located_errors(copy: Path, mutations: list[
 
 
 def _assert_every_error_is_located(output: str, path: Path, text: str) -> None:
-    reports = [line for line in output.splitlines() if ": error: " in line or ": warning: " in line]
-    assert reports, output
+    """Each report: 'path:line:column: error: ...' inside the file, then a '  hint: ...' line."""
+    lines = output.splitlines()
+    numbered = [
+        (n, line)
+        for n, line in enumerate(lines)
+        if re.search(r"(error|warning): ", line) and not line.startswith("  hint: ")
+    ]
+    assert numbered, output
+    assert lines[-1].endswith("nothing was written"), output
     line_count = text.count("\n") + 1
-    for report in reports:
+    for n, report in numbered:
+        assert lines[n + 1].startswith("  hint: "), f"no hint: {report}"
         match = LOCATION.match(report)
         assert match is not None, f"not located: {report}"
         assert match["path"] == str(path), report

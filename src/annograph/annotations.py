@@ -20,7 +20,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from annograph.errors import AnnographError, AnnotationError, AnnotationErrors, SourceLocation
-from annograph.lexical import LANGUAGE_TAG, XSD, closest, is_valid_lexical
+from annograph.lexical import LANGUAGE_TAG, LEXICAL_HINTS, XSD, closest, is_valid_lexical
 from annograph.model import Article, Entity, Evidence, Fact, Ref, Text, Typed, Value
 from annograph.ontology import LANG_STRING, Ontology
 
@@ -30,6 +30,8 @@ ARTICLES_DIR = Path("data") / "articles"
 
 #: Characters of context kept around a quote in its TextQuoteSelector (oa:prefix / oa:suffix).
 CONTEXT_CHARS = 32
+
+_ONTOLOGY_HINT = "no {} of that name: see ontology/annograph.ttl for the ones annotations may use"
 
 ID = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 CURIE = re.compile(r"([a-z][a-z0-9]*):([A-Za-z0-9_][A-Za-z0-9_.-]*)")
@@ -125,13 +127,21 @@ class _Reader:
         if root is None:
             return None
         if not isinstance(root, MappingNode):
-            self.error(root, "the file must be a mapping with 'format', 'article' and 'entities'")
+            self.error(
+                root,
+                "the file must be a mapping with 'format', 'article' and 'entities'",
+                hint="see docs/annotations.md, or the annotations of an existing article",
+            )
             return None
         top = self._mapping(root, TOP_KEYS, what="top-level key")
         self._check_format(top.get("format"), root)
         article_node = top.get("article")
         if article_node is None:
-            self.error(root, "missing 'article:' (the article's text file and language)")
+            self.error(
+                root,
+                "missing 'article:' (the article's text file and language)",
+                hint="add 'article:' with 'text: article.md' and 'language: ru'",
+            )
             return None
         language, article_facts = self._article(article_node, directory)
         entities = self._entities(top.get("entities"), root)
@@ -178,7 +188,9 @@ class _Reader:
         except OSError as error:
             self.errors.append(
                 AnnotationError(
-                    f"cannot read: {error.strerror}", location=SourceLocation(self.path)
+                    f"cannot read: {error.strerror}",
+                    location=SourceLocation(self.path),
+                    hint="check that the file exists and is readable",
                 )
             )
             return None
@@ -223,7 +235,11 @@ class _Reader:
 
     def _article(self, node: Node, directory: Path) -> tuple[str | None, tuple[Fact, ...]]:
         if not isinstance(node, MappingNode):
-            self.error(node, "'article:' must be a mapping with 'text' and 'language'")
+            self.error(
+                node,
+                "'article:' must be a mapping with 'text' and 'language'",
+                hint="write 'article:' on its own line, then indented 'text:' and 'language:'",
+            )
             return None, ()
         fields = self._mapping(node, None, what="article key")
         text_name = self._scalar(fields["text"], "text") if "text" in fields else "article.md"
@@ -253,7 +269,9 @@ class _Reader:
                 hint="copy the article next to the annotations",
             )
         except UnicodeDecodeError as error:
-            self.error(node, f"article text is not UTF-8: {error}")
+            self.error(
+                node, f"article text is not UTF-8: {error}", hint="save the article as UTF-8"
+            )
 
     def _language(self, node: Node) -> str | None:
         tag = self._scalar(node, "language")
@@ -268,10 +286,16 @@ class _Reader:
 
     def _entities(self, node: Node | None, root: Node) -> tuple[Entity, ...]:
         if node is None:
-            self.error(root, "missing 'entities:'")
+            self.error(
+                root, "missing 'entities:'", hint="add 'entities:' with one entry per entity id"
+            )
             return ()
         if not isinstance(node, MappingNode):
-            self.error(node, "'entities:' must be a mapping from entity id to its description")
+            self.error(
+                node,
+                "'entities:' must be a mapping from entity id to its description",
+                hint="indent each entity under 'entities:' as 'id:' followed by its keys",
+            )
             return ()
         entities = []
         for key, body in self._mapping(node, None, what="entity id").items():
@@ -290,7 +314,9 @@ class _Reader:
     def _entity(self, entity_id: str, key_node: Node, node: Node) -> Entity | None:
         if not isinstance(node, MappingNode):
             self.error(
-                node, f"entity '{entity_id}' must be a mapping with 'type', 'quote' and facts"
+                node,
+                f"entity '{entity_id}' must be a mapping with 'type', 'quote' and facts",
+                hint="put 'type:', 'quote:' and the facts on indented lines under the id",
             )
             return None
         fields = self._mapping(node, None, what="key")
@@ -325,9 +351,8 @@ class _Reader:
             if name in self.ontology.classes:
                 names.append(name)
             else:
-                self.error(
-                    item, f"unknown class '{name}'", hint=closest(name, self.ontology.classes)
-                )
+                hint = closest(name, self.ontology.classes) or _ONTOLOGY_HINT.format("class")
+                self.error(item, f"unknown class '{name}'", hint=hint)
         return tuple(names)
 
     # -- facts --------------------------------------------------------------------------------
@@ -335,9 +360,8 @@ class _Reader:
     def _facts(self, key: str, node: Node, key_node: Node) -> Iterator[Fact]:
         prop = self.ontology.properties.get(key)
         if prop is None:
-            self.error(
-                key_node, f"unknown property '{key}'", hint=closest(key, self.ontology.properties)
-            )
+            hint = closest(key, self.ontology.properties) or _ONTOLOGY_HINT.format("property")
+            self.error(key_node, f"unknown property '{key}'", hint=hint)
             return
         items = node.value if isinstance(node, SequenceNode) else [node]
         for item in items:
@@ -400,7 +424,8 @@ class _Reader:
         self.error(
             node,
             f"unknown term '{node.value}'",
-            hint=closest(match.group(2), self.ontology.individuals),
+            hint=closest(match.group(2), self.ontology.individuals)
+            or _ONTOLOGY_HINT.format("term"),
         )
         return True
 
@@ -419,7 +444,7 @@ class _Reader:
                 continue
             text = self._scalar(value, key)
             if text is not None and not text.strip():
-                self.error(value, "empty text")
+                self.error(value, "empty text", hint="write the text, or leave out this language")
             elif text is not None:
                 texts.append(Text(text, key, self.location(value)))
         if not texts:
@@ -433,14 +458,18 @@ class _Reader:
             fields, ("value", *FACT_KEYS), "a value fact takes 'value', 'quote', 'note'"
         )
         if "value" not in fields:
-            self.error(node, "missing 'value:'")
+            self.error(node, "missing 'value:'", hint="write it as {value: ..., quote: ...}")
             return ()
         lexical = self._scalar(fields["value"], "value")
         if lexical is None:
             return ()
         if not is_valid_lexical(lexical, datatype):
             short = datatype.removeprefix(XSD)
-            self.error(fields["value"], f"'{lexical}' is not a valid xsd:{short}")
+            self.error(
+                fields["value"],
+                f"'{lexical}' is not a valid xsd:{short}",
+                hint=LEXICAL_HINTS.get(datatype, f"write a valid xsd:{short}"),
+            )
             return ()
         return (Typed(lexical, datatype, self.location(fields["value"])),)
 
@@ -457,17 +486,25 @@ class _Reader:
         elif isinstance(node, MappingNode):
             fields = self._mapping(node, QUOTE_KEYS, what="quote key")
             if "exact" not in fields:
-                self.error(node, "a quote mapping needs 'exact:'")
+                self.error(
+                    node,
+                    "a quote mapping needs 'exact:'",
+                    hint="add 'exact:' with the quoted words",
+                )
                 return None
             exact, prefix, suffix = (
                 (self._scalar(fields[key], key) or "") if key in fields else ""
                 for key in QUOTE_KEYS
             )
         else:
-            self.error(node, "a quote is a string or a mapping with 'exact', 'prefix', 'suffix'")
+            self.error(
+                node,
+                "a quote is a string or a mapping with 'exact', 'prefix', 'suffix'",
+                hint="write one quote per fact, or a list of them under 'quote:'",
+            )
             return None
         if not exact:
-            self.error(node, "empty quote")
+            self.error(node, "empty quote", hint="copy the words of the article that say it")
             return None
         return self._locate(exact, prefix, suffix, node)
 
@@ -533,10 +570,15 @@ class _Reader:
                 continue
             if key in fields:
                 first = self.location(self._key_nodes[id(fields[key])])
-                self.error(key_node, f"duplicate key '{key}' (first at line {first.line})")
+                self.error(
+                    key_node,
+                    f"duplicate key '{key}' (first at line {first.line})",
+                    hint="YAML would keep only one of them: merge them, e.g. as a list",
+                )
                 continue
             if allowed is not None and key not in allowed:
-                self.error(key_node, f"unknown {what} '{key}'", hint=closest(key, allowed))
+                hint = closest(key, allowed) or f"allowed here: {', '.join(allowed)}"
+                self.error(key_node, f"unknown {what} '{key}'", hint=hint)
                 continue
             fields[key] = value
             self._key_nodes[id(value)] = key_node
@@ -554,7 +596,11 @@ class _Reader:
     def _scalar(self, node: Node, what: str) -> str | None:
         if isinstance(node, ScalarNode):
             return str(node.value)
-        self.error(node, f"'{what}' must be a single value, not a {_kind(node)}")
+        self.error(
+            node,
+            f"'{what}' must be a single value, not a {_kind(node)}",
+            hint="check the indentation and brackets of the lines here",
+        )
         return None
 
     def _scalars(self, node: Node, what: str) -> list[ScalarNode]:
@@ -565,7 +611,9 @@ class _Reader:
                 scalars.append(item)
             else:
                 self.error(
-                    item, f"'{what}' must be a value or a list of values, not a {_kind(item)}"
+                    item,
+                    f"'{what}' must be a value or a list of values, not a {_kind(item)}",
+                    hint=f"write '{what}: x' or '{what}: [x, y]'",
                 )
         return scalars
 
@@ -597,13 +645,18 @@ def _yaml_error(path: Path, source: str, error: YAMLError) -> AnnotationError:
             hint="delete it (it is invisible in most editors)",
         )
     if not isinstance(error, MarkedYAMLError):
-        return AnnotationError(f"YAML syntax error: {error}", location=SourceLocation(path, 1, 1))
+        return AnnotationError(
+            f"YAML syntax error: {error}",
+            location=SourceLocation(path, 1, 1),
+            hint="check the file with a YAML linter",
+        )
     mark = error.problem_mark or error.context_mark
     marked = SourceLocation(path, mark.line + 1, mark.column + 1) if mark else None
     return AnnotationError(
         f"YAML syntax error: {error.problem or error.context or 'invalid YAML'}",
         location=marked or SourceLocation(path, 1, 1),
-        hint=_yaml_context(error),
+        hint=_yaml_context(error)
+        or "check indentation, colons and brackets here; quote a value that has ': ' or ' #'",
     )
 
 

@@ -30,6 +30,17 @@ LEXICAL_FORMS = {
 }
 
 
+#: What a valid value of each checked datatype looks like, for error hints.
+LEXICAL_HINTS = {
+    XSD + "decimal": "write digits with an optional '.', no spaces or separators, e.g. 710000",
+    XSD + "integer": "write a whole number with no spaces, e.g. 18",
+    XSD + "boolean": "write true or false",
+    XSD + "date": "write a real day as YYYY-MM-DD, e.g. 2023-12-18",
+    XSD + "gYear": "write a year as four digits, e.g. 2023",
+    XSD + "language": "write a BCP 47 language tag, e.g. ru or en",
+}
+
+
 def is_valid_lexical(value: str, datatype: str) -> bool:
     """Whether ``value`` is a valid lexical form of ``datatype`` (true for unchecked datatypes).
 
