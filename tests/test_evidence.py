@@ -21,14 +21,14 @@ def test_an_entity_is_found_by_id_curie_iri_or_any_name(built: Project, name: st
     assert built.why(name).entity.value == BISHKEK
 
 
-def test_every_entity_of_the_article_has_quotes_for_every_fact(built: Project) -> None:
+def test_every_fact_of_every_entity_has_quotes_and_links_have_none(built: Project) -> None:
     ids = [entity.id for article in built.load_articles() for entity in article.entities]
     assert len(ids) == 77
     for entity_id in ids:
         explanation = built.why(entity_id)
         assert explanation.types, entity_id
         for fact in explanation.facts:
-            assert fact.quotes, (entity_id, fact)
+            assert bool(fact.quotes) != fact.is_link, (entity_id, fact)
             for quote in fact.quotes:
                 assert TEXT[quote.start : quote.end] == quote.exact
                 assert quote.source.endswith("/article/bishkek-migrants-day")
@@ -78,3 +78,11 @@ def test_why_command_unknown_entity_is_a_clean_error(runner: CliRunner, built: P
     assert result.exit_code == 1
     assert result.output.startswith("error: no entity with the id, IRI or name 'Atlantis'")
     assert "Traceback" not in result.output
+
+
+def test_curated_links_are_shown_as_such(runner: CliRunner, built: Project) -> None:
+    result = runner.invoke(cli, ["why", "--store", str(built.store), "bishkek"])
+    lines = result.output.splitlines()
+    at = lines.index("  owl:sameAs wd:Q9361")
+    assert lines[at + 1] == "      (curated identity link)"
+    assert "  owl:sameAs <https://sws.geonames.org/1528675/>" in lines

@@ -54,7 +54,8 @@ def test_every_domain_fact_has_evidence(store: ox.Store) -> None:
           FILTER(STRSTARTS(STR(?s), "https://w3id.org/annograph/data/id/")
                  || (STRSTARTS(STR(?s), "https://w3id.org/annograph/data/article/")
                      && ?p != ag:inLanguage && ?p != rdf:type))
-          FILTER(?p != <http://www.w3.org/2004/02/skos/core#editorialNote>)
+          FILTER(?p NOT IN (<http://www.w3.org/2004/02/skos/core#editorialNote>,
+            <http://www.w3.org/2002/07/owl#sameAs>, <https://schema.org/sameAs>))
           FILTER NOT EXISTS {
             ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
             ?a a oa:Annotation ; oa:hasBody ?st ; oa:hasTarget/oa:hasSelector/oa:exact ?quote .

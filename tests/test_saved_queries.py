@@ -67,8 +67,8 @@ def test_saved_query_gives_its_reviewed_answer(
 
 
 def test_answers_that_must_not_be_empty_are_not(store: ox.Store) -> None:
-    # A golden file of zero rows would let a broken query pass: only these two may be empty.
-    may_be_empty = {"external-links", "facts-without-evidence"}
+    # A golden file of zero rows would let a broken query pass: only this one may be empty.
+    may_be_empty = {"facts-without-evidence"}
     for query in SELECTS:
         if query.name not in may_be_empty:
             assert _golden(query.name)[1], query.name

@@ -2,12 +2,15 @@
 
 The cases live in ``tests/data/invalid/*.yaml``: each replaces some text of the real annotation
 file and lists every report expected, at the line holding ``line`` (just after the line holding
-``after``, where that is needed to pick one) and ``column``. They were written by reading each
-report against the mistake; a changed message needs the same review, not a regeneration.
+``after``, where that is needed to pick one) and ``column``; a line number inside a report is
+written ``{line of 'TEXT'}`` so that the cases survive edits elsewhere in the file. They were
+written by reading each report against the mistake; a changed message needs the same review, not
+a regeneration.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +62,14 @@ def _line_number(path: Path, line: str, after: str | None) -> int:
     return numbers[0]
 
 
+def _with_line_numbers(path: Path, report: str) -> str:
+    """Replace "{line of 'TEXT'}" (or "... after 'TEXT'}") with the line number in the file."""
+    return LINE_OF.sub(lambda m: str(_line_number(path, m["line"], m["after"])), report)
+
+
+LINE_OF = re.compile(r"\{line of '(?P<line>[^']*)'(?: after '(?P<after>[^']*)')?\}")
+
+
 def test_there_is_a_case_for_each_kind_of_mistake() -> None:
     assert len(CASES) >= 12
 
@@ -68,7 +79,8 @@ def test_mistake_is_reported_at_its_line_and_column(project_copy: Project, case:
     spec = _case(case)
     path = _apply(project_copy, spec["replace"], spec["with"])
     expected = [
-        f"{path}:{_line_number(path, e['line'], e.get('after'))}:{e['column']}: {e['report']}"
+        f"{path}:{_line_number(path, e['line'], e.get('after'))}:{e['column']}: "
+        + _with_line_numbers(path, e["report"])
         for e in spec["expect"]
     ]
     assert [str(problem) for problem in _problems(project_copy)] == expected

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -21,7 +22,18 @@ from ruamel.yaml.reader import ReaderError
 
 from annograph.errors import AnnographError, AnnotationError, AnnotationErrors, SourceLocation
 from annograph.lexical import LANGUAGE_TAG, LEXICAL_HINTS, XSD, closest, is_valid_lexical
-from annograph.model import Article, Entity, Evidence, Fact, Ref, Text, Typed, Value
+from annograph.model import (
+    Article,
+    Entity,
+    Evidence,
+    Fact,
+    Link,
+    LinkKind,
+    Ref,
+    Text,
+    Typed,
+    Value,
+)
 from annograph.ontology import LANG_STRING, Ontology
 
 FORMAT = "annograph/1"
@@ -37,7 +49,8 @@ ID = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 CURIE = re.compile(r"([a-z][a-z0-9]*):([A-Za-z0-9_][A-Za-z0-9_.-]*)")
 TOP_KEYS = ("format", "article", "entities")
 ARTICLE_KEYS = ("text", "language")
-ENTITY_KEYS = ("type", "quote", "note")
+LINK_KEYS: tuple[LinkKind, ...] = ("sameAs", "closeMatch")
+ENTITY_KEYS = ("type", "quote", "note", *LINK_KEYS)
 FACT_KEYS = ("quote", "note")
 QUOTE_KEYS = ("exact", "prefix", "suffix")
 
@@ -335,7 +348,22 @@ class _Reader:
             for fact in self._facts(key, value, self._key_nodes[id(value)])
         )
         note = self._scalar(fields["note"], "note") if "note" in fields else None
-        return Entity(entity_id, types, mentions, facts, note, self.location(key_node))
+        links = tuple(
+            link for kind in LINK_KEYS if kind in fields for link in self._links(kind, fields[kind])
+        )
+        return Entity(entity_id, types, mentions, facts, note, self.location(key_node), links)
+
+    def _links(self, kind: LinkKind, node: Node) -> Iterator[Link]:
+        for item in self._scalars(node, kind):
+            target = external_iri(item.value)
+            if target is None:
+                self.error(
+                    item,
+                    f"'{item.value}' is not an external identifier",
+                    hint="write wd:Q… (Wikidata), gn:… (GeoNames) or a full http(s) IRI",
+                )
+            else:
+                yield Link(kind, target, self.location(item))
 
     def _types(self, node: Node | None, key_node: Node) -> tuple[str, ...]:
         if node is None:
@@ -673,6 +701,31 @@ def _byte_location(path: Path, data: bytes, offset: int) -> SourceLocation:
     line_start = before.rfind(b"\n") + 1
     column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
     return SourceLocation(path, before.count(b"\n") + 1, column)
+
+
+def external_iri(text: str) -> str | None:
+    """The IRI an identifier of another graph stands for, or None if it is not one.
+
+    GeoNames IRIs end in '/', which a prefix cannot express, hence the rule for ``gn:``.
+
+    >>> external_iri("wd:Q9361"), external_iri("gn:1528675")
+    ('http://www.wikidata.org/entity/Q9361', 'https://sws.geonames.org/1528675/')
+    """
+    text = text.strip().removeprefix("<").removesuffix(">")
+    if match := _WIKIDATA.fullmatch(text):
+        return f"http://www.wikidata.org/entity/{match.group(1)}"
+    if match := _GEONAMES.fullmatch(text):
+        return f"https://sws.geonames.org/{match.group(1)}/"
+    if not text.startswith(("http://", "https://")):
+        return None
+    try:
+        return ox.NamedNode(text).value
+    except ValueError:
+        return None
+
+
+_WIKIDATA = re.compile(r"(?:wd:|http://www\.wikidata\.org/entity/)(Q[1-9][0-9]*)")
+_GEONAMES = re.compile(r"(?:gn:|https?://sws\.geonames\.org/)([1-9][0-9]*)/?")
 
 
 def _occurrences(text: str, exact: str) -> Iterator[int]:

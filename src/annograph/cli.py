@@ -341,7 +341,8 @@ def _echo_fact(fact: ExplainedFact, prefixes: dict[str, str]) -> None:
         source = short_iri(ox.NamedNode(quote.source), prefixes)
         click.echo(f"      “{_one_line(quote.exact)}”  [{quote.start}:{quote.end}] {source}{kind}")
     if not fact.quotes:
-        click.echo("      (no quote: written by the build)")
+        why = "curated identity link" if fact.is_link else "no quote: written by the build"
+        click.echo(f"      ({why})")
 
 
 def _literal(literal: ox.Literal) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from annograph.errors import AnnographError
+from annograph.graph import LINK_PREDICATES
 from annograph.lexical import closest
 from annograph.ontology import NAMESPACE, RDF_TYPE
 
@@ -54,6 +55,7 @@ _FACTS = (
 }"""
 )
 
+LINK_PREDICATE_IRIS = frozenset(p.value for ps in LINK_PREDICATES.values() for p in ps)
 _EDITORIAL_NOTE = "http://www.w3.org/2004/02/skos/core#editorialNote"
 _ID = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 
@@ -82,6 +84,11 @@ class ExplainedFact:
     object: Term
     incoming: bool
     quotes: tuple[Quote, ...]
+
+    @property
+    def is_link(self) -> bool:
+        """An identity link to another graph: a curator's assertion, so it has no quote."""
+        return self.predicate.value in LINK_PREDICATE_IRIS
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,15 @@ DEFAULT_BASE_IRI = "https://w3id.org/annograph/data/"
 OA = PREFIXES["oa"]
 SKOS = PREFIXES["skos"]
 RDF_TYPE = ox.NamedNode(RDF + "type")
+#: Identity links: OWL for reasoners, schema.org's mirror for schema.org consumers, SKOS for
+#: "close but not the same".
+LINK_PREDICATES = {
+    "sameAs": (
+        ox.NamedNode(PREFIXES["owl"] + "sameAs"),
+        ox.NamedNode(PREFIXES["schema"] + "sameAs"),
+    ),
+    "closeMatch": (ox.NamedNode(SKOS + "closeMatch"),),
+}
 # Mentions *identify* an entity in the text; facts' quotes *describe* it (Web Annotation §3.3.5).
 IDENTIFYING = ox.NamedNode(OA + "identifying")
 DESCRIBING = ox.NamedNode(OA + "describing")
@@ -133,6 +142,9 @@ def _entity_triples(
         yield ox.Triple(subject, ox.NamedNode(SKOS + "editorialNote"), note), entity.location
     for fact in entity.facts:
         yield from _fact_triples(article, subject, fact, minter)
+    for link in entity.links:
+        for predicate in LINK_PREDICATES[link.kind]:
+            yield ox.Triple(subject, predicate, ox.NamedNode(link.target)), link.location
 
 
 def _fact_triples(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from annograph.errors import SourceLocation
 
@@ -61,6 +62,22 @@ class Fact:
 
 
 @dataclass(frozen=True, slots=True)
+class Link:
+    """A curator's identity link to an entity of an external graph (Wikidata, GeoNames, ...).
+
+    Not a statement of the article, so it has no quote: its authority is the curator's check
+    (for the Bishkek article, ``external-ids.md``).
+    """
+
+    kind: LinkKind
+    target: str
+    location: SourceLocation
+
+
+LinkKind = Literal["sameAs", "closeMatch"]
+
+
+@dataclass(frozen=True, slots=True)
 class Entity:
     """Something the article mentions: its classes, the words that mention it, and its facts."""
 
@@ -70,6 +87,7 @@ class Entity:
     facts: tuple[Fact, ...]
     note: str | None
     location: SourceLocation
+    links: tuple[Link, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -111,6 +112,31 @@ def parse_turtle(path: Path) -> list[ox.Triple]:
             f"Turtle syntax error: {error.msg}",
             location=SourceLocation(path, error.lineno, error.offset),
         ) from error
+
+
+def shorten_iri(iri: str, prefixes: Mapping[str, str]) -> str:
+    """``prefix:local`` for the longest matching namespace, else ``<iri>``.
+
+    Only where the rest is a plain local name, so the result is a valid CURIE.
+
+    >>> shorten_iri("https://schema.org/name", {"schema": "https://schema.org/"})
+    'schema:name'
+    >>> shorten_iri("https://sws.geonames.org/1528675/", {"gn": "https://sws.geonames.org/"})
+    '<https://sws.geonames.org/1528675/>'
+    """
+    best = max(
+        (
+            (prefix, namespace)
+            for prefix, namespace in prefixes.items()
+            if iri.startswith(namespace) and _LOCAL_NAME.fullmatch(iri[len(namespace) :])
+        ),
+        key=lambda item: len(item[1]),
+        default=None,
+    )
+    return f"{best[0]}:{iri[len(best[1]) :]}" if best else f"<{iri}>"
+
+
+_LOCAL_NAME = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
 
 
 def iri_of(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str | None:

@@ -34,13 +34,14 @@ class Validation:
     entities: int
     facts: int
     quotes: int
+    links: int
     warnings: tuple[AnnographError, ...]
 
     def summary(self) -> str:
         """One line for the terminal: 'valid: 1 article, 77 entities, ...'."""
         counts = (
             f"{self.articles} article(s), {self.entities} entities, {self.facts} facts, "
-            f"{self.quotes} quotes"
+            f"{self.quotes} quotes, {self.links} identity links"
         )
         return f"valid: {counts}, {len(self.warnings)} warning(s)"
 
@@ -279,6 +280,7 @@ def _validation(articles: list[Article], warnings: tuple[AnnographError, ...]) -
         facts=sum(len(fact.values) for fact in facts),
         quotes=sum(len(fact.evidence) for fact in facts)
         + sum(len(entity.mentions) for entity in entities),
+        links=sum(len(entity.links) for entity in entities),
         warnings=warnings,
     )
 

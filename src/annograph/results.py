@@ -8,6 +8,7 @@ import pyoxigraph as ox
 
 from annograph.errors import QueryError
 from annograph.export import ExportFormat, export_graph
+from annograph.ontology import shorten_iri
 
 
 class ResultFormat(enum.Enum):
@@ -128,17 +129,3 @@ def _cell(
     if isinstance(term, ox.Literal):
         return f"{term.value}@{term.language}" if term.language else term.value
     return str(term)
-
-
-def shorten_iri(iri: str, prefixes: dict[str, str]) -> str:
-    """``prefix:local`` for the longest matching namespace, else ``<iri>``.
-
-    >>> shorten_iri("https://schema.org/name", {"schema": "https://schema.org/"})
-    'schema:name'
-    """
-    best = max(
-        ((p, ns) for p, ns in prefixes.items() if iri.startswith(ns) and len(iri) > len(ns)),
-        key=lambda item: len(item[1]),
-        default=None,
-    )
-    return f"{best[0]}:{iri[len(best[1]) :]}" if best else f"<{iri}>"

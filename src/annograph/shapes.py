@@ -19,7 +19,7 @@ import rdflib
 from rdflib.namespace import RDF, SH
 
 from annograph.errors import AnnographError, SourceLocation
-from annograph.ontology import NAMESPACE, Ontology, parse_turtle
+from annograph.ontology import NAMESPACE, Ontology, parse_turtle, shorten_iri
 
 Origins = Mapping[ox.Triple, SourceLocation]
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -254,11 +254,7 @@ def short_iri(term: Term, prefixes: Mapping[str, str]) -> str:
         return f'"{term.value}"' + (f"@{term.language}" if term.language else "")
     if not isinstance(term, ox.NamedNode):
         return str(term)
-    matches = [(ns, p) for p, ns in prefixes.items() if term.value.startswith(ns)]
-    if not matches:
-        return str(term)
-    namespace, prefix = max(matches, key=lambda match: len(match[0]))
-    return f"{prefix}:{term.value.removeprefix(namespace)}"
+    return shorten_iri(term.value, prefixes)
 
 
 def _sort_key(problem: AnnographError) -> tuple[str, int, int]:

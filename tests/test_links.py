@@ -1,0 +1,99 @@
+"""Curated identity links: only the identifiers verified in ../shared/external-ids.md."""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+import pytest
+
+from annograph.annotations import external_iri
+from annograph.errors import AnnotationErrors
+from annograph.project import Project
+from tests.conftest import ROOT, select
+
+EXTERNAL_IDS = ROOT.parent / "shared" / "external-ids.md"
+ROW = re.compile(
+    r"^\| (?P<entity>[^|]+) \| (?P<wd>[^|]+) \| (?P<wd_status>[^|]+) \| "
+    r"(?P<gn>[^|]+) \| (?P<gn_status>[^|]+) \|$"
+)
+
+
+def _verified_iris() -> set[str]:
+    """The Wikidata and GeoNames IRIs that external-ids.md marks verified."""
+    if not EXTERNAL_IDS.exists():
+        pytest.skip("../shared is not beside this checkout")
+    iris = set()
+    for line in EXTERNAL_IDS.read_text(encoding="utf-8").splitlines():
+        row = ROW.match(line.strip())
+        if row is None:
+            continue
+        for key, prefix in (("wd", "wd:"), ("gn", "gn:")):
+            value = row[key].strip()
+            if row[f"{key}_status"].strip().startswith("verified") and value not in ("—", "-"):
+                iri = external_iri(prefix + value)
+                assert iri is not None, line
+                iris.add(iri)
+    assert len(iris) > 20
+    return iris
+
+
+def _links(store: ox.Store, predicate: str) -> set[tuple[str, str]]:
+    rows = select(store, f"SELECT ?s ?o {{ ?s <{predicate}> ?o }}")
+    return {(row["s"], row["o"]) for row in rows}
+
+
+def test_exactly_the_verified_identifiers_are_asserted(store: ox.Store) -> None:
+    owl = _links(store, "http://www.w3.org/2002/07/owl#sameAs")
+    assert {target for _, target in owl} == _verified_iris()
+
+
+def test_every_owl_link_is_mirrored_for_schema_org(store: ox.Store) -> None:
+    owl = _links(store, "http://www.w3.org/2002/07/owl#sameAs")
+    assert _links(store, "https://schema.org/sameAs") == owl
+    assert (
+        "https://w3id.org/annograph/data/id/bishkek",
+        "https://sws.geonames.org/1528675/",
+    ) in owl
+    assert (
+        "https://w3id.org/annograph/data/id/iom",
+        "http://www.wikidata.org/entity/Q472311",
+    ) in owl
+
+
+@pytest.mark.parametrize(
+    ("written", "iri"),
+    [
+        ("wd:Q9361", "http://www.wikidata.org/entity/Q9361"),
+        ("http://www.wikidata.org/entity/Q9361", "http://www.wikidata.org/entity/Q9361"),
+        ("gn:1528675", "https://sws.geonames.org/1528675/"),
+        ("<https://sws.geonames.org/1528675/>", "https://sws.geonames.org/1528675/"),
+        ("https://example.org/x", "https://example.org/x"),
+        ("wd:9361", None),
+        ("gn:Bishkek", None),
+        ("Q9361", None),
+        ("https://example.org/a b", None),
+    ],
+)
+def test_external_identifiers_are_read_strictly(written: str, iri: str | None) -> None:
+    assert external_iri(written) == iri
+
+
+def test_a_malformed_link_is_reported_at_its_place(project_copy: Project) -> None:
+    path = project_copy.root / "data/articles/bishkek-migrants-day/annotations.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("sameAs: [wd:Q9361, gn:1528675]", "sameAs: [wd:Q9361, Bishkek]"),
+        encoding="utf-8",
+    )
+    line = next(
+        n
+        for n, row in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if "Bishkek]" in row
+    )
+    with pytest.raises(AnnotationErrors) as caught:
+        project_copy.validate()
+    assert [str(e) for e in caught.value.errors] == [
+        f"{path}:{line}:24: error: 'Bishkek' is not an external identifier\n"
+        "  hint: write wd:Q… (Wikidata), gn:… (GeoNames) or a full http(s) IRI"
+    ]
