@@ -226,24 +226,52 @@ cli.add_command(validate, name="check")
     help="Only this named graph: an IRI, or an article's slug (e.g. bishkek-migrants-day).",
 )
 @click.option("--with-ontology", is_flag=True, help="Include the ontology's graph.")
+@click.option(
+    "--void",
+    "void",
+    is_flag=True,
+    help="Write a VoID description of the dataset (sizes, classes, one linkset per external "
+    "target) instead of the data.",
+)
+@click.option("--license", metavar="IRI", help="With --void: the dataset's licence.")
+@click.option("--endpoint", metavar="URL", help="With --void: its public SPARQL endpoint.")
 @output_option
 def export(
-    project: Project, format_name: str, graph: str | None, with_ontology: bool, output: Path | None
+    project: Project,
+    format_name: str,
+    graph: str | None,
+    with_ontology: bool,
+    void: bool,
+    license: str | None,
+    endpoint: str | None,
+    output: Path | None,
 ) -> None:
     """Export the built graph as RDF (Turtle by default, to standard output).
 
     Turtle and TriG output is deterministic: the same graph always gives the same bytes, so
-    exports diff cleanly in git.
+    exports diff cleanly in git. With --void, the output describes the dataset instead (W3C
+    VoID): triples, entities, classes with their sizes, and a void:Linkset per external graph
+    (Wikidata, GeoNames, ...) and link predicate, with the number of links.
 
     \b
     Examples:
       annograph export --graph bishkek-migrants-day -o bishkek.ttl
       annograph export --format nquads --with-ontology > all.nq
+      annograph export --void --license https://creativecommons.org/licenses/by/4.0/
     """
+    fmt = ExportFormat(format_name)
+    if void:
+        if graph is not None or with_ontology:
+            raise click.UsageError(
+                "--void describes the whole dataset: drop --graph/--with-ontology"
+            )
+        _emit(project.export_void(fmt, license=license, endpoint=endpoint), output)
+        return
+    if license is not None or endpoint is not None:
+        raise click.UsageError("--license and --endpoint go with --void")
     if graph is not None and ":" not in graph:
         graph = project.article_graph(graph)
-    text = project.export(ExportFormat(format_name), graph=graph, with_ontology=with_ontology)
-    _emit(text, output)
+    _emit(project.export(fmt, graph=graph, with_ontology=with_ontology), output)
 
 
 @cli.command()

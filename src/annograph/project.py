@@ -19,6 +19,7 @@ from annograph.queries import QueryResult, SavedQuery, bind, find_query, run_que
 from annograph.reasoning import Inconsistency, find_conflict
 from annograph.shapes import Shapes, check_shapes, load_shapes, short_iri
 from annograph.store import StoreInfo, build_store, open_store
+from annograph.void import VOID_PREFIXES, describe_dataset
 
 ONTOLOGY_FILE = Path("ontology") / "annograph.ttl"
 SHAPES_FILE = Path("ontology") / "shapes.ttl"
@@ -217,6 +218,28 @@ class Project:
         store = open_store(self.store)
         quads = select_quads(store, graph=graph, with_ontology=with_ontology)
         return export_graph(quads, format=format, prefixes=self.prefixes())
+
+    def export_void(
+        self, format: ExportFormat, *, license: str | None = None, endpoint: str | None = None
+    ) -> str:
+        """The VoID description of :meth:`void`, serialized."""
+        triples = self.void(license=license, endpoint=endpoint)
+        quads = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+        return export_graph(quads, format=format, prefixes={**self.prefixes(), **VOID_PREFIXES})
+
+    def void(self, *, license: str | None = None, endpoint: str | None = None) -> list[ox.Triple]:
+        """A VoID description of the built dataset, with one linkset per external target.
+
+        :param license: a licence IRI for ``dcterms:license`` (left out if None).
+        :param endpoint: a public SPARQL endpoint for ``void:sparqlEndpoint`` (left out if None).
+        """
+        return describe_dataset(
+            open_store(self.store),
+            dataset=self.base_iri + "dataset",
+            entity_space=self._minter.prefixes()["id"],
+            license=license,
+            endpoint=endpoint,
+        )
 
     def why(self, entity: str) -> Explanation:
         """Every fact the built graph holds about an entity, with the quotes that support it.
