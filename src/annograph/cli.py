@@ -18,11 +18,11 @@ from annograph import __version__
 from annograph.errors import AnnographError, AnnotationErrors, SourceLocation
 from annograph.evidence import ExplainedFact
 from annograph.export import ExportFormat
+from annograph.ontology import short_iri
 from annograph.project import Project, Validation
 from annograph.queries import Parameter
 from annograph.reasoning import ReasonerUnavailable
-from annograph.results import ResultFormat, render_result
-from annograph.shapes import short_iri
+from annograph.results import ResultFormat, render_result, term_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -346,7 +346,7 @@ def why(project: Project, entity: str) -> None:
     """
     explanation = project.why(entity)
     prefixes = project.prefixes()
-    title = " · ".join(_literal(label) for label in explanation.labels)
+    title = " · ".join(term_text(label, prefixes) for label in explanation.labels)
     click.echo(click.style(short_iri(explanation.entity, prefixes), bold=True) + f"  {title}")
     for note in explanation.notes:
         click.echo(
@@ -362,7 +362,9 @@ def _echo_fact(fact: ExplainedFact, prefixes: dict[str, str]) -> None:
     if fact.incoming:
         head = f"← {short_iri(fact.subject, prefixes)} {short_iri(fact.predicate, prefixes)}"
     else:
-        head = f"{short_iri(fact.predicate, prefixes)} {_term(fact.object, prefixes)}"
+        head = (
+            f"{short_iri(fact.predicate, prefixes)} {_one_line(short_iri(fact.object, prefixes))}"
+        )
     click.echo(f"  {head}")
     for quote in fact.quotes:
         kind = "  (mention)" if quote.mention else ""
@@ -371,16 +373,6 @@ def _echo_fact(fact: ExplainedFact, prefixes: dict[str, str]) -> None:
     if not fact.quotes:
         why = "curated identity link" if fact.is_link else "no quote: written by the build"
         click.echo(f"      ({why})")
-
-
-def _literal(literal: ox.Literal) -> str:
-    return f"{literal.value}@{literal.language}" if literal.language else literal.value
-
-
-def _term(term: Any, prefixes: dict[str, str]) -> str:
-    if isinstance(term, ox.Literal):
-        return f'"{_one_line(term.value)}"' + (f"@{term.language}" if term.language else "")
-    return short_iri(term, prefixes)
 
 
 def _one_line(text: str) -> str:

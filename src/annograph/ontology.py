@@ -114,6 +114,17 @@ def parse_turtle(path: Path) -> list[ox.Triple]:
         ) from error
 
 
+def short_iri(
+    term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, prefixes: Mapping[str, str]
+) -> str:
+    """A term as a CURIE where a prefix fits (``id:bishkek``), a literal as its quoted text."""
+    if isinstance(term, ox.Literal):
+        return f'"{term.value}"' + (f"@{term.language}" if term.language else "")
+    if not isinstance(term, ox.NamedNode):
+        return str(term)
+    return shorten_iri(term.value, prefixes)
+
+
 def shorten_iri(iri: str, prefixes: Mapping[str, str]) -> str:
     """``prefix:local`` for the longest matching namespace, else ``<iri>``.
 

@@ -14,10 +14,17 @@ from annograph.evidence import Explanation, explain
 from annograph.export import ExportFormat, export_graph, select_quads
 from annograph.graph import DEFAULT_BASE_IRI, Minter, origins
 from annograph.model import Article
-from annograph.ontology import ONTOLOGY_IRI, PREFIXES, RDF_TYPE, Ontology, load_ontology
+from annograph.ontology import (
+    ONTOLOGY_IRI,
+    PREFIXES,
+    RDF_TYPE,
+    Ontology,
+    load_ontology,
+    short_iri,
+)
 from annograph.queries import QueryResult, SavedQuery, bind, find_query, run_query, saved_queries
 from annograph.reasoning import Inconsistency, find_conflict
-from annograph.shapes import Shapes, check_shapes, load_shapes, short_iri
+from annograph.shapes import Shapes, check_shapes, load_shapes
 from annograph.store import StoreInfo, build_store, open_store
 from annograph.void import VOID_PREFIXES, describe_dataset
 

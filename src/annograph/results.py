@@ -81,7 +81,7 @@ def render_result(
     if isinstance(result, ox.QueryBoolean):
         return "true\n" if bool(result) else "false\n"
     names = [variable.value for variable in result.variables]
-    rows = [[_cell(solution[name], prefixes) for name in names] for solution in result]
+    rows = [[term_text(solution[name], prefixes) for name in names] for solution in result]
     if format is ResultFormat.MARKDOWN:
         return _markdown(names, rows)
     return _table(names, rows)
@@ -119,9 +119,10 @@ def _table(names: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines) + f"\n\n{count}\n"
 
 
-def _cell(
+def term_text(
     term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None, prefixes: dict[str, str]
 ) -> str:
+    """How a table shows a term: a CURIE where one fits, a literal as its text and language."""
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):

@@ -19,7 +19,7 @@ import rdflib
 from rdflib.namespace import RDF, SH
 
 from annograph.errors import AnnographError, SourceLocation
-from annograph.ontology import NAMESPACE, Ontology, parse_turtle, shorten_iri
+from annograph.ontology import NAMESPACE, Ontology, parse_turtle, short_iri
 
 Origins = Mapping[ox.Triple, SourceLocation]
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -246,15 +246,6 @@ def _triple(subject: Term, predicate: ox.NamedNode, obj: Term) -> ox.Triple | No
     if isinstance(subject, ox.Literal | ox.Triple):
         return None
     return ox.Triple(subject, predicate, obj)
-
-
-def short_iri(term: Term, prefixes: Mapping[str, str]) -> str:
-    """A term as a CURIE where a prefix fits (``id:bishkek``), a literal as its quoted text."""
-    if isinstance(term, ox.Literal):
-        return f'"{term.value}"' + (f"@{term.language}" if term.language else "")
-    if not isinstance(term, ox.NamedNode):
-        return str(term)
-    return shorten_iri(term.value, prefixes)
 
 
 def _sort_key(problem: AnnographError) -> tuple[str, int, int]:
