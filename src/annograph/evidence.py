@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from annograph.errors import AnnographError
-from annograph.graph import LINK_PREDICATES
+from annograph.graph import LINK_PREDICATE_IRIS
 from annograph.lexical import closest
 from annograph.ontology import NAMESPACE, RDF_TYPE
 
@@ -55,7 +55,6 @@ _FACTS = (
 }"""
 )
 
-LINK_PREDICATE_IRIS = frozenset(p.value for ps in LINK_PREDICATES.values() for p in ps)
 _EDITORIAL_NOTE = "http://www.w3.org/2004/02/skos/core#editorialNote"
 _ID = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 

@@ -33,6 +33,8 @@ LINK_PREDICATES = {
     ),
     "closeMatch": (ox.NamedNode(SKOS + "closeMatch"),),
 }
+#: The IRIs of every predicate an identity link is written with.
+LINK_PREDICATE_IRIS = frozenset(p.value for ps in LINK_PREDICATES.values() for p in ps)
 # Mentions *identify* an entity in the text; facts' quotes *describe* it (Web Annotation §3.3.5).
 IDENTIFYING = ox.NamedNode(OA + "identifying")
 DESCRIBING = ox.NamedNode(OA + "describing")

@@ -11,6 +11,7 @@ import owlready2
 import pyoxigraph as ox
 
 from annograph.errors import AnnographError, OntologyError
+from annograph.ontology import PREFIXES, RDF, RDF_TYPE
 
 # owlready2 loads RDF/XML but not Turtle; Oxigraph converts without an intermediate file.
 _FORMAT = ox.RdfFormat.RDF_XML
@@ -81,10 +82,10 @@ def find_conflict(
     relevant = [t for t in data if not _is_evidence(t)]
     if consistent(relevant):
         return tuple(_quickxplain([], list(data), consistent))
-    types = [t for t in relevant if t.predicate.value == _RDF_TYPE]
+    types = [t for t in relevant if t.predicate.value == RDF_TYPE]
     if not consistent(types):
         return tuple(_quickxplain([], types, consistent))
-    others = [t for t in relevant if t.predicate.value != _RDF_TYPE]
+    others = [t for t in relevant if t.predicate.value != RDF_TYPE]
     facts = _quickxplain(types, others, consistent)
     involved = {term for t in facts for term in (t.subject, t.object)}
     related = [t for t in types if t.subject in involved]
@@ -96,7 +97,7 @@ def _is_evidence(triple: ox.Triple) -> bool:
     if predicate.startswith(_OA) or predicate in _REIFICATION:
         return True
     return (
-        predicate == _RDF_TYPE
+        predicate == RDF_TYPE
         and isinstance(triple.object, ox.NamedNode)
         and triple.object.value.startswith((_OA, _RDF_STATEMENT))
     )
@@ -127,11 +128,9 @@ def _quickxplain(
     return [*needed_first, *needed_second]
 
 
-_OA = "http://www.w3.org/ns/oa#"
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDF_STATEMENT = _RDF + "Statement"
-_REIFICATION = {_RDF + "subject", _RDF + "predicate", _RDF + "object"}
-_RDF_TYPE = _RDF + "type"
+_OA = PREFIXES["oa"]
+_RDF_STATEMENT = RDF + "Statement"
+_REIFICATION = {RDF + "subject", RDF + "predicate", RDF + "object"}
 
 
 def check_consistency(triples: Iterable[ox.Triple]) -> Consistency:

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from annograph.errors import AnnographError
+from annograph.graph import LINK_PREDICATE_IRIS, RDF_TYPE
 from annograph.ontology import ONTOLOGY_IRI, PREFIXES
 
 VOID = "http://rdfs.org/ns/void#"
 DCTERMS = PREFIXES["dcterms"]
 FOAF = "http://xmlns.com/foaf/0.1/"
 XSD_INTEGER = ox.NamedNode(PREFIXES["xsd"] + "integer")
-RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 
 #: Prefixes a VoID export declares (besides the project's own).
 VOID_PREFIXES = {"void": VOID, "foaf": FOAF}
@@ -41,12 +41,8 @@ TARGETS = (
     Target("geonames", "https://sws.geonames.org/", "https://www.geonames.org/"),
 )
 
-_LINK_PREDICATES = (
-    PREFIXES["owl"] + "sameAs",
-    PREFIXES["schema"] + "sameAs",
-    PREFIXES["skos"] + "exactMatch",
-    PREFIXES["skos"] + "closeMatch",
-)
+#: The link predicates annograph writes, and skos:exactMatch, which other tools' mappings use.
+_LINK_PREDICATES = sorted(LINK_PREDICATE_IRIS | {PREFIXES["skos"] + "exactMatch"})
 
 _COUNTS = """
 PREFIX ag: <https://w3id.org/annograph/ontology#>
@@ -59,6 +55,12 @@ PREFIX ag: <https://w3id.org/annograph/ontology#>
 SELECT ?class (COUNT(DISTINCT ?entity) AS ?entities)
 WHERE { GRAPH ?g { ?article ag:mentions ?entity . ?entity a ?class } FILTER(?g != ?ontology) }
 GROUP BY ?class ORDER BY ?class
+"""
+
+_ENTITIES = """
+PREFIX ag: <https://w3id.org/annograph/ontology#>
+SELECT (COUNT(DISTINCT ?entity) AS ?entities)
+WHERE { GRAPH ?g { ?article ag:mentions ?entity } FILTER(?g != ?ontology) }
 """
 
 _LINKS = """
@@ -88,9 +90,10 @@ def describe_dataset(
         if iri is not None:
             _check_iri(option, iri)
     node = ox.NamedNode(dataset)
+    classes = list(_solutions(store, _CLASSES))
     return [
-        *_dataset_triples(store, node, entity_space, license, endpoint),
-        *_class_partitions(store, node),
+        *_dataset_triples(store, node, len(classes), entity_space, license, endpoint),
+        *_class_partitions(classes, node),
         *_linksets(store, node),
     ]
 
@@ -123,12 +126,12 @@ def _void(name: str) -> ox.NamedNode:
 def _dataset_triples(
     store: ox.Store,
     node: ox.NamedNode,
+    classes: int,
     entity_space: str,
     license: str | None,
     endpoint: str | None,
 ) -> Iterator[ox.Triple]:
     (row,) = list(_solutions(store, _COUNTS))
-    classes = list(_solutions(store, _CLASSES))
     entities = list(_solutions(store, _ENTITIES))
     yield ox.Triple(node, RDF_TYPE, _void("Dataset"))
     yield ox.Triple(node, ox.NamedNode(DCTERMS + "title"), ox.Literal("annograph knowledge graph"))
@@ -136,7 +139,7 @@ def _dataset_triples(
     yield ox.Triple(node, _void("distinctSubjects"), _integer(int(row["subjects"].value)))
     yield ox.Triple(node, _void("distinctObjects"), _integer(int(row["objects"].value)))
     yield ox.Triple(node, _void("entities"), _integer(int(entities[0]["entities"].value)))
-    yield ox.Triple(node, _void("classes"), _integer(len({r["class"] for r in classes})))
+    yield ox.Triple(node, _void("classes"), _integer(classes))
     yield ox.Triple(node, _void("uriSpace"), ox.Literal(entity_space))
     for vocabulary in (ONTOLOGY_IRI + "#", PREFIXES["schema"], PREFIXES["oa"]):
         yield ox.Triple(node, _void("vocabulary"), ox.NamedNode(vocabulary))
@@ -146,15 +149,8 @@ def _dataset_triples(
         yield ox.Triple(node, _void("sparqlEndpoint"), ox.NamedNode(endpoint))
 
 
-_ENTITIES = """
-PREFIX ag: <https://w3id.org/annograph/ontology#>
-SELECT (COUNT(DISTINCT ?entity) AS ?entities)
-WHERE { GRAPH ?g { ?article ag:mentions ?entity } FILTER(?g != ?ontology) }
-"""
-
-
-def _class_partitions(store: ox.Store, node: ox.NamedNode) -> Iterator[ox.Triple]:
-    for row in _solutions(store, _CLASSES):
+def _class_partitions(classes: list[ox.QuerySolution], node: ox.NamedNode) -> Iterator[ox.Triple]:
+    for row in classes:
         cls = row["class"]
         # Named, not blank: partitions can be referred to, and the export sorts them by class.
         partition = ox.NamedNode(f"{node.value}/class/{_local(cls.value)}")
