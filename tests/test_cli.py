@@ -16,6 +16,12 @@ from annograph.project import Project
 from tests.conftest import ROOT
 
 COMMANDS = sorted(cli.commands)
+SUBCOMMANDS = sorted(
+    (name, sub)
+    for name, command in cli.commands.items()
+    if isinstance(command, click.Group)
+    for sub in command.commands
+)
 
 
 def test_there_are_commands() -> None:
@@ -26,6 +32,15 @@ def test_there_are_commands() -> None:
 def test_every_command_has_help_with_an_example(runner: CliRunner, name: str | None) -> None:
     args = [name, "--help"] if name else ["--help"]
     result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "Example" in result.output
+
+
+@pytest.mark.parametrize(("group", "name"), SUBCOMMANDS)
+def test_every_subcommand_has_help_with_an_example(
+    runner: CliRunner, group: str, name: str
+) -> None:
+    result = runner.invoke(cli, [group, name, "--help"])
     assert result.exit_code == 0, result.output
     assert "Example" in result.output
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -13,6 +15,14 @@ from annograph.errors import AnnographError, AnnotationErrors, ProjectError, Sou
 from annograph.evidence import Explanation, explain
 from annograph.export import ExportFormat, export_graph, select_quads
 from annograph.graph import DEFAULT_BASE_IRI, Minter, origins
+from annograph.linking import (
+    Reconciliation,
+    Suggestion,
+    apply_mappings,
+    check_link_kinds,
+    reconcile,
+    subjects,
+)
 from annograph.model import Article
 from annograph.ontology import (
     ONTOLOGY_IRI,
@@ -22,9 +32,29 @@ from annograph.ontology import (
     load_ontology,
     short_iri,
 )
-from annograph.queries import QueryResult, SavedQuery, bind, find_query, run_query, saved_queries
+from annograph.queries import (
+    QueryResult,
+    SavedQuery,
+    bind,
+    find_query,
+    redirect_services,
+    run_query,
+    saved_queries,
+)
 from annograph.reasoning import Inconsistency, find_conflict
 from annograph.shapes import Shapes, check_shapes, load_shapes
+from annograph.sources import Source
+from annograph.sssom import (
+    SSSOM_PREFIXES,
+    UNSPECIFIED_LICENSE,
+    MappingRow,
+    MappingSet,
+    Review,
+    curie,
+    merge,
+    read_mapping_set,
+    write_mapping_set,
+)
 from annograph.store import StoreInfo, build_store, open_store
 from annograph.void import VOID_PREFIXES, describe_dataset
 
@@ -32,6 +62,9 @@ ONTOLOGY_FILE = Path("ontology") / "annograph.ttl"
 SHAPES_FILE = Path("ontology") / "shapes.ttl"
 QUERIES_DIR = Path("queries")
 DEFAULT_STORE = Path(".annograph") / "store"
+LINKS_DIR = Path("data") / "links"
+#: Candidates written per entity: beyond a handful a reviewer learns nothing more.
+CANDIDATES_PER_ENTITY = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +93,15 @@ class Build:
 
     store: StoreInfo
     validation: Validation
+
+
+@dataclass(frozen=True, slots=True)
+class Suggested:
+    """What ``link suggest`` found and where it wrote it."""
+
+    path: Path
+    added: int
+    reconciliation: Reconciliation
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +244,7 @@ class Project:
 
     def _check(self) -> _Checked:
         ontology = self.load_ontology()
-        articles = self.load_articles(ontology)
+        articles = self._linked_articles(ontology)
         graphs = {self.article_graph(a.slug): origins(a, minter=self._minter) for a in articles}
         problems = check_shapes(
             _union(graphs),
@@ -213,6 +255,110 @@ class Project:
         if any(problem.severity == "error" for problem in problems):
             raise AnnotationErrors(problems)
         return _Checked(ontology, graphs, _validation(articles, tuple(problems)))
+
+    def _linked_articles(self, ontology: Ontology) -> list[Article]:
+        """The articles, with the links accepted in ``data/links/*.sssom.tsv`` added."""
+        articles, problems = apply_mappings(
+            self.load_articles(ontology), self.mapping_sets(), self._minter.prefixes()["id"]
+        )
+        problems += check_link_kinds(articles, ontology)
+        if problems:
+            raise AnnotationErrors(problems)
+        return articles
+
+    @property
+    def links_dir(self) -> Path:
+        return self.root / LINKS_DIR
+
+    def mapping_sets(self) -> list[MappingSet]:
+        """The SSSOM mapping files of ``data/links/``, by file name."""
+        return [read_mapping_set(path) for path in sorted(self.links_dir.glob("*.sssom.tsv"))]
+
+    def suggest_links(
+        self, source: Source, *, output: Path | None = None, today: date | None = None
+    ) -> Suggested:
+        """Reconcile the entities against ``source``; add new candidates to an SSSOM file.
+
+        Entities already linked to one of their candidates are left alone; rows already in the
+        file (pending, accepted or rejected) are kept as they are, so a rejected candidate is
+        never suggested again.
+
+        :param output: the mapping file; ``data/links/SOURCE-NAME.sssom.tsv`` by default.
+        """
+        ontology = self.load_ontology()
+        found = subjects(
+            self._linked_articles(ontology),
+            ontology,
+            {e: self._minter.entity(e).value for e in self._entity_ids(ontology)},
+        )
+        names = {label.text for s in found for label in (*s.labels, *s.abbreviations)}
+        result = reconcile(found, source.candidates(names))
+        path = output or self.links_dir / f"{source.name}.sssom.tsv"
+        existing = read_mapping_set(path) if path.exists() else None
+        prefixes = {**SSSOM_PREFIXES, **self.prefixes(), **(existing.prefixes if existing else {})}
+        prefixes.update(_namespaces_for(result.suggestions, prefixes, source.name))
+        day = (today or date.today()).isoformat()
+        rows, added = merge(
+            existing.mappings if existing else (),
+            (_row(s, prefixes, day) for s in _best(result.suggestions)),
+        )
+        write_mapping_set(
+            MappingSet(path, self._mapping_metadata(source, existing, rows, prefixes), tuple(rows))
+        )
+        return Suggested(path, added, result)
+
+    def _entity_ids(self, ontology: Ontology) -> list[str]:
+        return [e.id for a in self.load_articles(ontology) for e in a.entities]
+
+    def _mapping_metadata(
+        self,
+        source: Source,
+        existing: MappingSet | None,
+        rows: Sequence[MappingRow],
+        prefixes: Mapping[str, str],
+    ) -> dict[str, object]:
+        used = {r.split(":", 1)[0] for row in rows for r in _curies(row)}
+        metadata: dict[str, object] = {
+            "curie_map": {p: ns for p, ns in sorted(prefixes.items()) if p in used},
+            "mapping_set_id": f"{self.base_iri}links/{source.name}",
+            "mapping_set_description": (
+                f"Candidate identity links from annograph entities to {source.iri}; "
+                "rows with a reviewer_label are reviewed (predicate_modifier Not: rejected)."
+            ),
+            "license": source.license or UNSPECIFIED_LICENSE,
+            "subject_source": f"{self.base_iri}dataset",
+            "object_source": source.iri,
+            "mapping_tool": "annograph",
+        }
+        if existing is not None:
+            metadata = {**existing.metadata, "curie_map": metadata["curie_map"]}
+        return metadata
+
+    def pending_links(self) -> list[tuple[MappingSet, MappingRow]]:
+        """Rows of the mapping files that no one has reviewed yet."""
+        return [
+            (mapping_set, row)
+            for mapping_set in self.mapping_sets()
+            for row in mapping_set.mappings
+            if row.review is Review.PENDING
+        ]
+
+    def review_links(
+        self, verdicts: Mapping[tuple[Path, tuple[str, str]], bool], *, reviewer: str
+    ) -> int:
+        """Record verdicts (mapping file, (subject_id, object_id)) -> accepted?; the count."""
+        changed = 0
+        for mapping_set in self.mapping_sets():
+            rows = []
+            for row in mapping_set.mappings:
+                verdict = verdicts.get((mapping_set.path, row.key))
+                if verdict is not None and row.review is Review.PENDING:
+                    row = row.reviewed(verdict, reviewer)
+                    changed += 1
+                rows.append(row)
+            if rows != list(mapping_set.mappings):
+                write_mapping_set(replace(mapping_set, mappings=tuple(rows)))
+        return changed
 
     def article_graph(self, slug: str) -> str:
         """The IRI of an article's named graph."""
@@ -270,12 +416,70 @@ class Project:
         return find_query(name_or_path, directory=self.queries_dir)
 
     def query(
-        self, name_or_path: str, params: Mapping[str, Sequence[str]] | None = None
+        self,
+        name_or_path: str,
+        params: Mapping[str, Sequence[str]] | None = None,
+        *,
+        services: Mapping[str, str] | None = None,
     ) -> QueryResult:
-        """Run a saved query against the built store, binding ``params`` (name -> values)."""
+        """Run a saved query against the built store, binding ``params`` (name -> values).
+
+        :param services: SERVICE endpoint IRI or alias (``wikidata``) -> the URL to query
+            instead, e.g. a local mirror.
+        """
         saved = self.find_query(name_or_path)
         bound = bind(saved, params or {}, prefixes=self.prefixes())
-        return run_query(open_store(self.store), bound)
+        return run_query(open_store(self.store), redirect_services(bound, services or {}))
+
+
+def _best(suggestions: Sequence[Suggestion]) -> Iterator[Suggestion]:
+    """The best few candidates of each entity (suggestions come best first per entity)."""
+    per_entity: dict[str, int] = {}
+    for suggestion in suggestions:
+        count = per_entity.get(suggestion.subject.id, 0)
+        if count < CANDIDATES_PER_ENTITY:
+            per_entity[suggestion.subject.id] = count + 1
+            yield suggestion
+
+
+def _row(suggestion: Suggestion, prefixes: Mapping[str, str], day: str) -> MappingRow:
+    record = suggestion.record
+    return MappingRow(
+        subject_id=curie(suggestion.subject.iri, prefixes),
+        subject_label=suggestion.subject_label.text,
+        subject_category=f"ag:{suggestion.subject.types[0]}",
+        predicate_id="owl:sameAs",
+        object_id=curie(record.iri, prefixes),
+        object_label=suggestion.record_label.text,
+        object_category=curie(record.types[0], prefixes) if record.types else "",
+        mapping_justification="semapv:LexicalMatching",
+        confidence=f"{suggestion.confidence:.3f}",
+        match_string=suggestion.record_label.text,
+        mapping_date=day,
+        comment="; ".join(suggestion.reasons),
+    )
+
+
+def _curies(row: MappingRow) -> Iterator[str]:
+    yield from (row.subject_id, row.predicate_id, row.object_id, row.mapping_justification)
+    yield from filter(None, (row.subject_category, row.object_category))
+
+
+def _namespaces_for(
+    suggestions: Sequence[Suggestion], prefixes: Mapping[str, str], name: str
+) -> dict[str, str]:
+    """Prefixes for candidate IRIs no known prefix covers (SSSOM ids must be CURIEs)."""
+    extra: dict[str, str] = {}
+    iris = {s.record.iri for s in suggestions} | {t for s in suggestions for t in s.record.types}
+    for iri in sorted(iris):
+        known = {**prefixes, **extra}.values()
+        if any(iri.startswith(ns) and iri != ns for ns in known):
+            continue
+        namespace = iri[: max(iri.rfind("/"), iri.rfind("#")) + 1]
+        base = re.sub(r"[^a-z]", "", name.lower()) or "ext"
+        prefix = base if base not in prefixes and base not in extra else f"{base}{len(extra) + 1}"
+        extra[prefix] = namespace
+    return extra
 
 
 def _union(

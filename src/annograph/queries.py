@@ -26,8 +26,8 @@ from __future__ import annotations
 import enum
 import re
 import sys
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -286,6 +286,57 @@ def bind(
     return BoundQuery(query, _with_values(query, lists), substitutions)
 
 
+#: Names for well-known SPARQL endpoints, usable as ALIAS in ``--service ALIAS=URL``.
+SERVICE_ALIASES = {"wikidata": "https://query.wikidata.org/sparql"}
+
+
+def redirect_services(bound: BoundQuery, redirects: Mapping[str, str]) -> BoundQuery:
+    """The query with its ``SERVICE <IRI>`` clauses sent to other endpoints (mirrors).
+
+    :param redirects: an endpoint IRI (or an alias of :data:`SERVICE_ALIASES`) -> the URL to use.
+    :raises QueryError: if a URL is not a valid IRI or the query has no such SERVICE clause.
+    """
+    text = bound.text
+    for alias, url in redirects.items():
+        original = SERVICE_ALIASES.get(alias, alias)
+        try:
+            # Written by pyoxigraph, so the new IRI cannot end the <...> token early.
+            mirror = str(ox.NamedNode(url))
+        except ValueError as error:
+            raise QueryError(f"--service {alias}: '{url}' is not a valid IRI: {error}") from error
+        pattern = re.compile(r"(\bSERVICE\s+(?:SILENT\s+)?)<" + re.escape(original) + ">", re.I)
+        text, count = pattern.subn(_replacement(mirror), text)
+        if count == 0:
+            raise QueryError(
+                f"query '{bound.query.name}' has no SERVICE <{original}> clause to redirect",
+                location=SourceLocation(bound.query.path),
+                hint="write the endpoint in full, SERVICE <URL>, or check the alias "
+                f"(known: {', '.join(SERVICE_ALIASES)})",
+            )
+    return replace(bound, text=text)
+
+
+_FEDERATED = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+
+
+def _fetched(result: QueryResult) -> QueryResult:
+    """The solutions read to the end now, so a remote endpoint's failure is raised here.
+
+    pyoxigraph evaluates lazily: without this, a SERVICE that cannot be reached would fail
+    halfway through printing the results.
+    """
+    if isinstance(result, ox.QuerySolutions):
+        data = result.serialize(format=ox.QueryResultsFormat.JSON)
+        solutions = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+        assert isinstance(solutions, ox.QuerySolutions)
+        return solutions
+    return result
+
+
+def _replacement(iri: str) -> Callable[[re.Match[str]], str]:
+    return lambda match: match.group(1) + iri
+
+
 def run_query(store: ox.Store, bound: BoundQuery | SavedQuery) -> QueryResult:
     """Run a query over the union of all graphs (so queries need no GRAPH clause).
 
@@ -295,9 +346,10 @@ def run_query(store: ox.Store, bound: BoundQuery | SavedQuery) -> QueryResult:
         bound = bind(bound, {}, prefixes={})
     query = bound.query
     try:
-        return store.query(
+        result = store.query(
             bound.text, use_default_graph_as_union=True, substitutions=dict(bound.substitutions)
         )
+        return _fetched(result) if _FEDERATED.search(bound.text) else result
     except SyntaxError as error:
         raise QueryError(
             f"SPARQL syntax error: {_without_position(str(error))}",

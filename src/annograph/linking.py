@@ -1,0 +1,404 @@
+"""Reconciliation: candidate identity links from the project's entities to an external graph.
+
+Candidates are found by label keys (:mod:`annograph.labels`), then filtered and scored by what
+else is known: a candidate of an incompatible kind is dropped (a place is never proposed for an
+organization), one that lies in a different place than the entity's container is dropped, and
+ambiguity lowers the score so that only unambiguous matches reach the acceptance threshold.
+Nothing here asserts a link: suggestions go to an SSSOM file for a person to review.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from annograph.errors import AnnographError, SourceLocation
+from annograph.labels import LabelKeys, MatchKind, acronym, label_keys
+from annograph.lexical import closest
+from annograph.model import Article, Entity, Link, Ref, Text
+from annograph.ontology import Ontology
+from annograph.sssom import PREDICATES, MappingRow, MappingSet, Review
+
+#: Score above which a suggestion is trusted enough to accept in bulk (``link review
+#: --accept-above``); the offline GeoNames test checks nothing wrong scores this high.
+ACCEPT_THRESHOLD = 0.9
+
+#: Score of each kind of label match before the other evidence is weighed.
+BASE_SCORES: dict[MatchKind, float] = {
+    MatchKind.EXACT: 1.0,
+    MatchKind.TRANSLITERATED: 0.95,
+    MatchKind.CORE: 0.85,
+    MatchKind.ABBREVIATION: 0.75,
+}
+
+#: Kinds of things, as paths from general to specific: compatible when one is a prefix of the
+#: other. Our classes by their ag: local name (subclasses inherit), most specific first.
+OUR_KINDS: tuple[tuple[str, str], ...] = (
+    ("PlaceGroup", ""),  # "the regions of a country" is not one place anywhere else
+    ("Country", "place/country"),
+    ("Region", "place/admin/region"),
+    ("District", "place/admin/district"),
+    ("City", "place/settlement"),
+    ("Village", "place/settlement"),
+    ("Place", "place"),
+    ("Person", "agent/person"),
+    ("Organization", "agent/organization"),
+    ("Event", "event"),
+    ("CreativeWork", "work"),
+)
+
+SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+LEXICAL_MATCHING = "https://w3id.org/semapv/vocab/LexicalMatching"
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """A name and its language tag (None when the source does not say)."""
+
+    text: str
+    language: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.text}@{self.language}" if self.language else self.text
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """One of the project's entities, as reconciliation sees it."""
+
+    id: str
+    iri: str
+    types: tuple[str, ...]
+    kind: str
+    labels: tuple[Label, ...]
+    abbreviations: tuple[Label, ...]
+    #: ids of the places it lies in, nearest first (transitively through containedInPlace).
+    containers: tuple[str, ...]
+    #: external IRIs it is already linked to.
+    links: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """An entity of the external graph: its IRI, names, kind and the places it lies in."""
+
+    iri: str
+    labels: tuple[Label, ...]
+    kind: str | None
+    types: tuple[str, ...] = ()
+    parents: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A scored candidate link, with the labels that matched and why it scored as it did."""
+
+    subject: Subject
+    record: Record
+    confidence: float
+    match: MatchKind
+    subject_label: Label
+    record_label: Label
+    reasons: tuple[str, ...]
+    predicate: str = SAME_AS
+    justification: str = LEXICAL_MATCHING
+
+
+@dataclass(frozen=True, slots=True)
+class Reconciliation:
+    """Suggestions for the entities not yet linked, and what was checked on the way."""
+
+    suggestions: tuple[Suggestion, ...]
+    #: entities whose existing link is among the candidates (the source agrees with the curator).
+    agreeing: tuple[str, ...]
+    #: entities considered (those of a kind an external graph can hold).
+    considered: int
+    #: candidates dropped because their kind or place contradicts what the project says.
+    dropped: int
+
+
+def kind_of(types: Iterable[str], ontology: Ontology) -> str | None:
+    """The kind path of an entity with these ag: classes; None for things not linked outside."""
+    for name, kind in OUR_KINDS:
+        if any(ontology.is_subclass(t, name) for t in types):
+            return kind or None
+    return None
+
+
+def compatible(ours: str, theirs: str | None) -> bool:
+    """Whether two kind paths can be the same thing (unknown kinds are not ruled out)."""
+    if theirs is None:
+        return True
+    a, b = ours.split("/"), theirs.split("/")
+    return a[: len(b)] == b[: len(a)]
+
+
+def subjects(
+    articles: Sequence[Article], ontology: Ontology, iri_of: Mapping[str, str]
+) -> list[Subject]:
+    """The entities of the articles that an external graph could hold, with their labels."""
+    entities = {e.id: e for article in articles for e in article.entities}
+    found = []
+    for entity in entities.values():
+        kind = kind_of(entity.types, ontology)
+        if kind is None:
+            continue
+        found.append(
+            Subject(
+                id=entity.id,
+                iri=iri_of[entity.id],
+                types=entity.types,
+                kind=kind,
+                labels=tuple(_texts(entity, "name", "alternateName")),
+                abbreviations=tuple(_texts(entity, "abbreviation")),
+                containers=tuple(_containers(entity, entities)),
+                links=frozenset(link.target for link in entity.links),
+            )
+        )
+    return sorted(found, key=lambda s: s.id)
+
+
+def _texts(entity: Entity, *props: str) -> Iterator[Label]:
+    for fact in entity.facts:
+        if fact.prop in props:
+            yield from (Label(v.text, v.language) for v in fact.values if isinstance(v, Text))
+
+
+def _containers(entity: Entity, entities: Mapping[str, Entity]) -> Iterator[str]:
+    seen: set[str] = set()
+    todo = [entity]
+    while todo:
+        for fact in todo.pop(0).facts:
+            if fact.prop != "containedInPlace":
+                continue
+            for value in fact.values:
+                if isinstance(value, Ref) and value.target in entities and value.target not in seen:
+                    seen.add(value.target)
+                    yield value.target
+                    todo.append(entities[value.target])
+
+
+@dataclass
+class LabelIndex:
+    """External records by the keys of their labels, for lookups at every level of strictness."""
+
+    keys: dict[MatchKind, dict[str, list[tuple[Record, Label]]]] = field(
+        default_factory=lambda: {kind: defaultdict(list) for kind in MatchKind}
+    )
+
+    def add(self, record: Record) -> None:
+        for label in record.labels:
+            keys = label_keys(label.text)
+            for kind in (MatchKind.EXACT, MatchKind.TRANSLITERATED, MatchKind.CORE):
+                key = keys.at(kind)
+                if key:
+                    self.keys[kind][key].append((record, label))
+
+    def lookup(self, kind: MatchKind, key: str | None) -> list[tuple[Record, Label]]:
+        """Records with a label of this key (abbreviations are looked up as exact labels)."""
+        if not key:
+            return []
+        level = MatchKind.EXACT if kind is MatchKind.ABBREVIATION else kind
+        return self.keys[level].get(key, [])
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    record: Record
+    match: MatchKind
+    subject_label: Label
+    record_label: Label
+
+
+def find_hits(subject: Subject, index: LabelIndex) -> list[_Hit]:
+    """Each record matching one of the subject's labels, at the strictest level it matches."""
+    best: dict[str, _Hit] = {}
+    for match, label, key in _subject_keys(subject):
+        for record, record_label in index.lookup(match, key):
+            known = best.get(record.iri)
+            if known is None or match < known.match:
+                best[record.iri] = _Hit(record, match, label, record_label)
+    return sorted(best.values(), key=lambda hit: (hit.match, hit.record.iri))
+
+
+def _subject_keys(subject: Subject) -> Iterator[tuple[MatchKind, Label, str | None]]:
+    for label in subject.labels:
+        keys: LabelKeys = label_keys(label.text)
+        for kind in (MatchKind.EXACT, MatchKind.TRANSLITERATED, MatchKind.CORE):
+            yield kind, label, keys.at(kind)
+    for label in subject.abbreviations:
+        yield MatchKind.ABBREVIATION, label, label_keys(label.text).exact
+    if subject.kind.startswith("agent/organization"):
+        # Sources often list only the acronym ("IOM") of an organization's full name.
+        for label in subject.labels:
+            yield MatchKind.ABBREVIATION, label, acronym(label.text)
+
+
+def reconcile(
+    entities: Sequence[Subject], records: Iterable[Record] | LabelIndex
+) -> Reconciliation:
+    """Score candidate links from ``entities`` to the external ``records``.
+
+    Two passes: the first finds each entity's best unambiguous candidate; the second uses those
+    (and existing links) to check that a candidate lies where the entity's container is.
+    """
+    index = records if isinstance(records, LabelIndex) else _index(records)
+    hits = {subject.id: find_hits(subject, index) for subject in entities}
+    placed = {s.id: set(s.links) for s in entities}
+    for subject in entities:
+        first = _score(subject, hits[subject.id], {})
+        if first and first[0].confidence >= ACCEPT_THRESHOLD and not subject.links:
+            placed[subject.id].add(first[0].record.iri)
+    suggestions: list[Suggestion] = []
+    agreeing: list[str] = []
+    dropped = 0
+    for subject in entities:
+        scored = _score(subject, hits[subject.id], placed)
+        dropped += len(hits[subject.id]) - len(scored)
+        if subject.links & {s.record.iri for s in scored}:
+            agreeing.append(subject.id)
+            continue
+        suggestions.extend(scored)
+    return Reconciliation(tuple(suggestions), tuple(agreeing), len(entities), dropped)
+
+
+def _index(records: Iterable[Record]) -> LabelIndex:
+    index = LabelIndex()
+    for record in records:
+        index.add(record)
+    return index
+
+
+def _score(subject: Subject, hits: list[_Hit], placed: Mapping[str, set[str]]) -> list[Suggestion]:
+    """The hits that survive the kind and place checks, scored, best first."""
+    containers = set().union(*(placed.get(c, set()) for c in subject.containers))
+    kept = []
+    for hit in hits:
+        record = hit.record
+        if not compatible(subject.kind, record.kind):
+            continue
+        reasons = [f"{hit.match.name.lower()} label match"]
+        score = BASE_SCORES[hit.match]
+        if record.kind is None:
+            score *= 0.8
+            reasons.append("kind unknown")
+        elif len(record.kind.split("/")) < len(subject.kind.split("/")):
+            score *= 0.9
+            reasons.append(f"kind only known as {record.kind}")
+        if containers and record.parents:
+            if not containers & record.parents:
+                continue
+            score = min(1.0, score + 0.05)
+            reasons.append("lies in the same place")
+        kept.append((score, hit, reasons))
+    best = min((hit.match for _, hit, _ in kept), default=None)
+    rivals = sum(hit.match == best for _, hit, _ in kept)
+    suggestions = []
+    for score, hit, reasons in kept:
+        if rivals > 1:
+            # Two equally good candidates: neither is trustworthy until a person picks one.
+            score *= 0.85 ** (rivals - 1)
+            reasons.append(f"{rivals} candidates match equally well")
+        suggestions.append(
+            Suggestion(
+                subject=subject,
+                record=hit.record,
+                confidence=round(score, 3),
+                match=hit.match,
+                subject_label=hit.subject_label,
+                record_label=hit.record_label,
+                reasons=tuple(reasons),
+            )
+        )
+    return sorted(suggestions, key=lambda s: (-s.confidence, s.record.iri))
+
+
+class LinkError(AnnographError):
+    """An identity link that cannot be right, or a reviewed mapping that cannot be applied."""
+
+
+#: Namespaces whose every entity is of one kind (all GeoNames features are places).
+TARGET_KINDS = {"https://sws.geonames.org/": "place"}
+
+
+def check_link_kinds(articles: Sequence[Article], ontology: Ontology) -> list[AnnographError]:
+    """An error for each link whose target is of a kind the entity cannot be."""
+    problems: list[AnnographError] = []
+    for article in articles:
+        for entity in article.entities:
+            ours = kind_of(entity.types, ontology)
+            for link in entity.links:
+                theirs = next(
+                    (k for ns, k in TARGET_KINDS.items() if link.target.startswith(ns)), None
+                )
+                if theirs is not None and (ours is None or not compatible(ours, theirs)):
+                    problems.append(
+                        LinkError(
+                            f"'{entity.id}' ({', '.join(entity.types)}) is linked to "
+                            f"<{link.target}>, which is a {theirs}",
+                            location=link.location,
+                            hint=f"only a {theirs} can be the same as it; check the identifier",
+                        )
+                    )
+    return problems
+
+
+def apply_mappings(
+    articles: Sequence[Article], mapping_sets: Sequence[MappingSet], id_namespace: str
+) -> tuple[list[Article], list[AnnographError]]:
+    """The articles with the accepted rows of the mapping files added as curated links.
+
+    Pending and rejected rows add nothing: only a person's acceptance makes a link.
+    """
+    entity_ids = {e.id for article in articles for e in article.entities}
+    added: dict[str, list[Link]] = defaultdict(list)
+    problems: list[AnnographError] = []
+    for mapping_set in mapping_sets:
+        for row in mapping_set.mappings:
+            if row.review is not Review.ACCEPTED:
+                continue
+            try:
+                entity_id, link = _accepted_link(row, mapping_set, id_namespace, entity_ids)
+            except AnnographError as error:
+                problems.append(error)
+                continue
+            added[entity_id].append(link)
+    return [_with_links(article, added) for article in articles], problems
+
+
+def _accepted_link(
+    row: MappingRow, mapping_set: MappingSet, id_namespace: str, entity_ids: Collection[str]
+) -> tuple[str, Link]:
+    location = row.location
+    subject = mapping_set.expand(row.subject_id, location)
+    entity_id = subject.removeprefix(id_namespace)
+    if not subject.startswith(id_namespace) or entity_id not in entity_ids:
+        raise LinkError(
+            f"subject_id '{row.subject_id}' is not an entity of the annotations",
+            location=location,
+            hint=closest(entity_id, entity_ids) or "write id:ENTITY-ID for an entity's id",
+        )
+    kind = PREDICATES.get(row.predicate_id)
+    if kind is None:
+        raise LinkError(
+            f"an accepted mapping with predicate '{row.predicate_id}' cannot become a link",
+            location=location,
+            hint=f"use one of {', '.join(PREDICATES)}",
+        )
+    target = mapping_set.expand(row.object_id, location)
+    return entity_id, Link(kind, target, location or SourceLocation(mapping_set.path))
+
+
+def _with_links(article: Article, added: Mapping[str, list[Link]]) -> Article:
+    entities = tuple(
+        replace(e, links=(*e.links, *(k for k in added[e.id] if k.target not in _targets(e))))
+        if added.get(e.id)
+        else e
+        for e in article.entities
+    )
+    return replace(article, entities=entities)
+
+
+def _targets(entity: Entity) -> set[str]:
+    return {link.target for link in entity.links}

@@ -1,0 +1,267 @@
+"""Reconciliation: suggesting identity links, reviewing them, and what a build makes of them."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from annograph.cli import cli
+from annograph.errors import AnnotationErrors
+from annograph.labels import MatchKind, acronym, label_keys
+from annograph.linking import ACCEPT_THRESHOLD, Label, Record, Subject, reconcile, subjects
+from annograph.project import Project
+from annograph.sources import GeoNamesSource, RdfFileSource
+from annograph.sssom import MappingError, Review, read_mapping_set
+from tests.conftest import ROOT, select, strip_links
+
+GEONAMES = "https://sws.geonames.org/"
+WIKIDATA = "http://www.wikidata.org/entity/"
+LINKS = ROOT / "tests" / "data" / "links"
+
+
+def _subjects(project: Project, *, unlinked: bool = True) -> list[Subject]:
+    ontology = project.load_ontology()
+    articles = project.load_articles(ontology)
+    iris = {e.id: f"{project.base_iri}id/{e.id}" for a in articles for e in a.entities}
+    found = subjects(articles, ontology, iris)
+    return [dataclasses.replace(s, links=frozenset()) for s in found] if unlinked else found
+
+
+def _curated(project: Project, namespace: str) -> dict[str, str]:
+    """entity id -> its curated link into ``namespace`` (checked against external-ids.md by
+    test_links)."""
+    articles = project.load_articles()
+    return {
+        e.id: link.target
+        for a in articles
+        for e in a.entities
+        for link in e.links
+        if link.target.startswith(namespace)
+    }
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs", "level"),
+    [
+        ("Бишкек", "Bishkek", MatchKind.EXACT),
+        ("«Бишкек»", "bishkek", MatchKind.EXACT),
+        ("Беловодское", "Belovodskoye", MatchKind.TRANSLITERATED),
+        ("Чуйская область", "Chuiskaia Oblast'", MatchKind.TRANSLITERATED),
+        ("Chüy Region", "Chuy", MatchKind.CORE),
+        ("Московский район", "Moskovskiy Rayon", MatchKind.EXACT),
+    ],
+)
+def test_names_match_across_scripts_and_romanizations(
+    ours: str, theirs: str, level: MatchKind
+) -> None:
+    a, b = label_keys(ours), label_keys(theirs)
+    matched = [kind for kind in MatchKind if kind is not MatchKind.ABBREVIATION]
+    first = next(kind for kind in matched if a.at(kind) and a.at(kind) == b.at(kind))
+    assert first is level
+
+
+def test_different_names_do_not_match() -> None:
+    a, b = label_keys("Batken"), label_keys("Bishkek")
+    assert all(a.at(kind) != b.at(kind) for kind in MatchKind)
+    assert acronym("International Organization for Migration") == "iom"
+
+
+@pytest.fixture(scope="session")
+def geonames_candidates(project: Project) -> list[Record]:
+    """GeoNames records that might match the article's entities (one pass over ~290,000)."""
+    names = {x.text for s in _subjects(project) for x in (*s.labels, *s.abbreviations)}
+    return GeoNamesSource().candidates(names)
+
+
+def test_offline_geonames_finds_every_place_with_its_real_id(
+    project: Project, geonames_candidates: list[Record]
+) -> None:
+    expected = _curated(project, GEONAMES)
+    assert {"bishkek", "batken", "chui-region", "batken-region", "kyrgyzstan"} <= set(expected)
+    result = reconcile(_subjects(project), geonames_candidates)
+    confident = {s.subject.id: s for s in result.suggestions if s.confidence >= ACCEPT_THRESHOLD}
+    assert {entity: s.record.iri for entity, s in confident.items()} == expected
+    # The first-level division "Bishkek Shaary" is also called Bishkek; it is not the city.
+    assert f"{GEONAMES}1528334/" not in {s.record.iri for s in result.suggestions}
+
+
+def test_nothing_wrong_scores_above_the_threshold(
+    project: Project, geonames_candidates: list[Record]
+) -> None:
+    expected = _curated(project, GEONAMES)
+    result = reconcile(_subjects(project), geonames_candidates)
+    wrong = [
+        (s.subject.id, s.record.iri, s.confidence)
+        for s in result.suggestions
+        if s.record.iri != expected.get(s.subject.id)
+    ]
+    assert all(confidence < ACCEPT_THRESHOLD for _, _, confidence in wrong), wrong
+    assert result.dropped > 0  # type and place checks did remove same-named candidates
+
+
+def test_existing_links_that_the_source_confirms_are_not_suggested_again(
+    project: Project, geonames_candidates: list[Record]
+) -> None:
+    result = reconcile(_subjects(project, unlinked=False), geonames_candidates)
+    assert set(result.agreeing) == set(_curated(project, GEONAMES))
+    assert not [s for s in result.suggestions if s.confidence >= ACCEPT_THRESHOLD]
+
+
+def test_a_place_is_never_proposed_for_an_organization(project: Project) -> None:
+    iom = next(s for s in _subjects(project) if s.id == "iom")
+    names = (Label("International Organization for Migration"), Label("IOM"))
+    place = Record("https://example.org/place/iom", names, kind="place/settlement")
+    organization = Record("https://example.org/org/iom", names, kind="agent/organization")
+    result = reconcile([iom], [place, organization])
+    assert [s.record.iri for s in result.suggestions] == [organization.iri]
+    assert result.dropped == 1
+
+
+def test_a_candidate_in_another_region_is_dropped(project: Project) -> None:
+    found = {s.id: s for s in _subjects(project)}
+    region = Record(f"{GEONAMES}1538652/", (Label("Chüy Region"),), "place/admin/region")
+    here = Record(
+        "https://example.org/a",
+        (Label("Moskovsky Raion"),),
+        "place/admin/district",
+        parents=frozenset({region.iri}),
+    )
+    elsewhere = Record(
+        "https://example.org/b",
+        (Label("Moskovsky Raion"),),
+        "place/admin/district",
+        parents=frozenset({"https://example.org/ru"}),
+    )
+    result = reconcile(
+        [found["moskovsky-district"], found["chui-region"]], [region, here, elsewhere]
+    )
+    district = [s.record.iri for s in result.suggestions if s.subject.id == "moskovsky-district"]
+    assert district == [here.iri]
+
+
+def test_rdf_file_source_matches_by_label_and_type() -> None:
+    source = RdfFileSource(LINKS / "wikidata-mirror.ttl")
+    records = {r.iri: r for r in source.candidates(["Kyrgyzstan", "Bishkek"])}
+    assert records[f"{WIKIDATA}Q813"].kind == "place/country"
+    assert records[f"{WIKIDATA}Q9361"].kind == "place/settlement"
+    assert f"{WIKIDATA}Q813" in records[f"{WIKIDATA}Q9361"].parents
+
+
+def test_suggest_review_build_cycle(project_copy: Project, runner: CliRunner) -> None:
+    strip_links(project_copy)
+    args = ["--project", str(project_copy.root)]
+    source = str(LINKS / "wikidata-mirror.ttl")
+    result = runner.invoke(cli, ["link", "suggest", *args, "--against", source])
+    assert result.exit_code == 0, result.output
+    mapping_file = project_copy.links_dir / "wikidata-mirror.sssom.tsv"
+    rows = {r.subject_id: r for r in read_mapping_set(mapping_file).mappings}
+    assert rows["id:bishkek"].object_id == "wd:Q9361"
+    assert all(r.review is Review.PENDING for r in rows.values())
+
+    # Pending candidates are not links.
+    project_copy.build()
+    assert not _same_as(project_copy, "bishkek")
+
+    result = runner.invoke(
+        cli, ["link", "review", *args, "--accept", "bishkek", "--reject", "kyrgyzstan"]
+    )
+    assert result.exit_code == 0, result.output
+    verdicts = {r.subject_id: r.review for r in read_mapping_set(mapping_file).mappings}
+    assert verdicts["id:bishkek"] is Review.ACCEPTED
+    assert verdicts["id:kyrgyzstan"] is Review.REJECTED
+
+    project_copy.build()
+    assert _same_as(project_copy, "bishkek") == {f"{WIKIDATA}Q9361"}
+    assert not _same_as(project_copy, "kyrgyzstan")
+
+    # Suggesting again adds nothing: the rejection is remembered, the acceptance is a link.
+    result = runner.invoke(cli, ["link", "suggest", *args, "--against", source])
+    assert "wrote 0 new row(s)" in result.output
+    again = {r.subject_id: r.review for r in read_mapping_set(mapping_file).mappings}
+    assert again == verdicts
+
+
+def _same_as(project: Project, entity: str) -> set[str]:
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(project.store))
+    rows = select(
+        store,
+        f"SELECT ?t WHERE {{ <{project.base_iri}id/{entity}> "
+        "<http://www.w3.org/2002/07/owl#sameAs> ?t }",
+    )
+    return {row["t"] for row in rows}
+
+
+def _write_accepted(project: Project, subject: str, target: str) -> Path:
+    path = project.links_dir / "manual.sssom.tsv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "#curie_map:\n#  id: https://w3id.org/annograph/data/id/\n"
+        "#  gn: https://sws.geonames.org/\n#  owl: http://www.w3.org/2002/07/owl#\n"
+        "#  semapv: https://w3id.org/semapv/vocab/\n"
+        "subject_id\tpredicate_id\tobject_id\tmapping_justification\treviewer_label\n"
+        f"{subject}\towl:sameAs\t{target}\tsemapv:ManualMappingCuration\tcurator\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_an_accepted_geonames_link_on_an_organization_is_an_error(project_copy: Project) -> None:
+    path = _write_accepted(project_copy, "id:iom", "gn:1528675/")
+    with pytest.raises(AnnotationErrors) as caught:
+        project_copy.validate()
+    [error] = caught.value.errors
+    assert error.location is not None and error.location.path == path
+    assert error.location.line == 7
+    assert "which is a place" in error.message
+
+
+def test_an_accepted_row_for_an_unknown_entity_is_located(project_copy: Project) -> None:
+    path = _write_accepted(project_copy, "id:bishkekk", "gn:1528675/")
+    with pytest.raises(AnnotationErrors) as caught:
+        project_copy.validate()
+    [error] = caught.value.errors
+    assert (error.location.path, error.location.line) == (path, 7)  # type: ignore[union-attr]
+    assert error.hint == "did you mean 'bishkek'?"
+
+
+def test_a_malformed_confidence_is_reported_at_its_cell(tmp_path: Path) -> None:
+    path = tmp_path / "x.sssom.tsv"
+    path.write_text(
+        "#curie_map: {id: 'https://e/'}\n"
+        "subject_id\tpredicate_id\tobject_id\tmapping_justification\tconfidence\n"
+        "id:a\towl:sameAs\tid:b\tsemapv:LexicalMatching\thigh\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(MappingError) as caught:
+        read_mapping_set(path)
+    location = caught.value.location
+    assert (location.line, location.column) == (
+        3,
+        1 + len("id:a\towl:sameAs\tid:b\tsemapv:LexicalMatching\t"),
+    )  # type: ignore[union-attr]
+
+
+def test_written_files_use_only_sssom_slots(project_copy: Project) -> None:
+    sssom_schema = pytest.importorskip("sssom_schema")
+    schema = Path(sssom_schema.__file__).parent / "schema" / "sssom_schema.yaml"
+    text = schema.read_text(encoding="utf-8")
+    slots = set(re.findall(r"(?m)^  ([a-z_]+):\s*$", text[text.index("\nslots:") :]))
+    justification = re.search(r'mapping_justification:.*?pattern: "([^"]+)"', text, re.S)
+    assert justification is not None
+
+    strip_links(project_copy)
+    written = project_copy.suggest_links(RdfFileSource(LINKS / "wikidata-mirror.ttl"))
+    mapping_set = read_mapping_set(written.path)
+    header = written.path.read_text(encoding="utf-8").splitlines()
+    columns = next(line for line in header if not line.startswith("#")).split("\t")
+    assert set(columns) <= slots
+    assert set(mapping_set.metadata) <= slots
+    for row in mapping_set.mappings:
+        assert re.fullmatch(justification.group(1), row.mapping_justification)
+        assert 0 <= float(row.confidence) <= 1
