@@ -157,9 +157,13 @@ class RdfFileSource:
         wanted = LabelFilter(labels)
         return [
             record
-            for record in records_from_triples(self._triples())
+            for record in self.records()
             if any(wanted.might_match(label.text) for label in record.labels)
         ]
+
+    def records(self) -> list[Record]:
+        """Every named subject of the file."""
+        return records_from_triples(self._triples())
 
     def _triples(self) -> Iterator[ox.Triple]:
         rdf_format = ox.RdfFormat.from_extension(self.path.suffix.lstrip("."))
