@@ -134,7 +134,7 @@ def test_a_candidate_in_another_region_is_dropped(project: Project) -> None:
         "https://example.org/b",
         (Label("Moskovsky Raion"),),
         "place/admin/district",
-        parents=frozenset({"https://example.org/ru"}),
+        parents=frozenset({f"{GEONAMES}524925/"}),  # Moscow Oblast
     )
     result = reconcile(
         [found["moskovsky-district"], found["chui-region"]], [region, here, elsewhere]
@@ -265,3 +265,18 @@ def test_written_files_use_only_sssom_slots(project_copy: Project) -> None:
     for row in mapping_set.mappings:
         assert re.fullmatch(justification.group(1), row.mapping_justification)
         assert 0 <= float(row.confidence) <= 1
+
+
+def test_a_container_linked_only_to_another_graph_does_not_rule_candidates_out(
+    project: Project,
+) -> None:
+    found = {s.id: s for s in _subjects(project)}
+    region = dataclasses.replace(found["chui-region"], links=frozenset({f"{WIKIDATA}Q1"}))
+    district = Record(
+        f"{GEONAMES}7667441/",
+        (Label("Moskovsky Raion"),),
+        "place/admin/district",
+        parents=frozenset({f"{GEONAMES}1538652/"}),
+    )
+    result = reconcile([found["moskovsky-district"], region], [district])
+    assert [s.record.iri for s in result.suggestions] == [district.iri]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 
 from annograph.errors import AnnographError, SourceLocation
 from annograph.labels import LabelKeys, MatchKind, acronym, label_keys
@@ -263,6 +264,12 @@ def reconcile(
     return Reconciliation(tuple(suggestions), tuple(agreeing), len(entities), dropped)
 
 
+def _host(iri: str) -> str:
+    # Containers and parents are compared within one graph: a Wikidata link of the region says
+    # nothing about a GeoNames parent.
+    return urlsplit(iri).netloc
+
+
 def _index(records: Iterable[Record]) -> LabelIndex:
     index = LabelIndex()
     for record in records:
@@ -286,8 +293,9 @@ def _score(subject: Subject, hits: list[_Hit], placed: Mapping[str, set[str]]) -
         elif len(record.kind.split("/")) < len(subject.kind.split("/")):
             score *= 0.9
             reasons.append(f"kind only known as {record.kind}")
-        if containers and record.parents:
-            if not containers & record.parents:
+        comparable = {c for c in containers if _host(c) in {_host(p) for p in record.parents}}
+        if comparable:
+            if not comparable & record.parents:
                 continue
             score = min(1.0, score + 0.05)
             reasons.append("lies in the same place")

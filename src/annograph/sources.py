@@ -11,7 +11,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -236,11 +236,10 @@ def kind_of_types(types: Collection[str], superclasses: Mapping[str, set[str]]) 
 
 
 @dataclass(frozen=True)
-class SparqlEndpointSource:
-    """A SPARQL 1.1 endpoint, asked for subjects with exactly one of the names (any tag)."""
+class _RemoteSource:
+    """A source behind a URL: named after its host and port in mapping files."""
 
     url: str
-    languages: tuple[str, ...] = ("en", "ru")
     timeout: float = 60.0
     license: str | None = None
 
@@ -251,6 +250,13 @@ class SparqlEndpointSource:
     @property
     def iri(self) -> str:
         return self.url
+
+
+@dataclass(frozen=True)
+class SparqlEndpointSource(_RemoteSource):
+    """A SPARQL 1.1 endpoint, asked for subjects with exactly one of the names (any tag)."""
+
+    languages: tuple[str, ...] = ("en", "ru")
 
     def candidates(self, labels: Collection[str]) -> list[Record]:
         found: list[ox.Triple] = []
@@ -293,21 +299,11 @@ class SparqlEndpointSource:
 
 
 @dataclass(frozen=True)
-class ReconciliationSource:
+class ReconciliationSource(_RemoteSource):
     """A W3C Reconciliation Service API endpoint (the protocol OpenRefine speaks)."""
 
-    url: str
-    manifest: Mapping[str, object]
-    timeout: float = 60.0
-    license: str | None = None
-
-    @property
-    def name(self) -> str:
-        return _name_of_url(self.url)
-
-    @property
-    def iri(self) -> str:
-        return self.url
+    #: The service's manifest: its identifierSpace and schemaSpace make ids and types IRIs.
+    manifest: Mapping[str, object] = field(default_factory=dict)
 
     def candidates(self, labels: Collection[str]) -> list[Record]:
         names = sorted(set(labels))
@@ -362,7 +358,7 @@ def open_source(spec: str, *, timeout: float = 60.0) -> Source:
         return RdfFileSource(Path(spec))
     manifest = _manifest(spec, timeout)
     if manifest is not None:
-        return ReconciliationSource(spec, manifest, timeout)
+        return ReconciliationSource(spec, timeout=timeout, manifest=manifest)
     return SparqlEndpointSource(spec, timeout=timeout)
 
 
