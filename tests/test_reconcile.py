@@ -280,3 +280,23 @@ def test_a_container_linked_only_to_another_graph_does_not_rule_candidates_out(
     )
     result = reconcile([found["moskovsky-district"], region], [district])
     assert [s.record.iri for s in result.suggestions] == [district.iri]
+
+
+def test_review_interactively_and_by_score(project_copy: Project, runner: CliRunner) -> None:
+    strip_links(project_copy)
+    args = ["--project", str(project_copy.root)]
+    source = str(LINKS / "wikidata-mirror.ttl")
+    assert runner.invoke(cli, ["link", "suggest", *args, "--against", source]).exit_code == 0
+    pending = project_copy.pending_links()
+    assert len(pending) >= 3
+
+    # Accept the first, reject the second, stop: the rest stays pending.
+    result = runner.invoke(cli, ["link", "review", *args, "-i"], input="a\nr\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "1 accepted, 1 rejected" in result.output
+    assert len(project_copy.pending_links()) == len(pending) - 2
+
+    result = runner.invoke(cli, ["link", "review", *args, "--accept-above", "0.9"])
+    assert result.exit_code == 0, result.output
+    left = project_copy.pending_links()
+    assert all(float(row.confidence) < 0.9 for _, row in left)

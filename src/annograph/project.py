@@ -286,11 +286,9 @@ class Project:
         :param output: the mapping file; ``data/links/SOURCE-NAME.sssom.tsv`` by default.
         """
         ontology = self.load_ontology()
-        found = subjects(
-            self._linked_articles(ontology),
-            ontology,
-            {e: self._minter.entity(e).value for e in self._entity_ids(ontology)},
-        )
+        articles = self._linked_articles(ontology)
+        iris = {e.id: self._minter.entity(e.id).value for a in articles for e in a.entities}
+        found = subjects(articles, ontology, iris)
         names = {label.text for s in found for label in (*s.labels, *s.abbreviations)}
         result = reconcile(found, source.candidates(names))
         path = output or self.links_dir / f"{source.name}.sssom.tsv"
@@ -306,9 +304,6 @@ class Project:
             MappingSet(path, self._mapping_metadata(source, existing, rows, prefixes), tuple(rows))
         )
         return Suggested(path, added, result)
-
-    def _entity_ids(self, ontology: Ontology) -> list[str]:
-        return [e.id for a in self.load_articles(ontology) for e in a.entities]
 
     def _mapping_metadata(
         self,
