@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import lru_cache
@@ -84,6 +84,13 @@ class LabelKeys:
         if kind is MatchKind.CORE:
             return self.core
         return self.exact
+
+    def by_level(self) -> Iterator[tuple[MatchKind, str]]:
+        """(level, key) for each level a whole label is compared at, strictest first."""
+        for kind in (MatchKind.EXACT, MatchKind.TRANSLITERATED, MatchKind.CORE):
+            key = self.at(kind)
+            if key:
+                yield kind, key
 
 
 def fold(label: str) -> str:

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from annograph.errors import AnnographError, SourceLocation
-from annograph.labels import LabelKeys, MatchKind, acronym, label_keys
+from annograph.labels import MatchKind, acronym, label_keys
 from annograph.lexical import closest
 from annograph.model import Article, Entity, Link, Ref, Text
-from annograph.ontology import Ontology
+from annograph.ontology import PREFIXES, Ontology
 from annograph.sssom import PREDICATES, MappingRow, MappingSet, Review
 
 #: Score above which a suggestion is trusted enough to accept in bulk (``link review
@@ -48,9 +48,6 @@ OUR_KINDS: tuple[tuple[str, str], ...] = (
     ("Event", "event"),
     ("CreativeWork", "work"),
 )
-
-SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
-LEXICAL_MATCHING = "https://w3id.org/semapv/vocab/LexicalMatching"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +99,6 @@ class Suggestion:
     subject_label: Label
     record_label: Label
     reasons: tuple[str, ...]
-    predicate: str = SAME_AS
-    justification: str = LEXICAL_MATCHING
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,13 +183,17 @@ class LabelIndex:
         default_factory=lambda: {kind: defaultdict(list) for kind in MatchKind}
     )
 
+    @classmethod
+    def of(cls, records: Iterable[Record]) -> LabelIndex:
+        index = cls()
+        for record in records:
+            index.add(record)
+        return index
+
     def add(self, record: Record) -> None:
         for label in record.labels:
-            keys = label_keys(label.text)
-            for kind in (MatchKind.EXACT, MatchKind.TRANSLITERATED, MatchKind.CORE):
-                key = keys.at(kind)
-                if key:
-                    self.keys[kind][key].append((record, label))
+            for kind, key in label_keys(label.text).by_level():
+                self.keys[kind][key].append((record, label))
 
     def lookup(self, kind: MatchKind, key: str | None) -> list[tuple[Record, Label]]:
         """Records with a label of this key (abbreviations are looked up as exact labels)."""
@@ -205,29 +204,35 @@ class LabelIndex:
 
 
 @dataclass(frozen=True, slots=True)
-class _Hit:
+class Hit:
+    """A record one of our labels matched, at the strictest level it matched."""
+
     record: Record
     match: MatchKind
     subject_label: Label
     record_label: Label
 
 
-def find_hits(subject: Subject, index: LabelIndex) -> list[_Hit]:
-    """Each record matching one of the subject's labels, at the strictest level it matches."""
-    best: dict[str, _Hit] = {}
-    for match, label, key in _subject_keys(subject):
+def find_hits(keys: Iterable[tuple[MatchKind, Label, str | None]], index: LabelIndex) -> list[Hit]:
+    """Each record matching one of the (level, label, key)s, at the strictest level it matches."""
+    best: dict[str, Hit] = {}
+    for match, label, key in keys:
         for record, record_label in index.lookup(match, key):
             known = best.get(record.iri)
             if known is None or match < known.match:
-                best[record.iri] = _Hit(record, match, label, record_label)
+                best[record.iri] = Hit(record, match, label, record_label)
     return sorted(best.values(), key=lambda hit: (hit.match, hit.record.iri))
+
+
+def label_levels(label: Label) -> Iterator[tuple[MatchKind, Label, str]]:
+    """The keys a whole label is looked up by, for :func:`find_hits`."""
+    for kind, key in label_keys(label.text).by_level():
+        yield kind, label, key
 
 
 def _subject_keys(subject: Subject) -> Iterator[tuple[MatchKind, Label, str | None]]:
     for label in subject.labels:
-        keys: LabelKeys = label_keys(label.text)
-        for kind in (MatchKind.EXACT, MatchKind.TRANSLITERATED, MatchKind.CORE):
-            yield kind, label, keys.at(kind)
+        yield from label_levels(label)
     for label in subject.abbreviations:
         yield MatchKind.ABBREVIATION, label, label_keys(label.text).exact
     if subject.kind.startswith("agent/organization"):
@@ -236,16 +241,14 @@ def _subject_keys(subject: Subject) -> Iterator[tuple[MatchKind, Label, str | No
             yield MatchKind.ABBREVIATION, label, acronym(label.text)
 
 
-def reconcile(
-    entities: Sequence[Subject], records: Iterable[Record] | LabelIndex
-) -> Reconciliation:
+def reconcile(entities: Sequence[Subject], records: Iterable[Record]) -> Reconciliation:
     """Score candidate links from ``entities`` to the external ``records``.
 
     Two passes: the first finds each entity's best unambiguous candidate; the second uses those
     (and existing links) to check that a candidate lies where the entity's container is.
     """
-    index = records if isinstance(records, LabelIndex) else _index(records)
-    hits = {subject.id: find_hits(subject, index) for subject in entities}
+    index = LabelIndex.of(records)
+    hits = {subject.id: find_hits(_subject_keys(subject), index) for subject in entities}
     placed = {s.id: set(s.links) for s in entities}
     for subject in entities:
         first = _score(subject, hits[subject.id], {})
@@ -270,14 +273,7 @@ def _host(iri: str) -> str:
     return urlsplit(iri).netloc
 
 
-def _index(records: Iterable[Record]) -> LabelIndex:
-    index = LabelIndex()
-    for record in records:
-        index.add(record)
-    return index
-
-
-def _score(subject: Subject, hits: list[_Hit], placed: Mapping[str, set[str]]) -> list[Suggestion]:
+def _score(subject: Subject, hits: list[Hit], placed: Mapping[str, set[str]]) -> list[Suggestion]:
     """The hits that survive the kind and place checks, scored, best first."""
     containers = set().union(*(placed.get(c, set()) for c in subject.containers))
     kept = []
@@ -327,7 +323,7 @@ class LinkError(AnnographError):
 
 
 #: Namespaces whose every entity is of one kind (all GeoNames features are places).
-TARGET_KINDS = {"https://sws.geonames.org/": "place"}
+TARGET_KINDS = {PREFIXES["gn"]: "place"}
 
 
 def check_link_kinds(articles: Sequence[Article], ontology: Ontology) -> list[AnnographError]:

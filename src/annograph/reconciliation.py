@@ -14,8 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from annograph.labels import MatchKind, label_keys
-from annograph.linking import ACCEPT_THRESHOLD, BASE_SCORES, LabelIndex, Record
+from annograph.linking import (
+    ACCEPT_THRESHOLD,
+    BASE_SCORES,
+    Label,
+    LabelIndex,
+    Record,
+    find_hits,
+    label_levels,
+)
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
@@ -31,9 +38,7 @@ class ReconciliationService:
     _index: LabelIndex = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._index = LabelIndex()
-        for record in self.records:
-            self._index.add(record)
+        self._index = LabelIndex.of(self.records)
 
     def manifest(self) -> dict[str, object]:
         return {
@@ -51,16 +56,12 @@ class ReconciliationService:
         text = str(query.get("query", ""))
         wanted_type = query.get("type")
         limit = int(query.get("limit", 10))
-        keys = label_keys(text)
-        best: dict[str, tuple[float, Record, str]] = {}
-        for kind in (MatchKind.EXACT, MatchKind.TRANSLITERATED, MatchKind.CORE):
-            for record, label in self._index.lookup(kind, keys.at(kind)):
-                if wanted_type and self.schema_space + str(wanted_type) not in record.types:
-                    continue
-                score = BASE_SCORES[kind]
-                if record.iri not in best or best[record.iri][0] < score:
-                    best[record.iri] = (score, record, label.text)
-        ranked = sorted(best.values(), key=lambda item: (-item[0], item[1].iri))[:limit]
+        hits = [
+            hit
+            for hit in find_hits(label_levels(Label(text)), self._index)
+            if not wanted_type or self.schema_space + str(wanted_type) in hit.record.types
+        ]
+        ranked = [(BASE_SCORES[h.match], h.record, h.record_label.text) for h in hits[:limit]]
         unique = len(ranked) == 1
         return [
             {

@@ -23,6 +23,7 @@ from ruamel.yaml.error import YAMLError
 
 from annograph.errors import AnnographError, SourceLocation
 from annograph.model import LinkKind
+from annograph.ontology import PREFIXES
 
 #: Columns written, in order (all SSSOM 1.0 slots).
 COLUMNS = (
@@ -46,9 +47,9 @@ REQUIRED = ("subject_id", "predicate_id", "object_id", "mapping_justification")
 PREDICATES: dict[str, LinkKind] = {"owl:sameAs": "sameAs", "skos:closeMatch": "closeMatch"}
 NOT = "Not"
 SSSOM_PREFIXES = {
-    "owl": "http://www.w3.org/2002/07/owl#",
+    "owl": PREFIXES["owl"],
     "semapv": "https://w3id.org/semapv/vocab/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "skos": PREFIXES["skos"],
 }
 #: SSSOM's value for a mapping set whose licence nobody has stated.
 UNSPECIFIED_LICENSE = "https://w3id.org/sssom/license/unspecified"

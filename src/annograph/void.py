@@ -37,8 +37,8 @@ class Target:
 
 #: Link targets annograph knows; links elsewhere are counted under their scheme and host.
 TARGETS = (
-    Target("wikidata", "http://www.wikidata.org/entity/", "https://www.wikidata.org/"),
-    Target("geonames", "https://sws.geonames.org/", "https://www.geonames.org/"),
+    Target("wikidata", PREFIXES["wd"], "https://www.wikidata.org/"),
+    Target("geonames", PREFIXES["gn"], "https://www.geonames.org/"),
 )
 
 #: The link predicates annograph writes, and skos:exactMatch, which other tools' mappings use.
