@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+import httpx
 import pyoxigraph as ox
 
 from annograph import __version__
@@ -23,6 +24,7 @@ from annograph.export import ExportFormat
 from annograph.linking import ACCEPT_THRESHOLD
 from annograph.ontology import short_iri
 from annograph.project import Project, Validation
+from annograph.push import DEFAULT_RETRIES, PushedGraph, Target, graph_store_url
 from annograph.queries import Parameter
 from annograph.reasoning import ReasonerUnavailable
 from annograph.results import ResultFormat, render_result, term_text
@@ -31,6 +33,8 @@ from annograph.sources import open_source
 from annograph.sssom import MappingRow, MappingSet
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: Where --user takes its password from, so that it stays out of shell history and ps.
+PASSWORD_VARIABLE = "ANNOGRAPH_PASSWORD"
 
 
 class UserError(click.ClickException):
@@ -120,6 +124,23 @@ def _emit(text: str, output: Path | None) -> None:
             message = f"cannot write: {error.strerror}"
             raise AnnographError(message, location=SourceLocation(output)) from error
         click.echo(f"wrote {output}", err=True)
+
+
+def auth_options(command: F) -> F:
+    """``--user NAME`` (password from ANNOGRAPH_PASSWORD or a prompt), passed on as ``auth``."""
+
+    @click.option("--user", metavar="NAME", help="Basic-auth user name for the endpoint.")
+    @functools.wraps(command)
+    def wrapper(*args: Any, user: str | None, **kwargs: Any) -> Any:
+        auth = None
+        if user is not None:
+            password = os.environ.get(PASSWORD_VARIABLE)
+            if password is None:
+                password = click.prompt(f"password for {user}", hide_input=True, err=True)
+            auth = httpx.BasicAuth(user, password)
+        return command(*args, auth=auth, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 @click.group(cls=AnnographGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -307,6 +328,13 @@ def export(
     help="Send the query's SERVICE <ALIAS> clauses to URL instead (a mirror); ALIAS is the "
     "endpoint IRI or 'wikidata'. Repeatable.",
 )
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Run on this SPARQL 1.1 endpoint instead of the built store (any engine; it must query "
+    "the union of graphs by default).",
+)
+@auth_options
 @output_option
 def query(
     project: Project,
@@ -314,6 +342,8 @@ def query(
     params: tuple[str, ...],
     format_name: str | None,
     services: tuple[str, ...],
+    endpoint: str | None,
+    auth: httpx.Auth | None,
     output: Path | None,
 ) -> None:
     """Run QUERY: a saved query's name, a .rq file, or - for standard input.
@@ -328,11 +358,83 @@ def query(
       annograph query entities-of-class -p class=ag:Report -f csv -o reports.csv
       echo 'ASK { ?s ?p ?o }' | annograph query -
       annograph query wikidata-crosscheck --service wikidata=http://127.0.0.1:7879/query
+      annograph query speakers --endpoint http://127.0.0.1:7878/query
     """
     redirects = dict(_parse_service(service) for service in services)
-    result = project.query(query_name, _parse_pairs(params, "--param"), services=redirects)
+    result = project.query(
+        query_name,
+        _parse_pairs(params, "--param"),
+        services=redirects,
+        endpoint=endpoint,
+        auth=auth,
+    )
     fmt = ResultFormat(format_name) if format_name else None
     _emit(render_result(result, format=fmt, prefixes=project.prefixes()), output)
+
+
+@cli.command()
+@project_options
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    required=True,
+    help="The target's SPARQL query URL (for the count check), e.g. http://host:7878/query.",
+)
+@click.option(
+    "--graph-store",
+    metavar="URL",
+    help="The target's Graph Store Protocol URL [default: ENDPOINT's /store, as Oxigraph has it].",
+)
+@auth_options
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    default=DEFAULT_RETRIES,
+    show_default=True,
+    help="Retries of a graph after a connection error or a 5xx answer (with backoff).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=300.0,
+    show_default=True,
+    help="Seconds to wait for each request.",
+)
+def push(
+    project: Project,
+    endpoint: str,
+    graph_store: str | None,
+    auth: httpx.Auth | None,
+    retries: int,
+    timeout: float,
+) -> None:
+    """Upload the built graph to another triple store, one named graph per PUT.
+
+    Uses the SPARQL 1.1 Graph Store HTTP Protocol, so any engine that speaks it will do. Each
+    PUT replaces a whole graph: pushing twice gives the same store, and a push that was cut
+    short is finished by pushing again. Afterwards the target's triple count of each graph is
+    checked against the built store's.
+
+    \b
+    Examples:
+      annograph push --endpoint http://127.0.0.1:7878/query
+      annograph push --endpoint http://fuseki:3030/news/sparql \\
+          --graph-store http://fuseki:3030/news/data --user admin
+    """
+    target = Target(
+        endpoint=endpoint,
+        graph_store=graph_store or graph_store_url(endpoint),
+        auth=auth,
+        timeout=timeout,
+        retries=retries,
+    )
+
+    def report(pushed: PushedGraph) -> None:
+        click.echo(f"pushed {pushed.triples:>8} triples  <{pushed.graph}>", err=True)
+
+    graphs = project.push(target, progress=report)
+    total = sum(g.triples for g in graphs)
+    click.echo(f"{len(graphs)} graphs, {total} triples at {target.graph_store}; counts checked")
 
 
 def _parse_service(service: str) -> tuple[str, str]:

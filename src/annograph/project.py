@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 
 from annograph.annotations import load_articles
@@ -32,6 +33,7 @@ from annograph.ontology import (
     load_ontology,
     short_iri,
 )
+from annograph.push import PushedGraph, Target, push_store
 from annograph.queries import (
     QueryResult,
     SavedQuery,
@@ -42,6 +44,7 @@ from annograph.queries import (
     saved_queries,
 )
 from annograph.reasoning import Inconsistency, find_conflict
+from annograph.remote import query_endpoint
 from annograph.shapes import Shapes, check_shapes, load_shapes
 from annograph.sources import Source
 from annograph.sssom import (
@@ -416,15 +419,29 @@ class Project:
         params: Mapping[str, Sequence[str]] | None = None,
         *,
         services: Mapping[str, str] | None = None,
+        endpoint: str | None = None,
+        auth: httpx.Auth | None = None,
     ) -> QueryResult:
         """Run a saved query against the built store, binding ``params`` (name -> values).
 
         :param services: SERVICE endpoint IRI or alias (``wikidata``) -> the URL to query
             instead, e.g. a local mirror.
+        :param endpoint: a SPARQL endpoint to run it on instead of the built store.
+        :param auth: credentials for ``endpoint``.
         """
         saved = self.find_query(name_or_path)
-        bound = bind(saved, params or {}, prefixes=self.prefixes())
-        return run_query(open_store(self.store), redirect_services(bound, services or {}))
+        bound = redirect_services(
+            bind(saved, params or {}, prefixes=self.prefixes()), services or {}
+        )
+        if endpoint is not None:
+            return query_endpoint(endpoint, bound, auth=auth)
+        return run_query(open_store(self.store), bound)
+
+    def push(
+        self, target: Target, *, progress: Callable[[PushedGraph], None] | None = None
+    ) -> list[PushedGraph]:
+        """Upload the built store's graphs to another triple store (see :mod:`annograph.push`)."""
+        return push_store(open_store(self.store), target, progress=progress)
 
 
 def _best(suggestions: Sequence[Suggestion]) -> Iterator[Suggestion]:

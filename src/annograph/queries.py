@@ -283,7 +283,23 @@ def bind(
             substitutions[ox.Variable(parameter.variable)] = terms[0]
         else:
             lists[parameter.variable] = terms
-    return BoundQuery(query, _with_values(query, lists), substitutions)
+    return BoundQuery(query, _with_values(query, query.text, lists), substitutions)
+
+
+def portable_text(bound: BoundQuery) -> str:
+    """The query as text that any SPARQL engine runs, every parameter in a ``VALUES`` block.
+
+    The SPARQL protocol has no way to send substitutions, so for a remote endpoint (or the
+    server behind ``annograph serve``) the single values join the lists in the VALUES block
+    that opens the WHERE clause. Their terms are written by pyoxigraph, as for lists. Saved
+    queries give the same rows either way (``tests/test_remote.py`` checks each of them).
+    """
+    singles = {
+        variable.value: [term]
+        for variable, term in bound.substitutions.items()
+        if isinstance(term, ox.NamedNode | ox.Literal)
+    }
+    return _with_values(bound.query, bound.text, singles)
 
 
 #: Names for well-known SPARQL endpoints, usable as ALIAS in ``--service ALIAS=URL``.
@@ -319,11 +335,11 @@ def redirect_services(bound: BoundQuery, redirects: Mapping[str, str]) -> BoundQ
 _FEDERATED = re.compile(r"\bSERVICE\b", re.IGNORECASE)
 
 
-def _fetched(result: QueryResult) -> QueryResult:
+def read_all(result: QueryResult) -> QueryResult:
     """The solutions read to the end now, so a remote endpoint's failure is raised here.
 
-    pyoxigraph evaluates lazily: without this, a SERVICE that cannot be reached would fail
-    halfway through printing the results.
+    pyoxigraph evaluates and parses lazily: without this, a SERVICE that cannot be reached (or
+    a remote answer cut short) would fail halfway through printing the results.
     """
     if isinstance(result, ox.QuerySolutions):
         data = result.serialize(format=ox.QueryResultsFormat.JSON)
@@ -349,7 +365,7 @@ def run_query(store: ox.Store, bound: BoundQuery | SavedQuery) -> QueryResult:
         result = store.query(
             bound.text, use_default_graph_as_union=True, substitutions=dict(bound.substitutions)
         )
-        return _fetched(result) if _FEDERATED.search(bound.text) else result
+        return read_all(result) if _FEDERATED.search(bound.text) else result
     except SyntaxError as error:
         raise QueryError(
             f"SPARQL syntax error: {_without_position(str(error))}",
@@ -529,28 +545,30 @@ def _iri(parameter: Parameter, value: str, prefixes: Mapping[str, str]) -> ox.Na
         ) from error
 
 
-def _with_values(query: SavedQuery, lists: Mapping[str, list[ox.NamedNode | ox.Literal]]) -> str:
+def _with_values(
+    query: SavedQuery, text: str, lists: Mapping[str, list[ox.NamedNode | ox.Literal]]
+) -> str:
     """The query with a VALUES block opening its WHERE clause, for parameters bound to lists.
 
     Each term is written by pyoxigraph from a checked term, never copied from the input, so a
     value is always exactly one RDF term.
     """
     if not lists:
-        return query.text
+        return text
     rows: list[list[ox.NamedNode | ox.Literal]] = [[]]
     for terms in lists.values():
         rows = [[*row, term] for row in rows for term in terms]
     variables = " ".join("?" + variable for variable in lists)
     body = " ".join("(" + " ".join(str(term) for term in row) + ")" for row in rows)
-    at = _where_brace(query)
+    at = _where_brace(query, text)
     # On the brace's own line, so that syntax errors keep the file's line numbers.
-    return f"{query.text[: at + 1]} VALUES ({variables}) {{ {body} }}{query.text[at + 1 :]}"
+    return f"{text[: at + 1]} VALUES ({variables}) {{ {body} }}{text[at + 1 :]}"
 
 
-def _where_brace(query: SavedQuery) -> int:
+def _where_brace(query: SavedQuery, text: str) -> int:
     """Where the WHERE clause's group opens (after a CONSTRUCT's template, if there is one)."""
     after_where = query.form is not QueryForm.CONSTRUCT
-    for token in _tokens(query.text):
+    for token in _tokens(text):
         if (token.group("word") or "").upper() == "WHERE":
             after_where = True
         elif token.group("brace") and after_where:
