@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from annograph.project import Project
+from annograph.server import free_port, oxigraph_command
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "data" / "articles" / "bishkek-migrants-day"
@@ -65,63 +66,79 @@ def select(store: ox.Store, query: str) -> list[dict[str, str]]:
 
 
 @dataclass
-class OxigraphServer:
-    """A real ``oxigraph serve-read-only`` process on 127.0.0.1 and a free port."""
+class Server:
+    """A real server process on 127.0.0.1 and a free port."""
 
     process: subprocess.Popen[bytes]
     port: int
 
     @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
     def query_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/query"
+        return self.url + "/query"
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stderr is not None:
+            self.process.stderr.close()
 
 
 @contextmanager
-def oxigraph_server(data: Path, workdir: Path) -> Iterator[OxigraphServer]:
+def oxigraph_server(data: Path, workdir: Path) -> Iterator[Server]:
     """Load ``data`` into a fresh store under ``workdir`` and serve it read-only until exit."""
-    executable = shutil.which("oxigraph", path=str(Path(sys.executable).parent))
-    executable = executable or shutil.which("oxigraph")
-    if executable is None:
-        pytest.fail("the oxigraph server is not installed: pip install -e '.[test]'")
     location = workdir / "oxigraph-store"
     subprocess.run(
-        [executable, "load", "--location", str(location), "--file", str(data)],
+        [oxigraph_command(), "load", "--location", str(location), "--file", str(data)],
         check=True,
         capture_output=True,
     )
-    port = _free_port()
+    with running(oxigraph_command(), "serve-read-only", "--location", str(location)) as server:
+        yield server
+
+
+@contextmanager
+def running(
+    *command: str, port: int | None = None, listen: str = "--bind 127.0.0.1:{port}"
+) -> Iterator[Server]:
+    """Run ``command`` with ``listen`` (its options to listen on loopback) until exit."""
+    port = port or free_port()
+    address = listen.format(port=port).split()
     process = subprocess.Popen(
-        [executable, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        [*command, *address], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
+    server = Server(process, port)
     try:
-        _wait_for_port(port, process)
-        yield OxigraphServer(process, port)
+        _wait_for_port(port, process, seconds=30)
+        yield server
     finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stderr is not None:
-            process.stderr.close()
+        server.stop()
 
 
-def _wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 20
+def annograph_serve(project: Project, *options: str) -> Iterator[Server]:
+    """``annograph serve`` on ``project``'s built store, as a user starts it."""
+    command = [sys.executable, "-m", "annograph", "serve", "--project", str(project.root)]
+    return running(*command, "--store", str(project.store), *options, listen="--port {port}")
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             stderr = process.stderr.read().decode() if process.stderr else ""
-            pytest.fail(f"oxigraph server exited: {stderr}")
+            pytest.fail(f"the server exited: {stderr}")
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 return
         time.sleep(0.05)
-    pytest.fail(f"oxigraph server did not listen on port {port} within 20 s")
+    pytest.fail(f"the server did not listen on port {port} within {seconds:.0f} s")
 
 
 def strip_links(project: Project) -> None:

@@ -15,19 +15,19 @@ from annograph.project import Project
 from annograph.queries import SERVICE_ALIASES
 from annograph.sources import SparqlEndpointSource, open_source
 from annograph.sssom import read_mapping_set
-from tests.conftest import ROOT, OxigraphServer, oxigraph_server, strip_links
+from tests.conftest import ROOT, Server, oxigraph_server, strip_links
 
 MIRROR = ROOT / "tests" / "data" / "links" / "wikidata-mirror.ttl"
 WIKIDATA = "http://www.wikidata.org/entity/"
 
 
 @pytest.fixture(scope="module")
-def wikidata_mirror(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+def wikidata_mirror(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with oxigraph_server(MIRROR, tmp_path_factory.mktemp("mirror")) as server:
         yield server
 
 
-def _rows(built: Project, server: OxigraphServer, alias: str) -> list[dict[str, str]]:
+def _rows(built: Project, server: Server, alias: str) -> list[dict[str, str]]:
     result = built.query("wikidata-crosscheck", services={alias: server.query_url})
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
@@ -35,7 +35,7 @@ def _rows(built: Project, server: OxigraphServer, alias: str) -> list[dict[str, 
 
 
 def test_the_saved_query_joins_our_links_with_the_endpoints_data(
-    built: Project, wikidata_mirror: OxigraphServer
+    built: Project, wikidata_mirror: Server
 ) -> None:
     rows = _rows(built, wikidata_mirror, "wikidata")
     joined = {(row["wikidata"], row["label"]) for row in rows}
@@ -55,7 +55,7 @@ def test_the_saved_query_joins_our_links_with_the_endpoints_data(
 
 
 def test_the_federated_query_gives_its_reviewed_answer(
-    built: Project, wikidata_mirror: OxigraphServer
+    built: Project, wikidata_mirror: Server
 ) -> None:
     result = built.query("wikidata-crosscheck", services={"wikidata": wikidata_mirror.query_url})
     assert isinstance(result, ox.QuerySolutions)
@@ -63,16 +63,14 @@ def test_the_federated_query_gives_its_reviewed_answer(
     assert answer == (ROOT / "tests" / "golden" / "wikidata-crosscheck.tsv").read_bytes()
 
 
-def test_the_endpoint_iri_works_as_alias_too(
-    built: Project, wikidata_mirror: OxigraphServer
-) -> None:
+def test_the_endpoint_iri_works_as_alias_too(built: Project, wikidata_mirror: Server) -> None:
     by_alias = _rows(built, wikidata_mirror, "wikidata")
     by_iri = _rows(built, wikidata_mirror, SERVICE_ALIASES["wikidata"])
     assert by_iri == by_alias
 
 
 def test_query_service_option_on_the_command_line(
-    built: Project, wikidata_mirror: OxigraphServer, runner: CliRunner
+    built: Project, wikidata_mirror: Server, runner: CliRunner
 ) -> None:
     args = ["query", "--project", str(ROOT), "--store", str(built.store)]
     service = f"wikidata={wikidata_mirror.query_url}"
@@ -97,7 +95,7 @@ def test_a_closed_port_is_a_clear_error(built: Project, tmp_path: Path) -> None:
 
 
 def test_link_suggest_against_a_sparql_endpoint(
-    project_copy: Project, wikidata_mirror: OxigraphServer
+    project_copy: Project, wikidata_mirror: Server
 ) -> None:
     strip_links(project_copy)
     source = open_source(wikidata_mirror.query_url)

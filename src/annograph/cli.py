@@ -29,6 +29,8 @@ from annograph.queries import Parameter
 from annograph.reasoning import ReasonerUnavailable
 from annograph.results import ResultFormat, render_result, term_text
 from annograph.review import Verdicts, confident_pending, select_pending
+from annograph.server import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TIMEOUT
+from annograph.server import serve as run_server
 from annograph.sources import open_source
 from annograph.sssom import MappingRow, MappingSet
 
@@ -435,6 +437,37 @@ def push(
     graphs = project.push(target, progress=report)
     total = sum(g.triples for g in graphs)
     click.echo(f"{len(graphs)} graphs, {total} triples at {target.graph_store}; counts checked")
+
+
+@cli.command()
+@project_options
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True)
+@click.option(
+    "--timeout",
+    type=click.IntRange(min=1),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Seconds a SPARQL query may run before the server stops it.",
+)
+def serve(project: Project, host: str, port: int, timeout: int) -> None:
+    """Serve the built graph over HTTP until Ctrl-C: SPARQL, a web page, APIs.
+
+    \b
+    /                   web page: SPARQL editor, saved queries, entity pages
+    /query, /sparql     SPARQL 1.1 Protocol endpoint (read-only; updates get 403)
+    /api/queries        saved queries as a web API; /api/openapi.json describes it
+    /reconcile          W3C Reconciliation Service API, for OpenRefine
+
+    It serves the store as built when it starts: restart it after 'annograph build'. It
+    listens on 127.0.0.1 only, unless --host says otherwise.
+
+    \b
+    Examples:
+      annograph serve
+      annograph serve --port 8080 --timeout 60
+    """
+    run_server(project, host=host, port=port, timeout=timeout)
 
 
 def _parse_service(service: str) -> tuple[str, str]:

@@ -1,0 +1,680 @@
+"""``annograph serve``: the built graph over HTTP, for people, tools and OpenRefine.
+
+Oxigraph's own server (``oxigraph serve-read-only``) answers SPARQL, on a loopback port of its
+own: it does the SPARQL 1.1 Protocol, content negotiation and the query timeout. In front of it
+this module adds only what is annograph's:
+
+=============================  ==================================================================
+``/`` , ``/entity?id=``        the web page (editor, saved queries, results) and entity pages
+``/query`` , ``/sparql``       SPARQL 1.1 Protocol, passed on to Oxigraph (read-only)
+``/update`` , writes           refused with 403: the endpoint is read-only
+``/store?graph=IRI``           Graph Store Protocol reads (GET), passed on to Oxigraph
+``/api/queries[/NAME]``        the saved queries as a web API, in the spirit of grlc
+``/api/openapi.json``          its OpenAPI 3 description, made from the queries' decorators
+``/reconcile``                 the W3C Reconciliation Service API, for OpenRefine
+=============================  ==================================================================
+
+Oxigraph answers a query that runs past ``--timeout-s`` with a 200 and an answer cut short,
+ended by a message. The front holds the first megabyte of every answer: a short answer cut so
+becomes a 503 with a clear message, and a longer one is ended by closing the connection
+before the last chunk, so that no client mistakes it for a complete answer.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from html import escape
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import pyoxigraph as ox
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from annograph import __version__
+from annograph.errors import AnnographError, QueryError
+from annograph.evidence import EntityNotFound, Explanation, explain
+from annograph.labels import fold
+from annograph.ontology import NAMESPACE, ONTOLOGY_IRI, RDFS, short_iri
+from annograph.project import Project
+from annograph.queries import QueryForm, SavedQuery, bind, portable_text
+from annograph.reconciliation import ReconciliationService, property_value
+from annograph.remote import CANCELLED
+from annograph.results import term_text
+from annograph.sources import records_from_triples
+from annograph.store import open_store
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7878
+DEFAULT_TIMEOUT = 30
+#: How much of an answer is held before it is streamed on (see the module's docstring).
+HELD_BYTES = 1 << 20
+STARTUP_SECONDS = 30.0
+
+#: ``?format=`` names of the saved-query API, and the media types they ask Oxigraph for.
+FORMATS = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle",
+    "ntriples": "application/n-triples",
+    "jsonld": "application/ld+json",
+}
+_SOLUTION_FORMATS = ("json", "xml", "csv", "tsv")
+_GRAPH_FORMATS = ("turtle", "ntriples", "jsonld")
+_UPDATE_TYPES = ("application/sparql-update",)
+#: Headers passed on from Oxigraph's answers (the rest are hop-by-hop or the front's own).
+_KEPT_HEADERS = ("Content-Type", "Vary")
+_CORS = {"Access-Control-Allow-Origin": "*"}
+_DEFAULT_TYPES = ("Organization", "Person", "Place", "Event", "Programme", "CreativeWork")
+
+
+class ServeError(AnnographError):
+    """The server could not start: no oxigraph command, no store, or a port in use."""
+
+
+# -- the Oxigraph server behind ---------------------------------------------------------------
+
+
+def oxigraph_command() -> str:
+    """The ``oxigraph`` command of the ``oxigraph`` package (beside this Python, or on PATH)."""
+    beside = Path(sys.executable).with_name("oxigraph")
+    found = str(beside) if beside.is_file() else shutil.which("oxigraph")
+    if found is None:
+        raise ServeError(
+            "the oxigraph server is not installed", hint="pip install 'oxigraph>=0.5.13,<0.6'"
+        )
+    return found
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on now (the OS picks it)."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def oxigraph_backend(location: Path, *, timeout: int) -> Iterator[str]:
+    """Run ``oxigraph serve-read-only`` on ``location`` on a loopback port; yield its base URL.
+
+    The default graph is the union of all graphs, as for local queries, so saved queries give
+    the same answers over HTTP.
+    """
+    port = free_port()
+    command = [
+        oxigraph_command(),
+        "serve-read-only",
+        "--location",
+        str(location),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--union-default-graph",
+        "--timeout-s",
+        str(timeout),
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_ready(process, url)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stderr is not None:
+            process.stderr.close()
+
+
+def _wait_until_ready(process: subprocess.Popen[bytes], url: str) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            message = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
+            raise ServeError(f"the oxigraph server stopped at start: {message.strip()}")
+        try:
+            httpx.get(url + "/query", params={"query": "ASK {}"}, timeout=1.0)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    raise ServeError(f"the oxigraph server did not answer within {STARTUP_SECONDS:.0f} s")
+
+
+# -- the front --------------------------------------------------------------------------------
+
+
+@dataclass
+class Site:
+    """The WSGI application in front of the Oxigraph server.
+
+    :param project: for its saved queries, prefixes and namespaces.
+    :param store: the release the backend serves, opened read-only (for entity pages).
+    :param backend: the Oxigraph server's base URL.
+    :param timeout: its query timeout in seconds, for messages.
+    """
+
+    project: Project
+    store: ox.Store
+    backend: str
+    timeout: int
+
+    def __post_init__(self) -> None:
+        self.queries = {query.name: query for query in self.project.saved_queries()}
+        self.prefixes = self.project.prefixes()
+        self.id_namespace = self.prefixes["id"]
+        self.client = httpx.Client(timeout=None)
+        self.routes = Map(
+            [
+                Rule("/", endpoint="index"),
+                Rule("/static/<name>", endpoint="static"),
+                Rule("/entity", endpoint="entity"),
+                Rule("/query", endpoint="sparql"),
+                Rule("/sparql", endpoint="sparql"),
+                Rule("/update", endpoint="update"),
+                Rule("/store", endpoint="graph_store"),
+                Rule("/api/queries", endpoint="list_queries"),
+                Rule("/api/queries/<name>", endpoint="run_query"),
+                Rule("/api/openapi.json", endpoint="openapi"),
+            ]
+        )
+        self.reconciliation = self._reconciliation_service()
+        self.app = DispatcherMiddleware(self._front, {"/reconcile": self.reconciliation})
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        return self.app(environ, start_response)
+
+    def _front(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        adapter = self.routes.bind_to_environ(environ)
+        try:
+            endpoint, arguments = adapter.match()
+            response = getattr(self, "_" + endpoint)(request, **arguments)
+        except QueryError as error:
+            response = _error(400, error.message, hint=error.hint)
+        except HTTPException as error:
+            response = error.get_response(environ)
+        return response(environ, start_response)
+
+    # -- SPARQL ---------------------------------------------------------------------------
+
+    def _sparql(self, request: Request) -> Response:
+        if request.method not in ("GET", "POST"):
+            return _error(405, "use GET or POST for SPARQL queries")
+        body = request.get_data()  # first, so that reading the form below leaves it in place
+        if request.mimetype in _UPDATE_TYPES or "update" in request.values:
+            return _read_only()
+        headers = {"Accept": request.headers.get("Accept", "*/*")}
+        if request.content_type:
+            headers["Content-Type"] = request.content_type
+        return self._relay(
+            request.method,
+            "/query",
+            params=request.args,
+            content=body if request.method == "POST" else None,
+            headers=headers,
+        )
+
+    def _update(self, request: Request) -> Response:
+        return _read_only()
+
+    def _graph_store(self, request: Request) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            return _read_only()
+        accept = {"Accept": request.headers.get("Accept", "text/turtle")}
+        return self._relay("GET", "/store", params=request.args, headers=accept)
+
+    def _relay(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str],
+        headers: Mapping[str, str],
+        content: bytes | None = None,
+        data: Mapping[str, str] | None = None,
+    ) -> Response:
+        """Pass a request to Oxigraph and its answer back (see the module's docstring)."""
+        upstream = self.client.send(
+            self.client.build_request(
+                method,
+                self.backend + path,
+                params=list(_multi(params)),
+                content=content,
+                data=data,
+                headers=headers,
+            ),
+            stream=True,
+        )
+        chunks = upstream.iter_bytes()
+        held = bytearray()
+        for chunk in chunks:
+            held += chunk
+            if len(held) >= HELD_BYTES:
+                break
+        else:
+            upstream.close()
+            if upstream.status_code == 200 and bytes(held).rstrip().endswith(CANCELLED):
+                return self._timed_out()
+            return _passed_on(upstream, bytes(held))
+        return _passed_on(upstream, _checked_stream(bytes(held), chunks, upstream))
+
+    def _timed_out(self) -> Response:
+        return _error(
+            503,
+            f"the query ran longer than this server's {self.timeout} s limit",
+            hint="make it more selective (LIMIT, VALUES), or restart 'annograph serve' with a "
+            "longer --timeout",
+        )
+
+    # -- saved queries --------------------------------------------------------------------
+
+    def _list_queries(self, request: Request) -> Response:
+        return _json([self._describe(query) for query in self.queries.values()])
+
+    def _run_query(self, request: Request, name: str) -> Response:
+        query = self.queries.get(name)
+        if query is None:
+            raise NotFound(f"no saved query named '{name}'")
+        values = {k: v for k, v in request.args.lists() if k != "format"}
+        bound = bind(query, values, prefixes=self.prefixes)
+        media = _media_type(request, query)
+        if media is None:
+            names = ", ".join(_formats_for(query))
+            return _error(406, f"query '{name}' answers in: {names}", hint="use ?format=NAME")
+        response = self._relay(
+            "POST",
+            "/query",
+            params={},
+            data={"query": portable_text(bound)},
+            headers={"Accept": media},
+        )
+        response.headers.update(_CORS)
+        return response
+
+    def _describe(self, query: SavedQuery) -> dict[str, object]:
+        return {
+            "name": query.name,
+            "summary": query.summary,
+            "description": query.description,
+            "tags": list(query.tags),
+            "form": query.form.value if query.form else None,
+            "url": f"/api/queries/{query.name}",
+            "formats": list(_formats_for(query)),
+            "parameters": [
+                {
+                    "name": p.name,
+                    "type": p.type_label,
+                    "required": p.required,
+                    "default": p.default,
+                    "enum": list(p.allowed),
+                }
+                for p in query.parameters
+            ],
+            "sparql": query.text,
+        }
+
+    def _openapi(self, request: Request) -> Response:
+        return _json(openapi(self.queries.values(), server=request.host_url.rstrip("/")))
+
+    # -- pages ----------------------------------------------------------------------------
+
+    def _index(self, request: Request) -> Response:
+        config = {
+            "prefixes": self.prefixes,
+            "entityNamespace": self.id_namespace,
+            "timeout": self.timeout,
+        }
+        # In a <script> element nothing may read as "</script>": escape every "<".
+        data = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
+        page = _asset("index.html").replace("{{config}}", data)
+        return Response(page, mimetype="text/html")
+
+    def _static(self, request: Request, name: str) -> Response:
+        types = {".js": "text/javascript", ".css": "text/css"}
+        suffix = Path(name).suffix
+        if suffix not in types or "/" in name:
+            raise NotFound()
+        try:
+            return Response(_asset(name), mimetype=types[suffix])
+        except FileNotFoundError:
+            raise NotFound() from None
+
+    def _entity(self, request: Request) -> Response:
+        name = request.args.get("id", "")
+        try:
+            explanation = self._explain(name)
+        except EntityNotFound as error:
+            body = f"<p>{escape(error.message)}</p><p>{escape(error.hint or '')}</p>"
+            return Response(_page("Not found", body), status=404, mimetype="text/html")
+        title = " · ".join(dict.fromkeys(label.value for label in explanation.labels))
+        return Response(_page(title, self._entity_html(explanation)), mimetype="text/html")
+
+    def _explain(self, name: str) -> Explanation:
+        return explain(self.store, name, prefixes=self.prefixes, id_namespace=self.id_namespace)
+
+    def _entity_html(self, explanation: Explanation) -> str:
+        entity = explanation.entity
+        labels = "".join(f"<li>{self._term(label)}</li>" for label in explanation.labels)
+        types = ", ".join(self._term(t) for t in explanation.types)
+        rows = []
+        for fact in explanation.facts:
+            if fact.is_link or fact.predicate.value.endswith("#type"):
+                continue
+            other = fact.subject if fact.incoming else fact.object
+            arrow = "← " if fact.incoming else ""
+            quotes = "".join(
+                f'<blockquote class="quote">{escape(q.exact)}<cite>[{q.start}:{q.end}] '
+                f"{escape(short_iri(ox.NamedNode(q.source), self.prefixes))}</cite></blockquote>"
+                for q in fact.quotes
+            )
+            rows.append(
+                f"<tr><td>{arrow}{escape(short_iri(fact.predicate, self.prefixes))}</td>"
+                f"<td>{self._term(other)}</td><td>{quotes}</td></tr>"
+            )
+        links = "".join(
+            f'<li>{escape(short_iri(f.predicate, self.prefixes))} <a class="external" '
+            f'href="{escape(f.object.value)}">{escape(f.object.value)}</a></li>'
+            for f in explanation.facts
+            if f.is_link and isinstance(f.object, ox.NamedNode)
+        )
+        notes = "".join(f"<p class='note'>{escape(n.value)}</p>" for n in explanation.notes)
+        return (
+            f'<p class="iri"><code>{escape(entity.value)}</code> · {types}</p>'
+            f"<h2>Names</h2><ul class='labels'>{labels}</ul>{notes}"
+            "<h2>Facts and the words that support them</h2>"
+            f"<table class='facts'><thead><tr><th>property</th><th>value</th>"
+            f"<th>evidence</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            + (f"<h2>Links to other graphs</h2><ul class='links'>{links}</ul>" if links else "")
+        )
+
+    def _term(self, term: object) -> str:
+        if isinstance(term, ox.NamedNode):
+            text = escape(short_iri(term, self.prefixes))
+            if term.value.startswith(self.id_namespace):
+                return f'<a href="/entity?id={escape(_quote(term.value))}">{text}</a>'
+            return f'<a class="external" href="{escape(term.value)}">{text}</a>'
+        if isinstance(term, ox.Literal):
+            language = (
+                f' <span class="lang">@{escape(term.language)}</span>' if term.language else ""
+            )
+            return (
+                f'<span lang="{escape(term.language or "")}">{escape(term.value)}</span>{language}'
+            )
+        return escape(str(term))
+
+    # -- reconciliation -------------------------------------------------------------------
+
+    def _reconciliation_service(self) -> ReconciliationService:
+        ontology = ox.NamedNode(ONTOLOGY_IRI)
+        data = [q.triple for q in self.store if q.graph_name != ontology]
+        schema = [q.triple for q in self.store.quads_for_pattern(None, None, None, ontology)]
+        records = [
+            r
+            for r in records_from_triples(iter(data + schema))
+            if r.iri.startswith(self.id_namespace)
+        ]
+        return ReconciliationService(
+            records,
+            name=f"annograph: {self.project.root.name}",
+            identifier_space=self.id_namespace,
+            schema_space=NAMESPACE,
+            view="entity?id={{id}}",
+            preview=self._preview,
+            default_types=[(t, t) for t in _DEFAULT_TYPES],
+            ancestors=_ancestors(schema),
+            values=_property_values(data, self.id_namespace),
+        )
+
+    def _preview(self, identifier: str) -> str | None:
+        try:
+            explanation = self._explain(identifier)
+        except EntityNotFound:
+            return None
+        names = " · ".join(escape(term_text(label, self.prefixes)) for label in explanation.labels)
+        types = ", ".join(escape(short_iri(t, self.prefixes)) for t in explanation.types)
+        quote = next((q for f in explanation.facts for q in f.quotes), None)
+        said = f"<blockquote>{escape(quote.exact)}</blockquote>" if quote else ""
+        return f"<div><strong>{names}</strong><br><small>{types}</small>{said}</div>"
+
+
+def openapi(queries: Any, *, server: str) -> dict[str, object]:
+    """An OpenAPI 3 description of the saved-query API, from the queries' grlc decorators."""
+    paths: dict[str, object] = {
+        "/api/queries": {
+            "get": {
+                "operationId": "listQueries",
+                "summary": "The saved queries, their documentation and parameters",
+                "responses": {"200": {"description": "A list of saved queries"}},
+            }
+        }
+    }
+    for query in queries:
+        formats = list(_formats_for(query))
+        parameters: list[dict[str, object]] = [
+            {
+                "name": p.name,
+                "in": "query",
+                "required": p.required and p.default is None,
+                "description": f"{p.type_label}; several values make a list",
+                "schema": {
+                    "type": "string",
+                    **({"enum": list(p.allowed)} if p.allowed else {}),
+                    **({"default": p.default} if p.default is not None else {}),
+                },
+            }
+            for p in query.parameters
+        ]
+        parameters.append(
+            {
+                "name": "format",
+                "in": "query",
+                "required": False,
+                "description": "The answer's format (else chosen by the Accept header)",
+                "schema": {"type": "string", "enum": formats},
+            }
+        )
+        paths[f"/api/queries/{query.name}"] = {
+            "get": {
+                "operationId": "query_" + query.name.replace("-", "_"),
+                "summary": query.summary or query.name,
+                "description": query.description,
+                "tags": list(query.tags),
+                "parameters": parameters,
+                "responses": {
+                    "200": {
+                        "description": "The query's answer",
+                        "content": {FORMATS[f]: {} for f in formats},
+                    },
+                    "400": {"description": "A missing or malformed parameter"},
+                    "503": {"description": "The query ran past the server's time limit"},
+                },
+            }
+        }
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "annograph saved queries",
+            "version": __version__,
+            "description": "Saved SPARQL queries of an annograph project (grlc-style).",
+        },
+        "servers": [{"url": server}],
+        "paths": paths,
+    }
+
+
+def serve(project: Project, *, host: str, port: int, timeout: int, threads: int = 8) -> None:
+    """Serve the built store until interrupted (Ctrl-C)."""
+    import waitress  # imported here: only ``serve`` needs a WSGI server
+
+    release = project.store.resolve()
+    store = open_store(release)
+    with oxigraph_backend(release, timeout=timeout) as backend:
+        site = Site(project, store, backend, timeout)
+        try:
+            server = waitress.create_server(site, host=host, port=port, threads=threads)
+        except OSError as error:
+            raise ServeError(
+                f"cannot listen on {host}:{port}: {error.strerror}",
+                hint="another program uses that port: pick one with --port",
+            ) from error
+        print(f"annograph: serving {release} at http://{host}:{port}/", file=sys.stderr)
+        try:
+            server.run()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.close()
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _formats_for(query: SavedQuery) -> tuple[str, ...]:
+    graph = query.form in (QueryForm.CONSTRUCT, QueryForm.DESCRIBE)
+    return _GRAPH_FORMATS if graph else _SOLUTION_FORMATS
+
+
+def _media_type(request: Request, query: SavedQuery) -> str | None:
+    allowed = _formats_for(query)
+    named = request.args.get("format")
+    if named is not None:
+        return FORMATS[named] if named in allowed else None
+    media_types = [FORMATS[name] for name in allowed]
+    if not request.accept_mimetypes or request.accept_mimetypes.best == "*/*":
+        return media_types[0]
+    return request.accept_mimetypes.best_match(media_types)
+
+
+def _multi(params: Mapping[str, str]) -> Iterator[tuple[str, str]]:
+    lists = getattr(params, "lists", None)
+    if lists is None:
+        yield from params.items()
+        return
+    for key, values in lists():
+        for value in values:
+            yield key, value
+
+
+def _checked_stream(
+    held: bytes, chunks: Iterator[bytes], upstream: httpx.Response
+) -> Iterator[bytes]:
+    """The answer, streamed on; if Oxigraph cut it short, the connection is broken at the end.
+
+    The last bytes are held back until the end so that the cancellation message is never sent.
+    """
+    keep = len(CANCELLED) + 2
+    pending = held
+    try:
+        for chunk in chunks:
+            pending += chunk
+            if len(pending) > keep:
+                yield pending[:-keep]
+                pending = pending[-keep:]
+        if pending.rstrip().endswith(CANCELLED):
+            # An exception inside the body makes the WSGI server drop the connection.
+            raise ConnectionAbortedError("the query ran past the server's time limit")
+        yield pending
+    finally:
+        upstream.close()
+
+
+def _passed_on(upstream: httpx.Response, body: bytes | Iterator[bytes]) -> Response:
+    headers = {k: v for k, v in upstream.headers.items() if k.title() in _KEPT_HEADERS}
+    return Response(body, status=upstream.status_code, headers={**headers, **_CORS})
+
+
+def _read_only() -> Response:
+    return _error(
+        403,
+        "this endpoint is read-only: it answers queries, not updates",
+        hint="to change the graph, edit the annotations and run 'annograph build'; to load it "
+        "into a writable store, use 'annograph push'",
+    )
+
+
+def _error(status: int, message: str, *, hint: str | None = None) -> Response:
+    body = {"error": message, **({"hint": hint} if hint else {})}
+    return _json(body, status=status)
+
+
+def _json(body: object, *, status: int = 200) -> Response:
+    text = json.dumps(body, ensure_ascii=False, indent=1)
+    return Response(text, status=status, mimetype="application/json", headers=_CORS)
+
+
+def _asset(name: str) -> str:
+    return files("annograph").joinpath("web", name).read_text(encoding="utf-8")
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        f"<title>{escape(title)} — annograph</title>"
+        "<link rel='stylesheet' href='/static/app.css'></head><body>"
+        f"<header><a href='/'>annograph</a></header><main><h1>{escape(title)}</h1>{body}</main>"
+        "</body></html>"
+    )
+
+
+def _quote(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _ancestors(schema: list[ox.Triple]) -> dict[str, frozenset[str]]:
+    parents: dict[str, set[str]] = defaultdict(set)
+    for triple in schema:
+        subject, value = triple.subject, triple.object
+        if triple.predicate.value == RDFS + "subClassOf" and isinstance(value, ox.NamedNode):
+            parents[str(getattr(subject, "value", subject))].add(value.value)
+    closure = {}
+    for cls in parents:
+        seen: set[str] = set()
+        todo = list(parents[cls])
+        while todo:
+            parent = todo.pop()
+            if parent not in seen:
+                seen.add(parent)
+                todo.extend(parents.get(parent, ()))
+        closure[cls] = frozenset(seen)
+    return closure
+
+
+def _property_values(
+    data: list[ox.Triple], id_namespace: str
+) -> dict[str, dict[str, frozenset[str]]]:
+    """Entity -> property -> values, where an entity value also counts by its id and names."""
+    names: dict[str, set[str]] = defaultdict(set)
+    for record in records_from_triples(iter(data)):
+        names[record.iri] = {fold(label.text) for label in record.labels}
+        names[record.iri].add(fold(record.iri.removeprefix(id_namespace)))
+    values: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for triple in data:
+        subject, value = triple.subject, triple.object
+        if not isinstance(subject, ox.NamedNode) or not subject.value.startswith(id_namespace):
+            continue
+        keys = values[subject.value][triple.predicate.value]
+        if isinstance(value, ox.Literal):
+            keys.add(property_value(value.value))
+        elif isinstance(value, ox.NamedNode):
+            keys.add(value.value)
+            keys |= names.get(value.value, set())
+    return {s: {p: frozenset(v) for p, v in by.items()} for s, by in values.items()}

@@ -1,0 +1,211 @@
+"""Remote engines: push with the Graph Store Protocol and query over the SPARQL protocol, against a
+real ``oxigraph serve`` on 127.0.0.1."""
+
+from __future__ import annotations
+
+import base64
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from annograph.cli import cli
+from annograph.ontology import ONTOLOGY_IRI
+from annograph.project import Project
+from annograph.push import PushedGraph, Target, graph_store_url
+from annograph.queries import bind, parse_query
+from annograph.remote import EndpointError, query_endpoint
+from annograph.server import free_port, oxigraph_command
+from tests.conftest import Server, running
+
+INJECTION = 'alice" . ?s ?p ?o } #'
+
+
+def writable_oxigraph(location: Path, port: int | None = None) -> Iterator[Server]:
+    return running(
+        oxigraph_command(), "serve", "--location", str(location), "--union-default-graph", port=port
+    )
+
+
+@pytest.fixture(scope="module")
+def pushed(built: Project, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A real Oxigraph server holding what ``push`` sent it."""
+    with writable_oxigraph(tmp_path_factory.mktemp("remote") / "store") as server:
+        built.push(_target(server))
+        yield server
+
+
+def _target(server: Server, **options: float) -> Target:
+    return Target(server.query_url, graph_store_url(server.query_url), **options)  # type: ignore[arg-type]
+
+
+def _remote_quads(server: Server) -> set[str]:
+    response = httpx.get(server.url + "/store", headers={"Accept": "application/n-quads"})
+    assert response.status_code == 200
+    return {str(q) for q in ox.parse(response.content, format=ox.RdfFormat.N_QUADS)}
+
+
+def _lines(result: object) -> list[str]:
+    if isinstance(result, ox.QueryTriples):
+        return sorted(str(t) for t in result)
+    assert isinstance(result, ox.QuerySolutions | ox.QueryBoolean)
+    data = result.serialize(format=ox.QueryResultsFormat.TSV)
+    assert data is not None
+    return sorted(data.decode().splitlines())
+
+
+def test_the_graph_store_url_sits_beside_the_query_url() -> None:
+    assert graph_store_url("http://h:7878/query") == "http://h:7878/store"
+    assert graph_store_url("http://h:7878/sparql/") == "http://h:7878/store"
+    assert graph_store_url("https://h/db/query?x=1") == "https://h/db/store"
+
+
+def test_push_writes_every_graph_with_the_same_triples(pushed: Server, built: Project) -> None:
+    local = ox.Store.read_only(str(built.store))
+    ours = {str(q) for q in local}
+    # Blank nodes are relabelled on the way; everything else must be identical.
+    assert {q for q in _remote_quads(pushed) if "_:" not in q} == {q for q in ours if "_:" not in q}
+    assert len(_remote_quads(pushed)) == len(ours)
+
+
+def test_pushing_twice_gives_the_same_store(pushed: Server, built: Project) -> None:
+    before = _remote_quads(pushed)
+    graphs = built.push(_target(pushed))
+    assert [g.graph for g in graphs][0] == ONTOLOGY_IRI
+    assert {g.graph for g in graphs} == {built.article_graph("bishkek-migrants-day"), ONTOLOGY_IRI}
+    after = _remote_quads(pushed)
+    assert len(after) == len(before)
+    assert {q for q in after if "_:" not in q} == {q for q in before if "_:" not in q}
+
+
+def test_every_saved_query_answers_the_same_remotely(pushed: Server, built: Project) -> None:
+    for query in built.saved_queries():
+        if "federated" in query.tags:
+            continue
+        local = built.query(query.name)
+        remote = built.query(query.name, endpoint=pushed.query_url)
+        assert _lines(remote) == _lines(local), query.name
+
+
+def test_a_parameter_is_one_term_remotely_too(pushed: Server, built: Project) -> None:
+    lines = _lines(built.query("entity", {"entity": ["IOM"]}, endpoint=pushed.query_url))
+    rows = [line for line in lines if not line.startswith("?")]
+    assert len(rows) > 5 and all(row.startswith('"IOM"') for row in rows)
+    # The value that rewrites a naively formatted query binds as one literal that names nothing.
+    injected = built.query("entity", {"entity": [INJECTION]}, endpoint=pushed.query_url)
+    assert _lines(injected) == _lines(built.query("entity", {"entity": [INJECTION]}))
+    assert len(_lines(injected)) == 1  # the header line only
+
+
+def test_a_server_stopped_mid_push_gives_a_clear_error_and_a_later_push_completes(
+    built: Project, tmp_path: Path
+) -> None:
+    location = tmp_path / "store"
+    port = free_port()
+    with writable_oxigraph(location, port) as server:
+
+        def stop_after_the_first(graph: PushedGraph) -> None:
+            server.stop()
+
+        with pytest.raises(EndpointError) as caught:
+            built.push(_target(server, retries=2, backoff=0.01), progress=stop_after_the_first)
+    message = str(caught.value)
+    assert "could not push <" + built.article_graph("bishkek-migrants-day") in message
+    assert "after 3 tries" in message and "run 'annograph push' again" in message
+    with writable_oxigraph(location, port) as server:
+        # The graph pushed before the stop is there; the push completes the rest.
+        assert httpx.get(server.url + "/store", params={"graph": ONTOLOGY_IRI}).status_code == 200
+        graphs = built.push(_target(server))
+        assert sum(g.triples for g in graphs) == len(ox.Store.read_only(str(built.store)))
+
+
+def test_push_and_remote_query_from_the_command_line(
+    pushed: Server, built: Project, runner: CliRunner
+) -> None:
+    options = ["--project", str(built.root), "--store", str(built.store)]
+    result = runner.invoke(cli, ["push", *options, "--endpoint", pushed.query_url])
+    assert result.exit_code == 0, result.output
+    assert "2 graphs" in result.stdout and "counts checked" in result.stdout
+    remote = runner.invoke(cli, ["query", *options, "organizers", "--endpoint", pushed.query_url])
+    local = runner.invoke(cli, ["query", *options, "organizers"])
+    assert remote.exit_code == 0 and remote.stdout == local.stdout
+
+
+def test_an_unreachable_endpoint_is_a_clear_error(built: Project, runner: CliRunner) -> None:
+    url = f"http://127.0.0.1:{free_port()}/query"
+    options = ["--project", str(built.root), "--store", str(built.store), "--endpoint", url]
+    for command in (["query", "organizers"], ["push", "--retries", "0"]):
+        result = runner.invoke(cli, [*command, *options])
+        assert result.exit_code == 1
+        assert f"cannot reach http://127.0.0.1:{url.split(':')[2].split('/')[0]}" in result.output
+        assert "Traceback" not in result.output
+
+
+def test_an_answer_cut_by_the_server_timeout_is_an_error(built: Project) -> None:
+    command = [oxigraph_command(), "serve-read-only", "--location", str(built.store.resolve())]
+    cross_join = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    bound = bind(parse_query(cross_join, path=Path("cross.rq")), {}, prefixes={})
+    with running(*command, "--union-default-graph", "--timeout-s", "1") as server:
+        # Oxigraph answers 200 and a body cut short: the client must not take it for an answer.
+        with pytest.raises(EndpointError, match="does not parse") as caught:
+            query_endpoint(server.query_url, bound)
+    assert caught.value.hint is not None and "timeout" in caught.value.hint
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_push_with_basic_auth_through_a_proxy_that_wants_it(
+    built: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runner: CliRunner
+) -> None:
+    """A reverse proxy that asks for credentials, as a Fuseki or GraphDB in production does."""
+    expected = "Basic " + base64.b64encode(b"curator:s3cret").decode()
+    with writable_oxigraph(tmp_path / "store") as oxigraph:
+
+        def proxy(environ: dict[str, object], start_response: object) -> list[bytes]:
+            if environ.get("HTTP_AUTHORIZATION") != expected:
+                start_response("401 Unauthorized", [("WWW-Authenticate", 'Basic realm="x"')])  # type: ignore[operator]
+                return [b"credentials, please"]
+            length = int(str(environ.get("CONTENT_LENGTH") or 0))
+            body = environ["wsgi.input"].read(length)  # type: ignore[attr-defined]
+            answer = httpx.request(
+                str(environ["REQUEST_METHOD"]),
+                f"{oxigraph.url}{environ['PATH_INFO']}?{environ.get('QUERY_STRING', '')}",
+                content=body,
+                headers={
+                    "Content-Type": str(environ.get("CONTENT_TYPE") or "text/plain"),
+                    "Accept": str(environ.get("HTTP_ACCEPT") or "*/*"),
+                },
+            )
+            start_response(  # type: ignore[operator]
+                f"{answer.status_code} {answer.reason_phrase}",
+                [("Content-Type", answer.headers.get("Content-Type", "text/plain"))],
+            )
+            return [answer.content]
+
+        port = free_port()
+        server = make_server("127.0.0.1", port, proxy, handler_class=_Quiet)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            options = ["--project", str(built.root), "--store", str(built.store)]
+            url = f"http://127.0.0.1:{port}/query"
+            refused = runner.invoke(cli, ["push", *options, "--endpoint", url])
+            assert refused.exit_code == 1 and "401" in refused.output
+            assert "--user" in refused.output
+            monkeypatch.setenv("ANNOGRAPH_PASSWORD", "s3cret")
+            accepted = runner.invoke(
+                cli, ["push", *options, "--endpoint", url, "--user", "curator"]
+            )
+            assert accepted.exit_code == 0, accepted.output
+            assert "counts checked" in accepted.stdout
+        finally:
+            server.shutdown()
+            server.server_close()
