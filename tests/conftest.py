@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import socket
@@ -13,9 +14,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import jsonschema
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from referencing import Registry
+from referencing.jsonschema import DRAFT7
 
 from annograph.project import Project
 from annograph.server import free_port, oxigraph_command
@@ -139,6 +143,25 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float) 
                 return
         time.sleep(0.05)
     pytest.fail(f"the server did not listen on port {port} within {seconds:.0f} s")
+
+
+SPECS = ROOT.parent / "shared" / "specs" / "reconciliation-api-0.2"
+
+
+def reconciliation_schema(name: str) -> jsonschema.Draft7Validator:
+    """A published Reconciliation API schema, its references resolved among its siblings.
+
+    Its '$schema' names no draft; the schemas are written for draft 7.
+    """
+    if not SPECS.is_dir():
+        pytest.skip("the reconciliation API schemas are in ../shared/specs")
+    schemas = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in SPECS.glob("*.json")}
+    registry: Registry = Registry().with_resources(
+        (schema["$id"].rstrip("#"), DRAFT7.create_resource(schema))
+        for schema in schemas.values()
+        if "$id" in schema
+    )
+    return jsonschema.Draft7Validator(schemas[name], registry=registry)
 
 
 def strip_links(project: Project) -> None:

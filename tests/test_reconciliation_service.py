@@ -9,16 +9,14 @@ from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import httpx
-import jsonschema
 import pytest
 
 from annograph.project import Project
 from annograph.reconciliation import ReconciliationService
 from annograph.sources import RdfFileSource, ReconciliationSource, open_source
 from annograph.sssom import read_mapping_set
-from tests.conftest import ROOT, strip_links
+from tests.conftest import ROOT, reconciliation_schema, strip_links
 
-SPECS = ROOT.parent / "shared" / "specs" / "reconciliation-api-0.2"
 MIRROR = ROOT / "tests" / "data" / "links" / "wikidata-mirror.ttl"
 WIKIDATA = "http://www.wikidata.org/entity/"
 
@@ -42,17 +40,9 @@ def service_url() -> Iterator[str]:
         server.server_close()
 
 
-def _validator(name: str) -> jsonschema.Draft7Validator:
-    """The published schema (its '$schema' names no draft; they are written for draft 7)."""
-    if not SPECS.is_dir():
-        pytest.skip("the reconciliation API schemas are in ../shared/specs")
-    schema = json.loads((SPECS / f"{name}.json").read_text(encoding="utf-8"))
-    return jsonschema.Draft7Validator(schema)
-
-
 def test_the_manifest_follows_the_published_schema(service_url: str) -> None:
     manifest = httpx.get(service_url).json()
-    validator = _validator("manifest")
+    validator = reconciliation_schema("manifest")
     validator.validate(manifest)
     assert manifest["identifierSpace"] == WIKIDATA
     # The schema does reject a manifest without what the protocol requires.
@@ -61,9 +51,9 @@ def test_the_manifest_follows_the_published_schema(service_url: str) -> None:
 
 def test_a_query_batch_is_answered_per_the_published_schema(service_url: str) -> None:
     queries = {"q0": {"query": "Бишкек"}, "q1": {"query": "Kyrgyzstan", "type": "Q6256"}}
-    _validator("reconciliation-query-batch").validate(queries)
+    reconciliation_schema("reconciliation-query-batch").validate(queries)
     answer = httpx.post(service_url, data={"queries": json.dumps(queries)}).json()
-    _validator("reconciliation-result-batch").validate(answer)
+    reconciliation_schema("reconciliation-result-batch").validate(answer)
     assert [r["id"] for r in answer["q0"]["result"]] == ["Q9361"]
     assert answer["q0"]["result"][0]["match"] is True
     assert [r["id"] for r in answer["q1"]["result"]] == ["Q813"]

@@ -54,7 +54,6 @@ from annograph.project import Project
 from annograph.queries import QueryForm, SavedQuery, bind, portable_text
 from annograph.reconciliation import ReconciliationService, property_value
 from annograph.remote import CANCELLED
-from annograph.results import term_text
 from annograph.sources import records_from_triples
 from annograph.store import open_store
 
@@ -449,7 +448,7 @@ class Site:
             explanation = self._explain(identifier)
         except EntityNotFound:
             return None
-        names = " · ".join(escape(term_text(label, self.prefixes)) for label in explanation.labels)
+        names = " · ".join(dict.fromkeys(escape(label.value) for label in explanation.labels))
         types = ", ".join(escape(short_iri(t, self.prefixes)) for t in explanation.types)
         quote = next((q for f in explanation.facts for q in f.quotes), None)
         said = f"<blockquote>{escape(quote.exact)}</blockquote>" if quote else ""
