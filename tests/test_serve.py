@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -320,3 +322,32 @@ def test_the_service_help_mentions_loopback_by_default() -> None:
     help_text = CliRunner().invoke(cli, ["serve", "--help"]).output
     assert "[default: 127.0.0.1]" in help_text and "[default: 7878;" in help_text
     assert Path(ROOT / "src" / "annograph" / "web" / "index.html").is_file()
+
+
+def _children(pid: int) -> set[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return {int(child) for child in path.read_text().split()} if path.exists() else set()
+
+
+def _gone(pid: int, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        stat = Path(f"/proc/{pid}/stat")
+        if not stat.exists() or stat.read_text().split(")")[-1].split()[0] == "Z":
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGKILL])
+def test_the_oxigraph_server_behind_stops_with_annograph(
+    built: Project, signal_number: signal.Signals
+) -> None:
+    with annograph_serve(built) as server:
+        backends = _children(server.process.pid)
+        assert len(backends) == 1
+        server.process.send_signal(signal_number)
+        server.process.wait(timeout=10)
+        # Stopped cleanly on SIGTERM; on SIGKILL, Linux ends it for the dead parent.
+        assert _gone(backends.pop())

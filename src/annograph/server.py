@@ -22,8 +22,10 @@ before the last chunk, so that no client mistakes it for a complete answer.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -63,6 +65,7 @@ DEFAULT_TIMEOUT = 30
 #: How much of an answer is held before it is streamed on (see the module's docstring).
 HELD_BYTES = 1 << 20
 STARTUP_SECONDS = 30.0
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 #: ``?format=`` names of the saved-query API, and the media types they ask Oxigraph for.
 FORMATS = {
@@ -128,7 +131,12 @@ def oxigraph_backend(location: Path, *, timeout: int) -> Iterator[str]:
         "--timeout-s",
         str(timeout),
     ]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_ready(process, url)
@@ -142,6 +150,12 @@ def oxigraph_backend(location: Path, *, timeout: int) -> Iterator[str]:
             process.wait()
         if process.stderr is not None:
             process.stderr.close()
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: have Linux send SIGTERM when annograph dies, even by kill -9."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _wait_until_ready(process: subprocess.Popen[bytes], url: str) -> None:
@@ -536,12 +550,18 @@ def serve(project: Project, *, host: str, port: int, timeout: int, threads: int 
                 hint="another program uses that port: pick one with --port",
             ) from error
         print(f"annograph: serving {release} at http://{host}:{port}/", file=sys.stderr)
+        # A SIGTERM (from a service manager) stops it as Ctrl-C does, so the backend stops too.
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
             server.run()
         except KeyboardInterrupt:
             pass
         finally:
             server.close()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 # -- helpers ----------------------------------------------------------------------------------
