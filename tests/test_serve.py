@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import signal
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,10 +15,12 @@ import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
+from click.testing import CliRunner
 from openapi_spec_validator import validate
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, SPARQLWrapper
 
+from annograph.cli import cli
 from annograph.project import Project
 from annograph.results import ResultFormat, render_result
 from tests.conftest import ROOT, Server, annograph_serve, reconciliation_schema
@@ -315,10 +318,6 @@ def test_reconcile_with_property_filters(served: Server) -> None:
 
 
 def test_the_service_help_mentions_loopback_by_default() -> None:
-    from click.testing import CliRunner
-
-    from annograph.cli import cli
-
     help_text = CliRunner().invoke(cli, ["serve", "--help"]).output
     assert "[default: 127.0.0.1]" in help_text and "[default: 7878;" in help_text
     assert Path(ROOT / "src" / "annograph" / "web" / "index.html").is_file()
@@ -351,3 +350,30 @@ def test_the_oxigraph_server_behind_stops_with_annograph(
         server.process.wait(timeout=10)
         # Stopped cleanly on SIGTERM; on SIGKILL, Linux ends it for the dead parent.
         assert _gone(backends.pop())
+
+
+def test_a_browser_preflight_is_answered(served: Server) -> None:
+    answer = httpx.options(
+        served.query_url,
+        headers={"Origin": "http://127.0.0.1:3333", "Access-Control-Request-Method": "POST"},
+    )
+    assert answer.status_code == 204
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in answer.headers["Access-Control-Allow-Methods"]
+
+
+def test_serving_without_a_store_or_on_a_busy_port_is_a_clear_error(
+    built: Project, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    options = ["serve", "--project", str(built.root)]
+    unbuilt = runner.invoke(cli, [*options, "--store", str(tmp_path / "none")])
+    assert unbuilt.exit_code == 1
+    assert "no store here" in unbuilt.output and "annograph build" in unbuilt.output
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        taken = runner.invoke(cli, [*options, "--store", str(built.store), "--port", port])
+    assert taken.exit_code == 1 and "Traceback" not in taken.output
+    assert f"cannot listen on 127.0.0.1:{port}" in taken.output and "--port" in taken.output

@@ -31,7 +31,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html import escape
@@ -83,6 +83,10 @@ _UPDATE_TYPES = ("application/sparql-update",)
 #: Headers passed on from Oxigraph's answers (the rest are hop-by-hop or the front's own).
 _KEPT_HEADERS = ("Content-Type", "Vary")
 _CORS = {"Access-Control-Allow-Origin": "*"}
+_PREFLIGHT = {
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Content-Type",
+}
 _DEFAULT_TYPES = ("Organization", "Person", "Place", "Event", "Programme", "CreativeWork")
 
 
@@ -230,6 +234,8 @@ class Site:
     # -- SPARQL ---------------------------------------------------------------------------
 
     def _sparql(self, request: Request) -> Response:
+        if request.method == "OPTIONS":  # a browser's CORS preflight, before a POST
+            return Response(status=204, headers={**_CORS, **_PREFLIGHT})
         if request.method not in ("GET", "POST"):
             return _error(405, "use GET or POST for SPARQL queries")
         body = request.get_data()  # first, so that reading the form below leaves it in place
@@ -288,7 +294,9 @@ class Site:
             if upstream.status_code == 200 and bytes(held).rstrip().endswith(CANCELLED):
                 return self._timed_out()
             return _passed_on(upstream, bytes(held))
-        return _passed_on(upstream, _checked_stream(bytes(held), chunks, upstream))
+        response = _passed_on(upstream, checked_stream(bytes(held), chunks))
+        response.call_on_close(upstream.close)
+        return response
 
     def _timed_out(self) -> Response:
         return _error(
@@ -404,8 +412,7 @@ class Site:
                 f"<td>{self._term(other)}</td><td>{quotes}</td></tr>"
             )
         links = "".join(
-            f'<li>{escape(short_iri(f.predicate, self.prefixes))} <a class="external" '
-            f'href="{escape(f.object.value)}">{escape(f.object.value)}</a></li>'
+            f"<li>{escape(short_iri(f.predicate, self.prefixes))} {self._term(f.object)}</li>"
             for f in explanation.facts
             if f.is_link and isinstance(f.object, ox.NamedNode)
         )
@@ -424,6 +431,8 @@ class Site:
             text = escape(short_iri(term, self.prefixes))
             if term.value.startswith(self.id_namespace):
                 return f'<a href="/entity?id={escape(_quote(term.value))}">{text}</a>'
+            if not term.value.startswith(("http://", "https://")):
+                return text  # never a link to a javascript: or file: IRI
             return f'<a class="external" href="{escape(term.value)}">{text}</a>'
         if isinstance(term, ox.Literal):
             language = (
@@ -535,29 +544,67 @@ def openapi(queries: Any, *, server: str) -> dict[str, object]:
 
 
 def serve(project: Project, *, host: str, port: int, timeout: int, threads: int = 8) -> None:
-    """Serve the built store until interrupted (Ctrl-C)."""
+    """Serve the built store until interrupted (Ctrl-C or SIGTERM).
+
+    :raises StoreError: if there is no built store.
+    :raises ServeError: if the port is taken or the oxigraph server does not start.
+    """
     import waitress  # imported here: only ``serve`` needs a WSGI server
 
     release = project.store.resolve()
     store = open_store(release)
-    with oxigraph_backend(release, timeout=timeout) as backend:
+    # Bound first, so that a port in use is reported before anything else starts.
+    with (
+        listening_socket(host, port) as listener,
+        oxigraph_backend(release, timeout=timeout) as backend,
+    ):
         site = Site(project, store, backend, timeout)
-        try:
-            server = waitress.create_server(site, host=host, port=port, threads=threads)
-        except OSError as error:
-            raise ServeError(
-                f"cannot listen on {host}:{port}: {error.strerror}",
-                hint="another program uses that port: pick one with --port",
-            ) from error
+        server = waitress.create_server(site, sockets=[listener], threads=threads)
         print(f"annograph: serving {release} at http://{host}:{port}/", file=sys.stderr)
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            print(
+                f"annograph: listening on {host}: anyone who can reach this machine can query "
+                "the graph (read-only)",
+                file=sys.stderr,
+            )
         # A SIGTERM (from a service manager) stops it as Ctrl-C does, so the backend stops too.
-        signal.signal(signal.SIGTERM, _interrupt)
+        previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
             server.run()
         except KeyboardInterrupt:
             pass
         finally:
+            signal.signal(signal.SIGTERM, previous)
             server.close()
+            site.client.close()
+
+
+@contextmanager
+def listening_socket(host: str, port: int) -> Iterator[socket.socket]:
+    """A TCP socket bound to ``host:port`` (closed on exit).
+
+    :raises ServeError: if the address is in use or cannot be bound.
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as error:
+        raise ServeError(
+            f"cannot listen on {host}: {error.strerror}", hint="check --host"
+        ) from error
+    listener = socket.socket(family, kind, proto)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+    except OSError as error:
+        listener.close()
+        raise ServeError(
+            f"cannot listen on {host}:{port}: {error.strerror}",
+            hint="another program uses that port: pick one with --port",
+        ) from error
+    with listener:
+        yield listener
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -593,27 +640,29 @@ def _multi(params: Mapping[str, str]) -> Iterator[tuple[str, str]]:
             yield key, value
 
 
-def _checked_stream(
-    held: bytes, chunks: Iterator[bytes], upstream: httpx.Response
-) -> Iterator[bytes]:
-    """The answer, streamed on; if Oxigraph cut it short, the connection is broken at the end.
+def checked_stream(held: bytes, chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """An answer streamed on; if Oxigraph cut it short, an exception breaks the connection.
 
-    The last bytes are held back until the end so that the cancellation message is never sent.
+    The last bytes are held back until the end so that the cancellation message is never sent
+    as if it were part of the answer. (An exception inside a WSGI body makes the server drop
+    the connection before the final chunk, which every HTTP client reports as an error.)
+
+    >>> b"".join(checked_stream(b"ab", [b"cd", b"ef"]))
+    b'abcdef'
+    >>> b"".join(checked_stream(b"{", [b"...", CANCELLED]))
+    Traceback (most recent call last):
+    ConnectionAbortedError: the query ran past the server's time limit
     """
     keep = len(CANCELLED) + 2
     pending = held
-    try:
-        for chunk in chunks:
-            pending += chunk
-            if len(pending) > keep:
-                yield pending[:-keep]
-                pending = pending[-keep:]
-        if pending.rstrip().endswith(CANCELLED):
-            # An exception inside the body makes the WSGI server drop the connection.
-            raise ConnectionAbortedError("the query ran past the server's time limit")
-        yield pending
-    finally:
-        upstream.close()
+    for chunk in chunks:
+        pending += chunk
+        if len(pending) > keep:
+            yield pending[:-keep]
+            pending = pending[-keep:]
+    if pending.rstrip().endswith(CANCELLED):
+        raise ConnectionAbortedError("the query ran past the server's time limit")
+    yield pending
 
 
 def _passed_on(upstream: httpx.Response, body: bytes | Iterator[bytes]) -> Response:

@@ -34,6 +34,8 @@ function termNode(term) {
   if (!term) return "";
   if (term.type === "uri") {
     const local = term.value.startsWith(config.entityNamespace);
+    // Only web IRIs become links: never a javascript: or file: IRI from the data.
+    if (!local && !/^https?:\/\//.test(term.value)) return shorten(term.value);
     const href = local ? `/entity?id=${encodeURIComponent(term.value)}` : term.value;
     const link = element("a", { href, class: local ? "entity" : "external" }, shorten(term.value));
     if (!local) link.setAttribute("rel", "noopener");
