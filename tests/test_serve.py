@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import signal
 import socket
 import time
@@ -214,7 +215,9 @@ def test_api_errors_say_what_is_wrong(served: Server) -> None:
         "error": "query 'entity' has no parameter 'nope'",
         "hint": "its parameters: entity",
     }
-    assert httpx.get(served.url + "/api/queries/no-such-query").status_code == 404
+    missing = httpx.get(served.url + "/api/queries/no-such-query")
+    assert missing.status_code == 404
+    assert missing.json()["error"] == "no saved query named 'no-such-query'"
     wrong = httpx.get(served.url + "/api/queries/organizers", params={"format": "turtle"})
     assert wrong.status_code == 406 and "json, xml, csv, tsv" in wrong.json()["error"]
 
@@ -377,3 +380,16 @@ def test_serving_without_a_store_or_on_a_busy_port_is_a_clear_error(
         taken = runner.invoke(cli, [*options, "--store", str(built.store), "--port", port])
     assert taken.exit_code == 1 and "Traceback" not in taken.output
     assert f"cannot listen on 127.0.0.1:{port}" in taken.output and "--port" in taken.output
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_a_dead_backend_is_a_502_not_a_crash(built: Project) -> None:
+    with annograph_serve(built) as server:
+        backend = _children(server.process.pid).pop()
+        os.kill(backend, signal.SIGKILL)
+        assert _gone(backend)
+        answer = httpx.get(server.query_url, params={"query": COUNT})
+        assert answer.status_code == 502
+        assert "restart 'annograph serve'" in answer.json()["hint"]
+        # The pages that need no SPARQL still answer.
+        assert httpx.get(server.url + "/entity", params={"id": "iom"}).status_code == 200

@@ -272,17 +272,22 @@ class Site:
         data: Mapping[str, str] | None = None,
     ) -> Response:
         """Pass a request to Oxigraph and its answer back (see the module's docstring)."""
-        upstream = self.client.send(
-            self.client.build_request(
-                method,
-                self.backend + path,
-                params=list(_multi(params)),
-                content=content,
-                data=data,
-                headers=headers,
-            ),
-            stream=True,
+        request = self.client.build_request(
+            method,
+            self.backend + path,
+            params=list(_multi(params)),
+            content=content,
+            data=data,
+            headers=headers,
         )
+        try:
+            upstream = self.client.send(request, stream=True)
+        except httpx.HTTPError as error:
+            return _error(
+                502,
+                f"the oxigraph server behind this one did not answer: {error}",
+                hint="restart 'annograph serve'",
+            )
         chunks = upstream.iter_bytes()
         held = bytearray()
         for chunk in chunks:
@@ -314,7 +319,9 @@ class Site:
     def _run_query(self, request: Request, name: str) -> Response:
         query = self.queries.get(name)
         if query is None:
-            raise NotFound(f"no saved query named '{name}'")
+            return _error(
+                404, f"no saved query named '{name}'", hint=f"see {request.host_url}api/queries"
+            )
         values = {k: v for k, v in request.args.lists() if k != "format"}
         bound = bind(query, values, prefixes=self.prefixes)
         media = _media_type(request, query)
