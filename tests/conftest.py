@@ -169,3 +169,10 @@ def strip_links(project: Project) -> None:
     annotations = next((project.root / "data" / "articles").glob("*/annotations.yaml"))
     text = annotations.read_text(encoding="utf-8")
     annotations.write_text(re.sub(r"(?m)^ +(sameAs|closeMatch):.*\n", "", text), "utf-8")
+
+
+@pytest.fixture(scope="session")
+def served(built: Project) -> Iterator[Server]:
+    """``annograph serve`` on the built store, for the whole session."""
+    with annograph_serve(built) as server:
+        yield server

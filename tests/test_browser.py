@@ -22,7 +22,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from annograph.project import Project
-from tests.conftest import Server, annograph_serve
+from tests.conftest import Server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -56,12 +56,6 @@ def browser() -> Iterator[WebDriver]:
         yield driver
     finally:
         driver.quit()
-
-
-@pytest.fixture(scope="module")
-def served(built: Project) -> Iterator[Server]:
-    with annograph_serve(built) as server:
-        yield server
 
 
 def _wait(browser: WebDriver, css: str) -> None:

@@ -9,7 +9,6 @@ import os
 import signal
 import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -28,12 +27,6 @@ from tests.conftest import ROOT, Server, annograph_serve, reconciliation_schema
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 DESCRIBE_BISHKEK = "CONSTRUCT WHERE { <https://w3id.org/annograph/data/id/bishkek> ?p ?o }"
-
-
-@pytest.fixture(scope="module")
-def served(built: Project) -> Iterator[Server]:
-    with annograph_serve(built) as server:
-        yield server
 
 
 def _csv_rows(text: str) -> list[list[str]]:

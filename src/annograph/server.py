@@ -51,9 +51,9 @@ from annograph import __version__
 from annograph.errors import AnnographError, QueryError
 from annograph.evidence import EntityNotFound, Explanation, explain
 from annograph.labels import fold
-from annograph.ontology import NAMESPACE, ONTOLOGY_IRI, RDFS, short_iri
+from annograph.ontology import NAMESPACE, ONTOLOGY_IRI, RDFS, XSD, short_iri
 from annograph.project import Project
-from annograph.queries import QueryForm, SavedQuery, bind, portable_text
+from annograph.queries import Parameter, QueryForm, SavedQuery, bind, portable_text
 from annograph.reconciliation import ReconciliationService, property_value
 from annograph.remote import CANCELLED
 from annograph.sources import records_from_triples
@@ -199,18 +199,19 @@ class Site:
         self.prefixes = self.project.prefixes()
         self.id_namespace = self.prefixes["id"]
         self.client = httpx.Client(timeout=None)
+        sparql, writes = ["GET", "POST", "OPTIONS"], ["POST", "PUT", "DELETE", "PATCH"]
         self.routes = Map(
             [
-                Rule("/", endpoint="index"),
-                Rule("/static/<name>", endpoint="static"),
-                Rule("/entity", endpoint="entity"),
-                Rule("/query", endpoint="sparql"),
-                Rule("/sparql", endpoint="sparql"),
-                Rule("/update", endpoint="update"),
-                Rule("/store", endpoint="graph_store"),
-                Rule("/api/queries", endpoint="list_queries"),
-                Rule("/api/queries/<name>", endpoint="run_query"),
-                Rule("/api/openapi.json", endpoint="openapi"),
+                Rule("/", endpoint="index", methods=["GET"]),
+                Rule("/static/<name>", endpoint="static", methods=["GET"]),
+                Rule("/entity", endpoint="entity", methods=["GET"]),
+                Rule("/query", endpoint="sparql", methods=sparql),
+                Rule("/sparql", endpoint="sparql", methods=sparql),
+                Rule("/update", endpoint="update", methods=["GET", *writes]),
+                Rule("/store", endpoint="graph_store", methods=["GET", *writes]),
+                Rule("/api/queries", endpoint="list_queries", methods=["GET"]),
+                Rule("/api/queries/<name>", endpoint="run_query", methods=["GET"]),
+                Rule("/api/openapi.json", endpoint="openapi", methods=["GET"]),
             ]
         )
         self.reconciliation = self._reconciliation_service()
@@ -236,8 +237,6 @@ class Site:
     def _sparql(self, request: Request) -> Response:
         if request.method == "OPTIONS":  # a browser's CORS preflight, before a POST
             return Response(status=204, headers={**_CORS, **_PREFLIGHT})
-        if request.method not in ("GET", "POST"):
-            return _error(405, "use GET or POST for SPARQL queries")
         body = request.get_data()  # first, so that reading the form below leaves it in place
         if request.mimetype in _UPDATE_TYPES or "update" in request.values:
             return _read_only()
@@ -256,7 +255,7 @@ class Site:
         return _read_only()
 
     def _graph_store(self, request: Request) -> Response:
-        if request.method not in ("GET", "HEAD"):
+        if request.method != "GET":
             return _read_only()
         accept = {"Accept": request.headers.get("Accept", "text/turtle")}
         return self._relay("GET", "/store", params=request.args, headers=accept)
@@ -504,11 +503,7 @@ def openapi(queries: Any, *, server: str) -> dict[str, object]:
                 "in": "query",
                 "required": p.required and p.default is None,
                 "description": f"{p.type_label}; several values make a list",
-                "schema": {
-                    "type": "string",
-                    **({"enum": list(p.allowed)} if p.allowed else {}),
-                    **({"default": p.default} if p.default is not None else {}),
-                },
+                "schema": _parameter_schema(p),
             }
             for p in query.parameters
         ]
@@ -533,8 +528,9 @@ def openapi(queries: Any, *, server: str) -> dict[str, object]:
                         "description": "The query's answer",
                         "content": {FORMATS[f]: {} for f in formats},
                     },
-                    "400": {"description": "A missing or malformed parameter"},
-                    "503": {"description": "The query ran past the server's time limit"},
+                    "400": _error_response("A missing, unknown or malformed parameter"),
+                    "406": _error_response("A format this query cannot answer in"),
+                    "503": _error_response("The query ran past the server's time limit"),
                 },
             }
         }
@@ -547,7 +543,48 @@ def openapi(queries: Any, *, server: str) -> dict[str, object]:
         },
         "servers": [{"url": server}],
         "paths": paths,
+        "components": {
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": {"type": "string"}, "hint": {"type": "string"}},
+                }
+            }
+        },
     }
+
+
+#: JSON Schema for the XSD datatypes a parameter may have (others are plain strings).
+_XSD_SCHEMAS: dict[str, dict[str, object]] = {
+    "integer": {"type": "integer"},
+    "decimal": {"type": "number"},
+    "double": {"type": "number"},
+    "float": {"type": "number"},
+    "boolean": {"type": "boolean"},
+    "date": {"type": "string", "format": "date"},
+    "dateTime": {"type": "string", "format": "date-time"},
+    "gYear": {"type": "string", "pattern": "^-?[0-9]{4,}$"},
+}
+
+
+def _parameter_schema(parameter: Parameter) -> dict[str, object]:
+    schema: dict[str, object] = {"type": "string"}
+    if parameter.kind == "iri":
+        # An absolute IRI or a CURIE with a known prefix: both have a scheme-like start.
+        schema = {"type": "string", "format": "iri", "pattern": "^[A-Za-z][A-Za-z0-9+.-]*:"}
+    elif parameter.kind == "datatype" and parameter.datatype and parameter.datatype.startswith(XSD):
+        schema = dict(_XSD_SCHEMAS.get(parameter.datatype.removeprefix(XSD), schema))
+    if parameter.allowed:
+        schema = {"type": "string", "enum": list(parameter.allowed)}
+    if parameter.default is not None:
+        schema["default"] = parameter.default
+    return schema
+
+
+def _error_response(description: str) -> dict[str, object]:
+    schema = {"$ref": "#/components/schemas/Error"}
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 def serve(project: Project, *, host: str, port: int, timeout: int, threads: int = 8) -> None:
