@@ -442,7 +442,13 @@ def push(
 @cli.command()
 @project_options
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Interface to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=DEFAULT_PORT,
+    show_default=True,
+    help="Port to listen on (0: any free one).",
+)
 @click.option(
     "--timeout",
     type=click.IntRange(min=1),

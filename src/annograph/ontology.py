@@ -93,7 +93,7 @@ def load_ontology(path: Path) -> Ontology:
         individuals=frozenset(
             name for name, kinds in own.items() if OWL + "NamedIndividual" in kinds
         ),
-        superclasses=_superclass_closure(triples),
+        superclasses=superclass_closure(triples),
     )
 
 
@@ -189,7 +189,7 @@ def _properties(own: dict[str, set[str]], triples: Iterable[ox.Triple]) -> dict[
     return properties
 
 
-def _superclass_closure(triples: Iterable[ox.Triple]) -> dict[str, frozenset[str]]:
+def superclass_closure(triples: Iterable[ox.Triple]) -> dict[str, frozenset[str]]:
     """ag: class local name -> all its ag: superclasses (transitively)."""
     direct: dict[str, set[str]] = defaultdict(set)
     for sub, sup in _iri_pairs(triples, RDFS + "subClassOf"):

@@ -51,7 +51,7 @@ from annograph import __version__
 from annograph.errors import AnnographError, QueryError
 from annograph.evidence import EntityNotFound, Explanation, explain
 from annograph.labels import fold
-from annograph.ontology import NAMESPACE, ONTOLOGY_IRI, RDFS, XSD, short_iri
+from annograph.ontology import NAMESPACE, ONTOLOGY_IRI, XSD, short_iri, superclass_closure
 from annograph.project import Project
 from annograph.queries import Parameter, QueryForm, SavedQuery, bind, portable_text
 from annograph.reconciliation import ReconciliationService, property_value
@@ -468,7 +468,10 @@ class Site:
             view="entity?id={{id}}",
             preview=self._preview,
             default_types=[(t, t) for t in _DEFAULT_TYPES],
-            ancestors=_ancestors(schema),
+            ancestors={
+                NAMESPACE + name: frozenset(NAMESPACE + parent for parent in parents)
+                for name, parents in superclass_closure(schema).items()
+            },
             values=_property_values(data, self.id_namespace),
         )
 
@@ -604,6 +607,7 @@ def serve(project: Project, *, host: str, port: int, timeout: int, threads: int 
     ):
         site = Site(project, store, backend, timeout)
         server = waitress.create_server(site, sockets=[listener], threads=threads)
+        port = listener.getsockname()[1]
         print(f"annograph: serving {release} at http://{host}:{port}/", file=sys.stderr)
         if host not in ("127.0.0.1", "localhost", "::1"):
             print(
@@ -749,25 +753,6 @@ def _page(title: str, body: str) -> str:
 
 def _quote(value: str) -> str:
     return quote(value, safe="")
-
-
-def _ancestors(schema: list[ox.Triple]) -> dict[str, frozenset[str]]:
-    parents: dict[str, set[str]] = defaultdict(set)
-    for triple in schema:
-        subject, value = triple.subject, triple.object
-        if triple.predicate.value == RDFS + "subClassOf" and isinstance(value, ox.NamedNode):
-            parents[str(getattr(subject, "value", subject))].add(value.value)
-    closure = {}
-    for cls in parents:
-        seen: set[str] = set()
-        todo = list(parents[cls])
-        while todo:
-            parent = todo.pop()
-            if parent not in seen:
-                seen.add(parent)
-                todo.extend(parents.get(parent, ()))
-        closure[cls] = frozenset(seen)
-    return closure
 
 
 def _property_values(
