@@ -1,7 +1,9 @@
 """Annotation files -> model, keeping the line and column of every value.
 
 An article lives in ``data/articles/SLUG/``: ``article.md`` is the source of record and
-``annotations.yaml`` says what it states. The format is documented in ``docs/annotations.md``;
+``annotations.yaml`` says what it states. Entities that recur across articles are defined once
+in ``data/entities/*.yaml`` (their classes and identity links); each article that mentions one
+adds only its own mentions and facts. The format is documented in ``docs/annotations.md``;
 its vocabulary (``type`` values and property keys) is whatever the ontology defines, so nothing
 here lists classes or properties.
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +22,14 @@ from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
-from annograph.errors import AnnographError, AnnotationError, AnnotationErrors, SourceLocation
+from annograph.errors import (
+    AnnographError,
+    AnnotationError,
+    AnnotationErrors,
+    AnnotationWarning,
+    SourceLocation,
+)
+from annograph.labels import fold
 from annograph.lexical import LANGUAGE_TAG, LEXICAL_HINTS, XSD, closest, is_valid_lexical
 from annograph.model import (
     Article,
@@ -39,6 +48,7 @@ from annograph.ontology import LANG_STRING, Ontology
 FORMAT = "annograph/1"
 ANNOTATIONS_FILE = "annotations.yaml"
 ARTICLES_DIR = Path("data") / "articles"
+ENTITIES_DIR = Path("data") / "entities"
 
 #: Characters of context kept around a quote in its TextQuoteSelector (oa:prefix / oa:suffix).
 CONTEXT_CHARS = 32
@@ -51,27 +61,82 @@ TOP_KEYS = ("format", "article", "entities")
 ARTICLE_KEYS = ("text", "language")
 LINK_KEYS: tuple[LinkKind, ...] = ("sameAs", "closeMatch")
 ENTITY_KEYS = ("type", "quote", "note", *LINK_KEYS)
+#: What ``data/entities/`` says of an entity: who it is, not what an article says of it.
+SHARED_KEYS = ("type", "note", *LINK_KEYS)
+#: What an article must leave to ``data/entities/`` when it mentions a shared entity.
+SHARED_ONLY_KEYS = ("type", *LINK_KEYS)
+#: Facts whose equal values suggest two entities are one (see :func:`near_duplicates`).
+NAME_PROPERTIES = ("name",)
 FACT_KEYS = ("quote", "note")
 QUOTE_KEYS = ("exact", "prefix", "suffix")
 
 
-def load_articles(root: Path, ontology: Ontology) -> list[Article]:
-    """Load every article under ``root/data/articles``, reporting all errors of all files at once.
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    """All articles, the shared entities they mention, and the warnings loading them raised."""
+
+    articles: list[Article]
+    shared: dict[str, Entity]
+    warnings: tuple[AnnographError, ...] = ()
+
+
+def load_corpus(root: Path, ontology: Ontology) -> Corpus:
+    """Load ``data/entities/`` and every article, reporting all errors of all files at once.
 
     :param root: the project directory.
     :param ontology: the terms annotations may use.
-    :raises AnnotationErrors: listing every problem found, each with its file, line and column.
+    :raises AnnotationErrors: listing every error found, each with its file, line and column.
     """
-    articles, errors = [], []
+    errors: list[AnnographError] = []
+    try:
+        shared = load_shared_entities(root, ontology)
+    except AnnotationErrors as error:
+        errors.extend(error.errors)
+        shared = {}
+    articles = []
     for directory in article_directories(root):
         try:
-            articles.append(load_article(directory, ontology))
+            articles.append(load_article(directory, ontology, shared=shared))
         except AnnotationErrors as error:
             errors.extend(error.errors)
     errors.extend(_duplicate_ids_across(articles))
     if errors:
         raise AnnotationErrors(errors)
-    return articles
+    warnings = [*_unmentioned(shared, articles), *near_duplicates(articles)]
+    return Corpus(articles, shared, tuple(warnings))
+
+
+def load_articles(root: Path, ontology: Ontology) -> list[Article]:
+    """The articles of :func:`load_corpus`."""
+    return load_corpus(root, ontology).articles
+
+
+def load_shared_entities(root: Path, ontology: Ontology) -> dict[str, Entity]:
+    """The entities defined once in ``root/data/entities/*.yaml``, by id.
+
+    :raises AnnotationErrors: listing every problem in those files.
+    """
+    shared: dict[str, Entity] = {}
+    errors: list[AnnographError] = []
+    directory = root / ENTITIES_DIR
+    for path in sorted(directory.glob("*.yaml")) if directory.is_dir() else []:
+        reader = _Reader(path, ontology)
+        for entity in reader.read_shared():
+            if entity.id in shared:
+                reader.errors.append(
+                    AnnotationError(
+                        f"entity id '{entity.id}' is already defined in "
+                        f"{shared[entity.id].location}",
+                        location=entity.location,
+                        hint="define each shared entity once",
+                    )
+                )
+            else:
+                shared[entity.id] = entity
+        errors.extend(sorted(reader.errors, key=_position))
+    if errors:
+        raise AnnotationErrors(errors)
+    return shared
 
 
 def article_directories(root: Path) -> list[Path]:
@@ -82,12 +147,15 @@ def article_directories(root: Path) -> list[Path]:
     return sorted(p for p in base.iterdir() if (p / ANNOTATIONS_FILE).is_file())
 
 
-def load_article(directory: Path, ontology: Ontology) -> Article:
+def load_article(
+    directory: Path, ontology: Ontology, *, shared: Mapping[str, Entity] | None = None
+) -> Article:
     """Load one article folder (``article.md`` + ``annotations.yaml``) into the model.
 
+    :param shared: the shared entities it may mention (see :func:`load_shared_entities`).
     :raises AnnotationErrors: listing every problem in the folder's annotations.
     """
-    reader = _Reader(directory / ANNOTATIONS_FILE, ontology)
+    reader = _Reader(directory / ANNOTATIONS_FILE, ontology, shared=shared or {})
     article = reader.read(directory)
     if reader.errors or article is None:
         raise AnnotationErrors(sorted(reader.errors, key=_position))
@@ -103,14 +171,61 @@ def _duplicate_ids_across(articles: list[Article]) -> Iterator[AnnotationError]:
     first: dict[str, Entity] = {}
     for article in articles:
         for entity in article.entities:
+            if entity.shared:
+                continue
             if entity.id in first:
                 yield AnnotationError(
                     f"entity id '{entity.id}' is already used in {first[entity.id].location}",
                     location=entity.location,
-                    hint="ids name IRIs, so they must be unique across the project",
+                    hint=f"if both articles mean the same one, define it once in {ENTITIES_DIR}/ "
+                    "(type and links) and mention it from both; otherwise choose another id",
                 )
             else:
                 first[entity.id] = entity
+
+
+def _unmentioned(
+    shared: Mapping[str, Entity], articles: list[Article]
+) -> Iterator[AnnotationError]:
+    mentioned = {e.id for article in articles for e in article.entities}
+    for entity in shared.values():
+        if entity.id not in mentioned:
+            yield AnnotationWarning(
+                f"shared entity '{entity.id}' is mentioned by no article: the graph leaves it out",
+                location=entity.location,
+                hint="mention it from an article (its id, a 'quote:' and facts), or remove it",
+            )
+
+
+def near_duplicates(articles: list[Article]) -> Iterator[AnnotationError]:
+    """A warning for each entity with the same normalized name and classes as an earlier one.
+
+    Two ids for one organization or place split its facts in two; the fix is one shared entity.
+    """
+    seen: dict[tuple[str, tuple[str, ...]], Entity] = {}
+    ids_seen: set[str] = set()
+    for article in articles:
+        for entity in article.entities:
+            if entity.id in ids_seen:
+                continue
+            ids_seen.add(entity.id)
+            for name in _names(entity):
+                key = (fold(name), tuple(sorted(entity.types)))
+                other = seen.setdefault(key, entity)
+                if other.id != entity.id:
+                    yield AnnotationWarning(
+                        f"'{entity.id}' has the same name ('{name}') and class as "
+                        f"'{other.id}' ({other.location}): are they one entity?",
+                        location=entity.location,
+                        hint=f"if so, define it once in {ENTITIES_DIR}/ and use one id",
+                    )
+                    break
+
+
+def _names(entity: Entity) -> Iterator[str]:
+    for fact in entity.facts:
+        if fact.prop in NAME_PROPERTIES:
+            yield from (value.text for value in fact.values if isinstance(value, Text))
 
 
 @dataclass
@@ -119,6 +234,7 @@ class _Reader:
 
     path: Path
     ontology: Ontology
+    shared: Mapping[str, Entity] = field(default_factory=dict)
     errors: list[AnnographError] = field(default_factory=list)
     text: str | None = None
     # Value node id -> its key node, so errors about a key point at the key, not the value.
@@ -171,6 +287,59 @@ class _Reader:
             annotations_path=self.path,
             location=self.location(self._key_nodes[id(article_node)]),
         )
+
+    def read_shared(self) -> list[Entity]:
+        """The entities of a ``data/entities/*.yaml`` file: classes, note and identity links."""
+        root = self._compose()
+        if root is None:
+            return []
+        if not isinstance(root, MappingNode):
+            self.error(
+                root,
+                "the file must be a mapping with 'format' and 'entities'",
+                hint="see docs/annotations.md, 'Entities shared by articles'",
+            )
+            return []
+        top = self._mapping(root, ("format", "entities"), what="top-level key")
+        self._check_format(top.get("format"), root)
+        node = top.get("entities")
+        if not isinstance(node, MappingNode):
+            self.error(
+                node or root,
+                "'entities:' must be a mapping from entity id to its type and links",
+                hint="indent each entity under 'entities:' as 'id:' with 'type:' under it",
+            )
+            return []
+        entities = []
+        for key, body in self._mapping(node, None, what="entity id").items():
+            key_node = self._key_nodes[id(body)]
+            if not ID.fullmatch(key):
+                self.error(
+                    key_node,
+                    f"invalid entity id '{key}'",
+                    hint="use lowercase letters, digits and '-', e.g. 'state-migration-service'",
+                )
+            elif isinstance(body, MappingNode):
+                entities.append(self._shared_entity(key, key_node, body))
+            else:
+                self.error(body, f"entity '{key}' must be a mapping with 'type:'")
+        return entities
+
+    def _shared_entity(self, entity_id: str, key_node: Node, node: MappingNode) -> Entity:
+        fields = self._mapping(node, None, what="key")
+        self._reject_keys(
+            fields,
+            SHARED_KEYS,
+            hint="a shared entity has only 'type', 'note' and identity links; its quotes and "
+            "facts belong in the annotations of the articles that mention it",
+        )
+        types = self._types(fields.get("type"), key_node)
+        note = self._scalar(fields["note"], "note") if "note" in fields else None
+        links = tuple(
+            link for kind in LINK_KEYS if kind in fields for link in self._links(kind, fields[kind])
+        )
+        location = self.location(key_node)
+        return Entity(entity_id, types, (), (), note, location, links, shared=True)
 
     def _compose(self) -> Node | None:
         source = self._source()
@@ -333,7 +502,12 @@ class _Reader:
             )
             return None
         fields = self._mapping(node, None, what="key")
-        types = self._types(fields.get("type"), key_node)
+        shared = self.shared.get(entity_id)
+        if shared is not None:
+            self._check_not_redefined(shared, fields)
+            types = shared.types
+        else:
+            types = self._types(fields.get("type"), key_node)
         if "quote" not in fields:
             self.error(
                 key_node,
@@ -348,10 +522,23 @@ class _Reader:
             for fact in self._facts(key, value, self._key_nodes[id(value)])
         )
         note = self._scalar(fields["note"], "note") if "note" in fields else None
+        if shared is not None:
+            location = self.location(key_node)
+            return Entity(entity_id, types, mentions, facts, note, location, shared.links, True)
         links = tuple(
             link for kind in LINK_KEYS if kind in fields for link in self._links(kind, fields[kind])
         )
         return Entity(entity_id, types, mentions, facts, note, self.location(key_node), links)
+
+    def _check_not_redefined(self, shared: Entity, fields: dict[str, Node]) -> None:
+        for key in SHARED_ONLY_KEYS:
+            if key in fields:
+                self.error(
+                    self._key_nodes[id(fields[key])],
+                    f"'{shared.id}' is a shared entity ({shared.location}): an article does "
+                    f"not redefine its '{key}'",
+                    hint=f"drop '{key}:' here; to change it, edit {shared.location.path}",
+                )
 
     def _links(self, kind: LinkKind, node: Node) -> Iterator[Link]:
         for item in self._scalars(node, kind):
@@ -370,7 +557,8 @@ class _Reader:
             self.error(
                 key_node,
                 "missing 'type:'",
-                hint="name a class of the ontology, e.g. 'type: Organization'",
+                hint="name a class of the ontology, e.g. 'type: Organization' (or, for an "
+                f"entity of several articles, define it once in {ENTITIES_DIR}/)",
             )
             return ()
         names = []
@@ -577,13 +765,20 @@ class _Reader:
         for fact in facts:
             for value in fact.values:
                 if isinstance(value, Ref) and ":" not in value.target and value.target not in ids:
-                    self.errors.append(
-                        AnnotationError(
-                            f"reference to unknown entity '{value.target}'",
-                            location=value.location,
-                            hint=closest(value.target, ids) or "define it under 'entities:'",
-                        )
-                    )
+                    self.errors.append(self._unknown_ref(value, ids))
+
+    def _unknown_ref(self, value: Ref, ids: set[str]) -> AnnotationError:
+        if value.target in self.shared:
+            return AnnotationError(
+                f"'{value.target}' is a shared entity that this article does not mention",
+                location=value.location,
+                hint=f"add '{value.target}:' under 'entities:' with the 'quote:' that mentions it",
+            )
+        return AnnotationError(
+            f"reference to unknown entity '{value.target}'",
+            location=value.location,
+            hint=closest(value.target, ids) or "define it under 'entities:'",
+        )
 
     # -- YAML helpers ---------------------------------------------------------------------------
 

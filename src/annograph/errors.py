@@ -52,6 +52,12 @@ class AnnotationError(AnnographError):
     """An annotation file is malformed or says something the ontology does not allow."""
 
 
+class AnnotationWarning(AnnotationError):
+    """Something in the annotations that is probably a mistake but does not stop a build."""
+
+    severity = "warning"
+
+
 class AnnotationErrors(AnnographError):
     """Several annotation errors, all reported in one run."""
 

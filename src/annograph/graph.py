@@ -60,6 +60,13 @@ class Minter:
     def graph(self, slug: str) -> ox.NamedNode:
         return ox.NamedNode(f"{self.base}graph/{slug}")
 
+    def shared_graph(self) -> ox.NamedNode:
+        """The graph of what ``data/entities/`` says: identity links and curators' notes.
+
+        Outside ``graph/``, so that no article slug can name the same graph.
+        """
+        return ox.NamedNode(f"{self.base}entities")
+
     def statement(self, triple: ox.Triple) -> ox.NamedNode:
         # The same fact stated by two articles gets one statement node with two evidence trails.
         return ox.NamedNode(f"{self.base}statement/{_digest(str(triple))}")
@@ -144,6 +151,32 @@ def _entity_triples(
         yield ox.Triple(subject, ox.NamedNode(SKOS + "editorialNote"), note), entity.location
     for fact in entity.facts:
         yield from _fact_triples(article, subject, fact, minter)
+    if not entity.shared:  # a shared entity's links are in the shared graph, once
+        yield from _link_triples(subject, entity)
+
+
+def shared_origins(
+    entities: Iterable[Entity], *, minter: Minter
+) -> dict[ox.Triple, SourceLocation]:
+    """The shared graph: the identity links and notes of the shared entities articles mention.
+
+    Its classes are not here: each article that mentions an entity states them, with its own
+    quote, so every class in the graph has an article's words behind it.
+    """
+    located: dict[ox.Triple, SourceLocation] = {}
+    for entity in entities:
+        subject = minter.entity(entity.id)
+        if entity.note:
+            note = ox.Literal(entity.note, language="en")
+            located[ox.Triple(subject, ox.NamedNode(SKOS + "editorialNote"), note)] = (
+                entity.location
+            )
+        for triple, location in _link_triples(subject, entity):
+            located.setdefault(triple, location)
+    return located
+
+
+def _link_triples(subject: ox.NamedNode, entity: Entity) -> Iterator[Located]:
     for link in entity.links:
         for predicate in LINK_PREDICATES[link.kind]:
             yield ox.Triple(subject, predicate, ox.NamedNode(link.target)), link.location

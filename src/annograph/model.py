@@ -79,7 +79,12 @@ LinkKind = Literal["sameAs", "closeMatch"]
 
 @dataclass(frozen=True, slots=True)
 class Entity:
-    """Something the article mentions: its classes, the words that mention it, and its facts."""
+    """Something the article mentions: its classes, the words that mention it, and its facts.
+
+    A *shared* entity is defined once in ``data/entities/`` (its classes and identity links);
+    each article that mentions it adds its own mentions and facts, and takes the rest from
+    there. In ``data/entities/`` itself, an entity has no mentions and no facts.
+    """
 
     id: str
     types: tuple[str, ...]
@@ -88,6 +93,7 @@ class Entity:
     note: str | None
     location: SourceLocation
     links: tuple[Link, ...] = ()
+    shared: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,11 +11,11 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
-from annograph.annotations import load_articles
+from annograph.annotations import Corpus, load_corpus
 from annograph.errors import AnnographError, AnnotationErrors, ProjectError, SourceLocation
 from annograph.evidence import Explanation, explain
 from annograph.export import ExportFormat, export_graph, select_quads
-from annograph.graph import DEFAULT_BASE_IRI, Minter, origins
+from annograph.graph import DEFAULT_BASE_IRI, Minter, origins, shared_origins
 from annograph.linking import (
     Reconciliation,
     Suggestion,
@@ -24,7 +24,7 @@ from annograph.linking import (
     reconcile,
     subjects,
 )
-from annograph.model import Article
+from annograph.model import Article, Entity
 from annograph.ontology import (
     ONTOLOGY_IRI,
     PREFIXES,
@@ -183,7 +183,11 @@ class Project:
 
     def load_articles(self, ontology: Ontology | None = None) -> list[Article]:
         """Load and check every article's annotations against the ontology."""
-        return load_articles(self.root, ontology or self.load_ontology())
+        return self.load_corpus(ontology).articles
+
+    def load_corpus(self, ontology: Ontology | None = None) -> Corpus:
+        """The articles, the shared entities of ``data/entities/`` and the warnings of both."""
+        return load_corpus(self.root, ontology or self.load_ontology())
 
     def load_shapes(self, ontology: Ontology | None = None) -> Shapes:
         """Parse ``ontology/shapes.ttl`` and derive the ontology's domain and range shapes."""
@@ -247,27 +251,38 @@ class Project:
 
     def _check(self) -> _Checked:
         ontology = self.load_ontology()
-        articles = self._linked_articles(ontology)
+        corpus = self._linked_corpus(ontology)
+        articles = corpus.articles
         graphs = {self.article_graph(a.slug): origins(a, minter=self._minter) for a in articles}
-        problems = check_shapes(
-            _union(graphs),
-            ontology=ontology,
-            shapes=self.load_shapes(ontology),
-            prefixes=self.prefixes(),
-        )
+        shared = _mentioned_shared(corpus)
+        if shared:
+            graphs[self._minter.shared_graph().value] = shared_origins(shared, minter=self._minter)
+        problems = [
+            *corpus.warnings,
+            *check_shapes(
+                _union(graphs),
+                ontology=ontology,
+                shapes=self.load_shapes(ontology),
+                prefixes=self.prefixes(),
+            ),
+        ]
         if any(problem.severity == "error" for problem in problems):
             raise AnnotationErrors(problems)
         return _Checked(ontology, graphs, _validation(articles, tuple(problems)))
 
     def _linked_articles(self, ontology: Ontology) -> list[Article]:
-        """The articles, with the links accepted in ``data/links/*.sssom.tsv`` added."""
+        return self._linked_corpus(ontology).articles
+
+    def _linked_corpus(self, ontology: Ontology) -> Corpus:
+        """The corpus, with the links accepted in ``data/links/*.sssom.tsv`` added."""
+        corpus = self.load_corpus(ontology)
         articles, problems = apply_mappings(
-            self.load_articles(ontology), self.mapping_sets(), self._minter.prefixes()["id"]
+            corpus.articles, self.mapping_sets(), self._minter.prefixes()["id"]
         )
         problems += check_link_kinds(articles, ontology)
         if problems:
             raise AnnotationErrors(problems)
-        return articles
+        return replace(corpus, articles=articles)
 
     @property
     def links_dir(self) -> Path:
@@ -514,19 +529,30 @@ def _entities_in(triples: tuple[ox.Triple, ...]) -> Iterator[ox.NamedNode]:
             yield triple.object
 
 
+def _mentioned_shared(corpus: Corpus) -> list[Entity]:
+    """The shared entities the articles mention, with their accepted links and own note."""
+    mentioned = {e.id: e for article in corpus.articles for e in article.entities if e.shared}
+    return [
+        replace(entity, note=corpus.shared[id_].note, location=corpus.shared[id_].location)
+        for id_, entity in sorted(mentioned.items())
+    ]
+
+
 def _validation(articles: list[Article], warnings: tuple[AnnographError, ...]) -> Validation:
     entities = [entity for article in articles for entity in article.entities]
+    # A shared entity counts once, with its links, however many articles mention it.
+    distinct = list({entity.id: entity for entity in entities}.values())
     facts = [
         *(fact for article in articles for fact in article.facts),
         *(fact for entity in entities for fact in entity.facts),
     ]
     return Validation(
         articles=len(articles),
-        entities=len(entities),
+        entities=len(distinct),
         facts=sum(len(fact.values) for fact in facts),
         quotes=sum(len(fact.evidence) for fact in facts)
         + sum(len(entity.mentions) for entity in entities),
-        links=sum(len(entity.links) for entity in entities),
+        links=sum(len(entity.links) for entity in distinct),
         warnings=warnings,
     )
 
