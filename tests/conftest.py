@@ -166,9 +166,10 @@ def reconciliation_schema(name: str) -> jsonschema.Draft7Validator:
 
 def strip_links(project: Project) -> None:
     """Remove the curated identity links, as if the annotations had none yet."""
-    annotations = next((project.root / "data" / "articles").glob("*/annotations.yaml"))
-    text = annotations.read_text(encoding="utf-8")
-    annotations.write_text(re.sub(r"(?m)^ +(sameAs|closeMatch):.*\n", "", text), "utf-8")
+    data = project.root / "data"
+    for path in [*data.glob("articles/*/annotations.yaml"), *data.glob("entities/*.yaml")]:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"(?m)^ +(sameAs|closeMatch):.*\n", "", text), "utf-8")
 
 
 @pytest.fixture(scope="session")

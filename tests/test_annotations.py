@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from annograph.annotations import load_article
+from annograph.annotations import load_article, load_shared_entities
 from annograph.errors import AnnotationErrors
 from annograph.model import Ref, Text
 from annograph.ontology import load_ontology
@@ -14,6 +14,7 @@ from annograph.project import Project
 from tests.conftest import ARTICLE, ROOT
 
 ONTOLOGY = load_ontology(ROOT / "ontology" / "annograph.ttl")
+SHARED = load_shared_entities(ROOT, ONTOLOGY)
 
 
 def test_the_article_copy_is_byte_identical_to_the_shared_source() -> None:
@@ -24,7 +25,7 @@ def test_the_article_copy_is_byte_identical_to_the_shared_source() -> None:
 
 
 def test_real_annotations_load_with_evidence_for_everything() -> None:
-    article = load_article(ARTICLE, ONTOLOGY)
+    article = load_article(ARTICLE, ONTOLOGY, shared=SHARED)
     assert article.slug == "bishkek-migrants-day"
     assert article.language == "ru"
     assert len(article.entities) > 60
@@ -36,7 +37,7 @@ def test_real_annotations_load_with_evidence_for_everything() -> None:
 
 
 def test_every_quote_is_verbatim_at_its_offsets() -> None:
-    article = load_article(ARTICLE, ONTOLOGY)
+    article = load_article(ARTICLE, ONTOLOGY, shared=SHARED)
     evidence = [e for entity in article.entities for e in entity.mentions] + [
         e for entity in article.entities for fact in entity.facts for e in fact.evidence
     ]
@@ -48,7 +49,7 @@ def test_every_quote_is_verbatim_at_its_offsets() -> None:
 
 
 def test_names_carry_language_tags_and_abbreviations_are_alternate_names() -> None:
-    article = load_article(ARTICLE, ONTOLOGY)
+    article = load_article(ARTICLE, ONTOLOGY, shared=SHARED)
     entity = {e.id: e for e in article.entities}
     tac = {
         (f.prop, v.text)
@@ -69,7 +70,7 @@ def test_names_carry_language_tags_and_abbreviations_are_alternate_names() -> No
 
 
 def test_references_point_to_defined_entities_or_ontology_terms() -> None:
-    article = load_article(ARTICLE, ONTOLOGY)
+    article = load_article(ARTICLE, ONTOLOGY, shared=SHARED)
     ids = {e.id for e in article.entities}
     refs = [v for e in article.entities for f in e.facts for v in f.values if isinstance(v, Ref)]
     for ref in refs:

@@ -89,13 +89,18 @@ def test_every_format_round_trips_to_an_isomorphic_graph(
         assert to_isomorphic(parsed_graph) == to_isomorphic(_union(expected))
 
 
-def test_the_article_and_the_ontology_are_both_exported(everything: list[ox.Quad]) -> None:
+def test_the_article_the_shared_entities_and_the_ontology_are_exported(
+    everything: list[ox.Quad],
+) -> None:
     graphs = Counter(q.graph_name.value for q in everything)
     assert set(graphs) == {
         ONTOLOGY_IRI,
         "https://w3id.org/annograph/data/graph/bishkek-migrants-day",
+        "https://w3id.org/annograph/data/entities",
     }
-    assert all(count > 500 for count in graphs.values())
+    assert graphs["https://w3id.org/annograph/data/graph/bishkek-migrants-day"] > 5000
+    # The shared graph: two triples per owl:sameAs link (OWL and schema.org), no classes.
+    assert graphs["https://w3id.org/annograph/data/entities"] == 2 * 28
 
 
 def test_turtle_is_byte_identical_across_two_builds(tmp_path: Path) -> None:

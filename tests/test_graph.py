@@ -14,9 +14,15 @@ PREFIX ag: <https://w3id.org/annograph/ontology#>
 ONTOLOGY_GRAPH = "https://w3id.org/annograph/ontology"
 
 
-def test_one_named_graph_per_article_and_one_for_the_ontology(store: ox.Store) -> None:
+def test_one_named_graph_per_article_one_for_shared_entities_and_one_for_the_ontology(
+    store: ox.Store,
+) -> None:
     graphs = {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
-    assert graphs == {ONTOLOGY_GRAPH, "https://w3id.org/annograph/data/graph/bishkek-migrants-day"}
+    assert graphs == {
+        ONTOLOGY_GRAPH,
+        "https://w3id.org/annograph/data/graph/bishkek-migrants-day",
+        "https://w3id.org/annograph/data/entities",
+    }
     assert len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == 0
 
 

@@ -80,7 +80,7 @@ def test_external_identifiers_are_read_strictly(written: str, iri: str | None) -
 
 
 def test_a_malformed_link_is_reported_at_its_place(project_copy: Project) -> None:
-    path = project_copy.root / "data/articles/bishkek-migrants-day/annotations.yaml"
+    path = project_copy.root / "data/entities/places.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(
         text.replace("sameAs: [wd:Q9361, gn:1528675]", "sameAs: [wd:Q9361, Bishkek]"),

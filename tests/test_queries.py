@@ -200,7 +200,7 @@ def test_queries_show_prints_the_documentation(runner: CliRunner, project: Proje
         "class  (IRI; required; default https://w3id.org/annograph/ontology#Organization)"
         in result.output
     )
-    assert "SELECT ?_class_iri" in result.output
+    assert "SELECT DISTINCT ?_class_iri" in result.output
 
 
 def test_query_with_params_and_stdin(runner: CliRunner, project_copy: Project) -> None:
@@ -220,7 +220,7 @@ def test_query_parameter_errors_exit_1_without_a_traceback(
     assert result.exit_code == 1
     path = project_copy.root / "queries" / "entities-of-class.rq"
     assert result.output.startswith(
-        f"{path}:13:8: error: parameter 'class' needs an IRI, not 'not an iri'\n"
+        f"{path}:13:17: error: parameter 'class' needs an IRI, not 'not an iri'\n"
     )
     assert "Traceback" not in result.output
     malformed = runner.invoke(cli, ["query", *options, "entity", "-p", "entity"])

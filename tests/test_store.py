@@ -62,7 +62,7 @@ def test_invalid_annotations_do_not_touch_the_store(project_copy: Project) -> No
     before = project_copy.store.resolve()
     annotations = project_copy.root / "data/articles/bishkek-migrants-day/annotations.yaml"
     annotations.write_text(
-        annotations.read_text(encoding="utf-8").replace("type: City", "type: Town"),
+        annotations.read_text(encoding="utf-8").replace("type: Report", "type: Reprt"),
         encoding="utf-8",
     )
     with pytest.raises(AnnotationErrors):

@@ -172,11 +172,12 @@ def test_reasoner_pins_down_the_statements_of_a_conflict(project: Project) -> No
 def test_check_reason_names_the_entity_and_its_annotation(
     runner: CliRunner, project_copy: Project
 ) -> None:
-    path = _apply(
-        project_copy,
-        "  bashtovenko:\n    type: Person\n",
-        "  bashtovenko:\n    type: [Person, NGO]\n",
-    )
+    # A shared entity: its classes are in data/entities/, and so is the error.
+    path = project_copy.root / "data" / "entities" / "people.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "  bashtovenko:\n    type: Person\n"
+    assert old in text
+    path.write_text(text.replace(old, "  bashtovenko:\n    type: [Person, NGO]\n"), "utf-8")
     result = runner.invoke(cli, ["check", "--reason", "--project", str(project_copy.root)])
     assert result.exit_code == 1
     line = _line_number(path, "  bashtovenko:", None)

@@ -87,12 +87,8 @@ def load_corpus(root: Path, ontology: Ontology) -> Corpus:
     :param ontology: the terms annotations may use.
     :raises AnnotationErrors: listing every error found, each with its file, line and column.
     """
-    errors: list[AnnographError] = []
-    try:
-        shared = load_shared_entities(root, ontology)
-    except AnnotationErrors as error:
-        errors.extend(error.errors)
-        shared = {}
+    # Entities with a mistake are still known, so the articles that mention them do not fail too.
+    shared, errors = _shared_entities(root, ontology)
     articles = []
     for directory in article_directories(root):
         try:
@@ -116,6 +112,15 @@ def load_shared_entities(root: Path, ontology: Ontology) -> dict[str, Entity]:
 
     :raises AnnotationErrors: listing every problem in those files.
     """
+    shared, errors = _shared_entities(root, ontology)
+    if errors:
+        raise AnnotationErrors(errors)
+    return shared
+
+
+def _shared_entities(
+    root: Path, ontology: Ontology
+) -> tuple[dict[str, Entity], list[AnnographError]]:
     shared: dict[str, Entity] = {}
     errors: list[AnnographError] = []
     directory = root / ENTITIES_DIR
@@ -134,9 +139,7 @@ def load_shared_entities(root: Path, ontology: Ontology) -> dict[str, Entity]:
             else:
                 shared[entity.id] = entity
         errors.extend(sorted(reader.errors, key=_position))
-    if errors:
-        raise AnnotationErrors(errors)
-    return shared
+    return shared, errors
 
 
 def article_directories(root: Path) -> list[Path]:
@@ -327,12 +330,18 @@ class _Reader:
 
     def _shared_entity(self, entity_id: str, key_node: Node, node: MappingNode) -> Entity:
         fields = self._mapping(node, None, what="key")
-        self._reject_keys(
-            fields,
-            SHARED_KEYS,
-            hint="a shared entity has only 'type', 'note' and identity links; its quotes and "
-            "facts belong in the annotations of the articles that mention it",
-        )
+        for key, value in fields.items():
+            if key in SHARED_KEYS:
+                continue
+            what_an_article_says = key in ("quote", *ENTITY_KEYS) or key in self.ontology.properties
+            self.error(
+                self._key_nodes[id(value)],
+                f"unknown key '{key}'",
+                hint="a shared entity has only 'type', 'note' and identity links; its quotes and "
+                "facts belong in the annotations of the articles that mention it"
+                if what_an_article_says
+                else closest(key, SHARED_KEYS) or f"allowed here: {', '.join(SHARED_KEYS)}",
+            )
         types = self._types(fields.get("type"), key_node)
         note = self._scalar(fields["note"], "note") if "note" in fields else None
         links = tuple(
@@ -524,7 +533,17 @@ class _Reader:
         note = self._scalar(fields["note"], "note") if "note" in fields else None
         if shared is not None:
             location = self.location(key_node)
-            return Entity(entity_id, types, mentions, facts, note, location, shared.links, True)
+            return Entity(
+                entity_id,
+                types,
+                mentions,
+                facts,
+                note,
+                location,
+                shared.links,
+                shared=True,
+                definition=shared.location,
+            )
         links = tuple(
             link for kind in LINK_KEYS if kind in fields for link in self._links(kind, fields[kind])
         )

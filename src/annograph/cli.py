@@ -182,7 +182,7 @@ def build(project: Project, wait: float) -> None:
     result = project.build(wait=wait)
     _show_warnings(result.validation)
     info = result.store
-    articles = len(info.quads_per_graph) - 1
+    articles = result.validation.articles
     click.echo(f"built {info.path}: {info.quads} quads, {articles} article(s)")
     for graph, count in info.quads_per_graph.items():
         click.echo(f"  {count:>7}  <{graph}>")

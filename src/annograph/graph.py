@@ -140,9 +140,11 @@ def _entity_triples(
     article: Article, source: ox.NamedNode, entity: Entity, minter: Minter
 ) -> Iterator[Located]:
     subject = minter.entity(entity.id)
-    mentioned = [ox.Triple(subject, RDF_TYPE, ag(name)) for name in entity.types]
-    mentioned.append(ox.Triple(source, ag("mentions"), subject))
-    yield from ((triple, entity.location) for triple in mentioned)
+    types = [ox.Triple(subject, RDF_TYPE, ag(name)) for name in entity.types]
+    mentioned = [*types, ox.Triple(source, ag("mentions"), subject)]
+    # A shared entity's classes are said where data/entities/ defines it: point there.
+    yield from ((triple, entity.definition or entity.location) for triple in types)
+    yield mentioned[-1], entity.location
     yield from _evidence_triples(
         article, mentioned, entity.location, entity.mentions, None, minter, IDENTIFYING
     )

@@ -94,6 +94,8 @@ class Entity:
     location: SourceLocation
     links: tuple[Link, ...] = ()
     shared: bool = False
+    #: For a shared entity mentioned by an article: where ``data/entities/`` defines it.
+    definition: SourceLocation | None = None
 
 
 @dataclass(frozen=True, slots=True)
