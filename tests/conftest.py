@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import socket
@@ -177,3 +178,18 @@ def served(built: Project) -> Iterator[Server]:
     """``annograph serve`` on the built store, for the whole session."""
     with annograph_serve(built) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def graphviz() -> str:
+    """Graphviz's ``dot``, which diagrams need (tests/setup.sh installs Debian's graphviz).
+
+    Without it the test is skipped, unless ANNOGRAPH_REQUIRE_GRAPHVIZ is set (CI sets it).
+    """
+    found = shutil.which("dot")
+    if found is None:
+        message = "Graphviz's dot is not installed (bash tests/setup.sh installs it)"
+        if os.environ.get("ANNOGRAPH_REQUIRE_GRAPHVIZ"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return found

@@ -67,7 +67,7 @@ def _wait(browser: WebDriver, css: str) -> None:
 def test_a_saved_query_runs_from_the_page_and_shows_its_rows(
     browser: WebDriver, served: Server, built: Project
 ) -> None:
-    expected = built.query("organizers")
+    expected = built.run_query("organizers")
     assert isinstance(expected, ox.QuerySolutions)
     names = sorted(row["organization_name"].value for row in expected)
     browser.get(served.url + "/")

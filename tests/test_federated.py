@@ -28,7 +28,7 @@ def wikidata_mirror(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server
 
 
 def _rows(built: Project, server: Server, alias: str) -> list[dict[str, str]]:
-    result = built.query("wikidata-crosscheck", services={alias: server.query_url})
+    result = built.run_query("wikidata-crosscheck", services={alias: server.query_url})
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
     return [{n: row[n].value for n in names if row[n] is not None} for row in result]
@@ -57,7 +57,9 @@ def test_the_saved_query_joins_our_links_with_the_endpoints_data(
 def test_the_federated_query_gives_its_reviewed_answer(
     built: Project, wikidata_mirror: Server
 ) -> None:
-    result = built.query("wikidata-crosscheck", services={"wikidata": wikidata_mirror.query_url})
+    result = built.run_query(
+        "wikidata-crosscheck", services={"wikidata": wikidata_mirror.query_url}
+    )
     assert isinstance(result, ox.QuerySolutions)
     answer = result.serialize(format=ox.QueryResultsFormat.TSV)
     assert answer == (ROOT / "tests" / "golden" / "wikidata-crosscheck.tsv").read_bytes()
@@ -81,17 +83,17 @@ def test_query_service_option_on_the_command_line(
 
 def test_a_service_the_query_does_not_use_is_an_error(built: Project) -> None:
     with pytest.raises(QueryError, match="no SERVICE <http://example.org/sparql>"):
-        built.query("organizers", services={"http://example.org/sparql": "http://127.0.0.1:1/"})
+        built.run_query("organizers", services={"http://example.org/sparql": "http://127.0.0.1:1/"})
 
 
 def test_a_mirror_that_is_not_an_iri_is_refused(built: Project) -> None:
     with pytest.raises(QueryError, match="not a valid IRI"):
-        built.query("wikidata-crosscheck", services={"wikidata": "http://127.0.0.1/ x>"})
+        built.run_query("wikidata-crosscheck", services={"wikidata": "http://127.0.0.1/ x>"})
 
 
 def test_a_closed_port_is_a_clear_error(built: Project, tmp_path: Path) -> None:
     with pytest.raises(QueryError, match="the query failed"):
-        built.query("wikidata-crosscheck", services={"wikidata": "http://127.0.0.1:1/query"})
+        built.run_query("wikidata-crosscheck", services={"wikidata": "http://127.0.0.1:1/query"})
 
 
 def test_link_suggest_against_a_sparql_endpoint(

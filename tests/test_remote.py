@@ -89,18 +89,18 @@ def test_every_saved_query_answers_the_same_remotely(pushed: Server, built: Proj
     for query in built.saved_queries():
         if "federated" in query.tags:
             continue
-        local = built.query(query.name)
-        remote = built.query(query.name, endpoint=pushed.query_url)
+        local = built.run_query(query.name)
+        remote = built.run_query(query.name, endpoint=pushed.query_url)
         assert _lines(remote) == _lines(local), query.name
 
 
 def test_a_parameter_is_one_term_remotely_too(pushed: Server, built: Project) -> None:
-    lines = _lines(built.query("entity", {"entity": ["IOM"]}, endpoint=pushed.query_url))
+    lines = _lines(built.run_query("entity", {"entity": ["IOM"]}, endpoint=pushed.query_url))
     rows = [line for line in lines if not line.startswith("?")]
     assert len(rows) > 5 and all(row.startswith('"IOM"') for row in rows)
     # The value that rewrites a naively formatted query binds as one literal that names nothing.
-    injected = built.query("entity", {"entity": [INJECTION]}, endpoint=pushed.query_url)
-    assert _lines(injected) == _lines(built.query("entity", {"entity": [INJECTION]}))
+    injected = built.run_query("entity", {"entity": [INJECTION]}, endpoint=pushed.query_url)
+    assert _lines(injected) == _lines(built.run_query("entity", {"entity": [INJECTION]}))
     assert len(_lines(injected)) == 1  # the header line only
 
 

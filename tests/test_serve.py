@@ -176,7 +176,7 @@ def test_a_saved_query_runs_with_bound_parameters_in_the_format_asked(
     served: Server, built: Project
 ) -> None:
     local = render_result(
-        built.query("entity", {"entity": ["IOM"]}), format=ResultFormat.CSV, prefixes={}
+        built.run_query("entity", {"entity": ["IOM"]}), format=ResultFormat.CSV, prefixes={}
     )
     by_name = httpx.get(
         served.url + "/api/queries/entity", params={"entity": "IOM", "format": "csv"}

@@ -244,13 +244,13 @@ def test_saved_queries_give_each_row_once_when_two_articles_state_the_same_fact(
         if "federated" in query.tags:
             continue
         for params in ({}, {"entity": ["IOM"]} if query.name == "entity" else {}):
-            result = project_copy.query(query.name, params)
+            result = project_copy.run_query(query.name, params)
             assert isinstance(result, ox.QuerySolutions)
             names = [variable.value for variable in result.variables]
             rows = [tuple(str(solution[name]) for name in names) for solution in result]
             assert len(rows) == len(set(rows)), query.name
             ran += 1
-    iom = project_copy.query("entity", {"entity": ["IOM"]})
+    iom = project_copy.run_query("entity", {"entity": ["IOM"]})
     assert isinstance(iom, ox.QuerySolutions)
     quotes = {
         (s["quote"].value, s["start"].value) for s in iom if s["property"].value.endswith("#name")

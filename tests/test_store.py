@@ -126,9 +126,7 @@ def _finish(process: subprocess.Popen[str]) -> tuple[int, str]:
 
 
 def _organizers(project: Project) -> list[str]:
-    rows = project.query("organizers")
-    assert isinstance(rows, ox.QuerySolutions)
-    return sorted(str(row[0]) for row in rows)
+    return sorted(str(row["event"]) for row in project.query("organizers"))
 
 
 def _wait_for_staging(releases: Path, process: subprocess.Popen[str]) -> bool:

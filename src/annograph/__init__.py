@@ -1,11 +1,39 @@
 """annograph: curated annotations of news articles, built into a linked-data knowledge graph.
 
-The library API mirrors the command line::
+The library API is what the command line runs. A new project, built and queried:
 
-    from annograph import Project
-    project = Project.discover(Path.cwd())
-    project.build()
-    print(project.export(ExportFormat.TURTLE))
+>>> import tempfile
+>>> from pathlib import Path
+>>> from annograph import ExportFormat, Project
+>>> AG = "https://w3id.org/annograph/ontology#"
+>>> workspace = tempfile.TemporaryDirectory()
+>>> project = Project.init(Path(workspace.name) / "news")
+>>> project.build().validation.articles
+1
+
+A saved query by name, its parameters as keyword arguments (bound by pyoxigraph, never pasted
+into the SPARQL text); the rows hold Python values:
+
+>>> rows = project.query("organizers")
+>>> rows.columns
+('event', 'event_name', 'role', 'organization', 'organization_name')
+>>> sorted(row["organization_name"] for row in rows)[0]
+'Centre for Public Technologies'
+>>> card = project.query("entity", entity="IOM")
+>>> [(row["value"], row["quote"], row["start"])
+...  for row in card if row["property"] == AG + "abbreviation"]
+[('IOM', '(МОМ)', 2945), ('МОМ', '(МОМ)', 2945)]
+>>> rows.to_dataframe().shape  # with pandas installed: pip install 'annograph[pandas]'
+(3, 5)
+
+Every fact about an entity with the quotes that support it, and the graph in Turtle:
+
+>>> explanation = project.why("iom")
+>>> explanation.entity.value
+'https://w3id.org/annograph/data/id/iom'
+>>> print(project.export(ExportFormat.TURTLE).splitlines()[0])
+@prefix ag: <https://w3id.org/annograph/ontology#> .
+>>> workspace.cleanup()
 """
 
 from __future__ import annotations
@@ -16,6 +44,7 @@ from annograph.errors import AnnographError, AnnotationError, AnnotationErrors, 
 from annograph.export import ExportFormat
 from annograph.project import Project
 from annograph.results import ResultFormat
+from annograph.rows import Rows
 
 __all__ = [
     "AnnographError",
@@ -24,6 +53,7 @@ __all__ = [
     "ExportFormat",
     "Project",
     "ResultFormat",
+    "Rows",
     "SourceLocation",
     "__version__",
 ]

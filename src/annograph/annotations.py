@@ -57,8 +57,11 @@ _ONTOLOGY_HINT = "no {} of that name: see ontology/annograph.ttl for the ones an
 
 ID = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 CURIE = re.compile(r"([a-z][a-z0-9]*):([A-Za-z0-9_][A-Za-z0-9_.-]*)")
+#: An absolute http(s) address with only characters an IRI may hold unescaped.
+WEB_ADDRESS = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
 TOP_KEYS = ("format", "article", "entities")
-ARTICLE_KEYS = ("text", "language")
+# The article's own record: its text and, from its publication, language, address and day.
+ARTICLE_KEYS = ("text", "language", "url", "published")
 LINK_KEYS: tuple[LinkKind, ...] = ("sameAs", "closeMatch")
 ENTITY_KEYS = ("type", "quote", "note", *LINK_KEYS)
 #: What ``data/entities/`` says of an entity: who it is, not what an article says of it.
@@ -276,6 +279,7 @@ class _Reader:
             )
             return None
         language, article_facts = self._article(article_node, directory)
+        url, published = self._publication(article_node)
         entities = self._entities(top.get("entities"), root)
         self._check_refs(article_facts, entities)
         if self.errors or language is None or self.text is None:
@@ -289,6 +293,8 @@ class _Reader:
             entities=entities,
             annotations_path=self.path,
             location=self.location(self._key_nodes[id(article_node)]),
+            url=url,
+            published=published,
         )
 
     def read_shared(self) -> list[Entity]:
@@ -448,6 +454,31 @@ class _Reader:
             for fact in self._facts(key, value, self._key_nodes[id(value)])
         )
         return language, facts
+
+    def _publication(self, node: Node) -> tuple[str | None, str | None]:
+        """The article's 'url:' and 'published:' day, checked (None where absent or invalid)."""
+        if not isinstance(node, MappingNode):
+            return None, None
+        fields = {key.value: value for key, value in node.value if isinstance(key, ScalarNode)}
+        url = self._scalar(fields["url"], "url") if "url" in fields else None
+        if url is not None and not WEB_ADDRESS.fullmatch(url):
+            self.error(
+                fields["url"],
+                f"'{url}' is not a web address",
+                hint="the address it was published at, e.g. https://example.org/news/1",
+            )
+            url = None
+        published = None
+        if "published" in fields:
+            published = self._scalar(fields["published"], "published")
+            if published is not None and not is_valid_lexical(published, XSD + "date"):
+                self.error(
+                    fields["published"],
+                    f"'{published}' is not a day",
+                    hint=LEXICAL_HINTS[XSD + "date"],
+                )
+                published = None
+        return url, published
 
     def _read_text(self, path: Path, node: Node) -> None:
         try:

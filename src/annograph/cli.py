@@ -11,28 +11,44 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import click
 import httpx
 import pyoxigraph as ox
 
 from annograph import __version__
+from annograph.diagram import LANGUAGES, Language
 from annograph.errors import AnnographError, AnnotationErrors, SourceLocation
 from annograph.evidence import ExplainedFact
 from annograph.export import ExportFormat
 from annograph.linking import ACCEPT_THRESHOLD
 from annograph.ontology import short_iri
 from annograph.project import Project, Validation
-from annograph.push import DEFAULT_RETRIES, PushedGraph, Target, graph_store_url
+from annograph.push import DEFAULT_RETRIES, Target, graph_store_url
 from annograph.queries import Parameter
 from annograph.reasoning import ReasonerUnavailable
 from annograph.results import ResultFormat, render_result, term_text
 from annograph.review import Verdicts, confident_pending, select_pending
+from annograph.scaffold import ANNOTATIONS_FILE, TEXT_FILE, init_project
 from annograph.server import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TIMEOUT
 from annograph.server import serve as run_server
 from annograph.sources import open_source
 from annograph.sssom import MappingRow, MappingSet
+from annograph.stats import StatsFormat, render_stats
+from annograph.terminal import (
+    SHELLS,
+    StepDisplay,
+    color,
+    complete_endpoints,
+    complete_queries,
+    complete_slugs,
+    completion_script,
+    configure,
+    info,
+    show_pushed,
+    styled,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: Where --user takes its password from, so that it stays out of shell history and ps.
@@ -48,9 +64,11 @@ class UserError(click.ClickException):
             message += "\n" + _count(error.errors)
         super().__init__(message)
         self.exit_code = error.exit_code  # type: ignore[misc]  # click's default is a class attribute
+        self.styled = styled(error) + message[len(str(error)) :]
 
     def show(self, file: Any = None) -> None:
-        click.echo(self.message, err=True)
+        # Shown after the command's context is gone: NO_COLOR is checked here again.
+        click.echo(self.styled, err=True, color=color())
 
 
 def _count(problems: list[AnnographError]) -> str:
@@ -82,13 +100,14 @@ def project_options(command: F) -> F:
         "store_path",
         type=click.Path(path_type=Path),
         envvar="ANNOGRAPH_STORE",
-        help="Store location [default: .annograph/store in the project; env ANNOGRAPH_STORE].",
+        help="Store location [default: .annograph/store in the project; env ANNOGRAPH_STORE; "
+        "config 'store'].",
     )
     @click.option(
         "--base-iri",
         envvar="ANNOGRAPH_BASE_IRI",
         help="Namespace for minted IRIs [default: https://w3id.org/annograph/data/; "
-        "env ANNOGRAPH_BASE_IRI].",
+        "env ANNOGRAPH_BASE_IRI; config 'base_iri'].",
     )
     @functools.wraps(command)
     def wrapper(
@@ -125,7 +144,7 @@ def _emit(text: str, output: Path | None) -> None:
         except OSError as error:
             message = f"cannot write: {error.strerror}"
             raise AnnographError(message, location=SourceLocation(output)) from error
-        click.echo(f"wrote {output}", err=True)
+        info(f"wrote {output}", err=True)
 
 
 def auth_options(command: F) -> F:
@@ -134,28 +153,41 @@ def auth_options(command: F) -> F:
     @click.option("--user", metavar="NAME", help="Basic-auth user name for the endpoint.")
     @functools.wraps(command)
     def wrapper(*args: Any, user: str | None, **kwargs: Any) -> Any:
-        auth = None
-        if user is not None:
-            password = os.environ.get(PASSWORD_VARIABLE)
-            if password is None:
-                password = click.prompt(f"password for {user}", hide_input=True, err=True)
-            auth = httpx.BasicAuth(user, password)
-        return command(*args, auth=auth, **kwargs)
+        return command(*args, auth=_basic_auth(user), **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
 
+def _basic_auth(user: str | None) -> httpx.Auth | None:
+    if user is None:
+        return None
+    password = os.environ.get(PASSWORD_VARIABLE)
+    if password is None:
+        password = click.prompt(f"password for {user}", hide_input=True, err=True)
+    return httpx.BasicAuth(user, password)
+
+
 @click.group(cls=AnnographGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="annograph")
-def cli() -> None:
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors and the output asked for.")
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Say more: the time of each build stage, each graph pushed.",
+)
+@click.pass_context
+def cli(ctx: click.Context, quiet: bool, verbose: bool) -> None:
     """Curated annotations of news articles -> a linked-data knowledge graph you query with SPARQL.
 
     Run the commands inside a project (a directory with ontology/, data/ and queries/).
+    Colour goes only to a terminal, and never with NO_COLOR set.
 
     \b
     Example:
       annograph build && annograph query organizers
     """
+    configure(ctx, quiet=quiet, verbose=verbose)
 
 
 @cli.command()
@@ -179,18 +211,19 @@ def build(project: Project, wait: float) -> None:
       annograph build --store /tmp/annograph-store
       annograph build --wait 60
     """
-    result = project.build(wait=wait)
+    with StepDisplay("building") as display:
+        result = project.build(wait=wait, progress=display)
     _show_warnings(result.validation)
-    info = result.store
+    store = result.store
     articles = result.validation.articles
-    click.echo(f"built {info.path}: {info.quads} quads, {articles} article(s)")
-    for graph, count in info.quads_per_graph.items():
-        click.echo(f"  {count:>7}  <{graph}>")
+    info(f"built {store.path}: {store.quads} quads, {articles} article(s)")
+    for graph, count in store.quads_per_graph.items():
+        info(f"  {count:>7}  <{graph}>")
 
 
 def _show_warnings(validation: Validation) -> None:
     for warning in validation.warnings:
-        click.echo(str(warning), err=True)
+        info(styled(warning), err=True)
 
 
 @cli.command()
@@ -222,7 +255,7 @@ def validate(project: Project, reason: bool) -> None:
     _show_warnings(result)
     if reason:
         _reason(project)
-    click.echo(result.summary())
+    info(result.summary())
 
 
 def _reason(project: Project) -> None:
@@ -252,6 +285,7 @@ cli.add_command(validate, name="check")
 )
 @click.option(
     "--graph",
+    shell_complete=complete_slugs,
     help="Only this named graph: an IRI, or an article's slug (e.g. bishkek-migrants-day).",
 )
 @click.option("--with-ontology", is_flag=True, help="Include the ontology's graph.")
@@ -305,7 +339,7 @@ def export(
 
 @cli.command()
 @project_options
-@click.argument("query_name", metavar="QUERY")
+@click.argument("query_name", metavar="QUERY", shell_complete=complete_queries)
 @click.option(
     "-p",
     "--param",
@@ -332,9 +366,10 @@ def export(
 )
 @click.option(
     "--endpoint",
-    metavar="URL",
-    help="Run on this SPARQL 1.1 endpoint instead of the built store (any engine; it must query "
-    "the union of graphs by default).",
+    metavar="NAME|URL",
+    shell_complete=complete_endpoints,
+    help="Run on this SPARQL 1.1 endpoint (a URL, or a name from annograph.toml) instead of the "
+    "built store (any engine; it must query the union of graphs by default).",
 )
 @auth_options
 @output_option
@@ -363,7 +398,10 @@ def query(
       annograph query speakers --endpoint http://127.0.0.1:7878/query
     """
     redirects = dict(_parse_service(service) for service in services)
-    result = project.query(
+    if endpoint is not None:
+        configured = project.endpoint(endpoint)
+        endpoint, auth = configured.url, auth or _basic_auth(configured.user)
+    result = project.run_query(
         query_name,
         _parse_pairs(params, "--param"),
         services=redirects,
@@ -378,9 +416,11 @@ def query(
 @project_options
 @click.option(
     "--endpoint",
-    metavar="URL",
+    metavar="NAME|URL",
     required=True,
-    help="The target's SPARQL query URL (for the count check), e.g. http://host:7878/query.",
+    shell_complete=complete_endpoints,
+    help="The target's SPARQL query URL (for the count check), e.g. http://host:7878/query, or "
+    "the name of an endpoint in annograph.toml.",
 )
 @click.option(
     "--graph-store",
@@ -423,20 +463,64 @@ def push(
       annograph push --endpoint http://fuseki:3030/news/sparql \\
           --graph-store http://fuseki:3030/news/data --user admin
     """
+    configured = project.endpoint(endpoint)
     target = Target(
-        endpoint=endpoint,
-        graph_store=graph_store or graph_store_url(endpoint),
-        auth=auth,
+        endpoint=configured.url,
+        graph_store=graph_store or configured.graph_store or graph_store_url(configured.url),
+        auth=auth or _basic_auth(configured.user),
         timeout=timeout,
         retries=retries,
     )
-
-    def report(pushed: PushedGraph) -> None:
-        click.echo(f"pushed {pushed.triples:>8} triples  <{pushed.graph}>", err=True)
-
-    graphs = project.push(target, progress=report)
+    graphs = project.push(target, progress=show_pushed)
     total = sum(g.triples for g in graphs)
-    click.echo(f"{len(graphs)} graphs, {total} triples at {target.graph_store}; counts checked")
+    info(f"{len(graphs)} graphs, {total} triples at {target.graph_store}; counts checked")
+
+
+@cli.command()
+@project_options
+@click.option(
+    "-f",
+    "--format",
+    "format_name",
+    type=click.Choice([f.value for f in StatsFormat]),
+    default=StatsFormat.TABLE.value,
+    show_default=True,
+    help="table for people, json for tools.",
+)
+@output_option
+def stats(project: Project, format_name: str, output: Path | None) -> None:
+    """Count what the built store holds: triples, entities per class, evidence, links.
+
+    Triples per named graph and in all; distinct entities per class, with the class's label;
+    evidence coverage, the facts of each article that have a quote, of all its facts
+    (identity links are curation, not the article's facts, and do not count); identity links
+    per target graph (Wikidata, GeoNames, other hosts) and predicate. Counted with SPARQL
+    from the built store: run 'annograph build' first.
+
+    \b
+    Examples:
+      annograph stats
+      annograph stats --format json | jq .evidence.percent
+    """
+    fmt = StatsFormat(format_name)
+    _emit(render_stats(project.stats(), format=fmt, prefixes=project.prefixes()), output)
+
+
+@cli.command()
+@click.argument("shell", type=click.Choice(SHELLS))
+def completion(shell: str) -> None:
+    """Print the script that makes SHELL complete annograph's commands, options and names.
+
+    Besides commands and options, it completes saved query names (annograph query QUERY),
+    article slugs (--graph) and the endpoint names of annograph.toml (--endpoint).
+
+    \b
+    Examples:
+      eval "$(annograph completion bash)"     # add to ~/.bashrc
+      eval "$(annograph completion zsh)"      # add to ~/.zshrc
+      annograph completion fish > ~/.config/fish/completions/annograph.fish
+    """
+    click.echo(completion_script(cli, shell, prog_name="annograph"), nl=False)
 
 
 @cli.command()
@@ -474,6 +558,82 @@ def serve(project: Project, host: str, port: int, timeout: int) -> None:
       annograph serve --port 8080 --timeout 60
     """
     run_server(project, host=host, port=port, timeout=timeout)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Start a new project in DIRECTORY: ontology, saved queries and a sample article.
+
+    DIRECTORY must be new or empty. The sample is an annotated article with the shared entities
+    it mentions; keep it as a model, or delete its folder once your own articles are in.
+
+    \b
+    Example:
+      annograph init my-news && cd my-news && annograph build && annograph query organizers
+    """
+    for path in init_project(directory):
+        info(f"  {path.name}{'/' if path.is_dir() else ''}")
+    info(f"started a project in {directory}; next: cd {directory} && annograph build")
+
+
+@cli.command()
+@project_options
+@click.argument("slug")
+@click.option(
+    "--text",
+    "text_file",
+    type=click.File("rb"),
+    required=True,
+    help="The article's text (UTF-8; '-' for standard input), copied byte for byte.",
+)
+@click.option("--title", help="Its headline; quoted in the skeleton when the text contains it.")
+@click.option("--url", help="The address it was published at.")
+@click.option("--published", metavar="YYYY-MM-DD", help="The day it was published.")
+@click.option(
+    "--language",
+    help="BCP 47 tag of its language [default: the language of the project's articles].",
+)
+def new(
+    project: Project,
+    slug: str,
+    text_file: BinaryIO,
+    title: str | None,
+    url: str | None,
+    published: str | None,
+    language: str | None,
+) -> None:
+    """Add an article: data/articles/SLUG/ with its text and an annotation skeleton.
+
+    The skeleton is valid as written; it numbers the text's sentences (quote by copying them)
+    and lists the shared entities the article can mention by id. Annotate it, then run
+    'annograph validate'.
+
+    \b
+    Example:
+      annograph new osh-job-fair --text ~/osh.txt --title "Ярмарка вакансий в Оше" \\
+          --url https://example.org/news/42 --published 2024-03-01 --language ru
+    """
+    created = project.new_article(
+        slug,
+        text_file.read(),
+        language=language,
+        title=title,
+        url=url,
+        published=published,
+        source=_source_name(text_file),
+    )
+    annotations = created.directory / ANNOTATIONS_FILE
+    info(f"created {created.directory}: {TEXT_FILE}, {ANNOTATIONS_FILE}")
+    info(f"  {created.sentences} sentence(s) numbered in {annotations} for quoting")
+    if title is not None and not created.headline_quoted:
+        info("  the title is not in the text: the headline is left for you to quote")
+    info(f"next: annotate {annotations}, then annograph validate")
+
+
+def _source_name(file: BinaryIO) -> str:
+    name = getattr(file, "name", "-")
+    return "standard input" if name in ("-", "<stdin>") else Path(name).name
 
 
 def _parse_service(service: str) -> tuple[str, str]:
@@ -569,7 +729,7 @@ def queries(ctx: click.Context, project: Project) -> None:
 
 
 @queries.command("show")
-@click.argument("query_name", metavar="QUERY")
+@click.argument("query_name", metavar="QUERY", shell_complete=complete_queries)
 @click.pass_obj
 def show_query(project: Project, query_name: str) -> None:
     """Print a saved query with its documentation and parameters.
@@ -768,6 +928,101 @@ def _ask(
             return
         if answer in "ar":
             yield key, answer == "a"
+
+
+def lang_option(command: F) -> F:
+    """``--lang ru|en``: the language of labels in pictures and pages."""
+    return click.option(
+        "--lang",
+        type=click.Choice(LANGUAGES),
+        default="en",
+        show_default=True,
+        help="Language of the labels (the other one where a term has none in it).",
+    )(command)
+
+
+@cli.command()
+@project_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory to write to [default: docs/reference in the project].",
+)
+@lang_option
+def docs(project: Project, output: Path | None, lang: Language) -> None:
+    """Write reference documentation: the ontology, the saved queries and the data model.
+
+    \b
+    index.html      links to the others, with the diagram
+    ontology.html   every class and property (pyLODE)
+    queries.html    every saved query: parameters, SPARQL, how to run it
+    data-model.svg  classes, subclasses and the properties between them (Graphviz)
+
+    Only these four files are written; the same input gives the same bytes, so the pages can
+    be kept in version control and diffed. Needs Graphviz's 'dot' program.
+
+    \b
+    Examples:
+      annograph docs
+      annograph docs --lang ru -o site/reference
+    """
+    written = project.write_docs(output, lang=lang)
+    for path in written.files:
+        click.echo(f"wrote {path}")
+
+
+@cli.command()
+@project_options
+@click.argument("entity", required=False)
+@click.option("--article", metavar="SLUG", help="Draw every entity of this article instead.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The picture to write: FILE.svg or FILE.png.",
+)
+@lang_option
+@click.option(
+    "--depth",
+    type=click.IntRange(1, 3),
+    default=1,
+    show_default=True,
+    help="How many links away from ENTITY to go (not with --article).",
+)
+def diagram(
+    project: Project,
+    entity: str | None,
+    article: str | None,
+    output: Path,
+    lang: Language,
+    depth: int,
+) -> None:
+    """Draw an entity's neighbourhood, or a whole article, as a picture (Graphviz).
+
+    ENTITY is an id (iom), a CURIE (id:iom), a full IRI or a name in any language, as for
+    'annograph why'. Nodes are labelled with names in --lang, edges with the ontology's labels
+    of the properties; the evidence behind the facts (quotes, annotations) is left out. The
+    file's suffix, .svg or .png, chooses the format. Reads the built store: run 'annograph
+    build' first. Needs Graphviz's 'dot' program.
+
+    \b
+    Examples:
+      annograph diagram iom -o iom.svg
+      annograph diagram "Бишкек" --lang ru --depth 2 -o bishkek.png
+      annograph diagram --article bishkek-migrants-day -o article.svg
+    """
+    if entity is not None and article is not None:
+        raise click.UsageError("give ENTITY or --article SLUG, not both")
+    if article is not None:
+        drawn = project.article_diagram(article, lang=lang)
+    elif entity is not None:
+        drawn = project.entity_diagram(entity, lang=lang, depth=depth)
+    else:
+        raise click.UsageError("give an ENTITY to draw, or --article SLUG")
+    drawn.write(output)
+    click.echo(f"wrote {output}: {drawn.nodes} nodes, {drawn.edges} links")
 
 
 def _param_usage(parameter: Parameter) -> str:

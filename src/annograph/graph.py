@@ -130,6 +130,11 @@ def _article_triples(article: Article, minter: Minter) -> Iterator[Located]:
     yield ox.Triple(source, RDF_TYPE, ag("NewsArticle")), article.location
     language = ox.Literal(article.language, datatype=ox.NamedNode(XSD + "language"))
     yield ox.Triple(source, ag("inLanguage"), language), article.location
+    if article.url is not None:
+        yield ox.Triple(source, ag("url"), ox.NamedNode(article.url)), article.location
+    if article.published is not None:
+        day = ox.Literal(article.published, datatype=ox.NamedNode(XSD + "date"))
+        yield ox.Triple(source, ag("datePublished"), day), article.location
     for fact in article.facts:
         yield from _fact_triples(article, source, fact, minter)
     for entity in article.entities:

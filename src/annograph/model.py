@@ -110,3 +110,6 @@ class Article:
     entities: tuple[Entity, ...]
     annotations_path: Path
     location: SourceLocation
+    #: Where and when it was published, as the curator recorded it from the publication.
+    url: str | None = None
+    published: str | None = None

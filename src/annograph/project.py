@@ -7,11 +7,15 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pyoxigraph as ox
 
-from annograph.annotations import Corpus, load_corpus
+from annograph.annotations import ARTICLES_DIR, Corpus, article_directories, load_corpus
+from annograph.config import Config, Endpoint, check_base_iri, load_config
+from annograph.diagram import Diagram, Language, article_diagram, entity_diagram
+from annograph.docs import DOCS_DIR, Docs, write_docs
 from annograph.errors import AnnographError, AnnotationErrors, ProjectError, SourceLocation
 from annograph.evidence import Explanation, explain
 from annograph.export import ExportFormat, export_graph, select_quads
@@ -33,6 +37,7 @@ from annograph.ontology import (
     load_ontology,
     short_iri,
 )
+from annograph.progress import Progress, Steps
 from annograph.push import PushedGraph, Target, push_store
 from annograph.queries import (
     QueryResult,
@@ -45,6 +50,8 @@ from annograph.queries import (
 )
 from annograph.reasoning import Inconsistency, find_conflict
 from annograph.remote import query_endpoint
+from annograph.rows import Rows, parameter_values, rows_of
+from annograph.scaffold import NewArticle, articles_language, init_project, new_article
 from annograph.shapes import Shapes, check_shapes, load_shapes
 from annograph.sources import Source
 from annograph.sssom import (
@@ -58,6 +65,7 @@ from annograph.sssom import (
     read_mapping_set,
     write_mapping_set,
 )
+from annograph.stats import Stats, collect_stats
 from annograph.store import StoreInfo, build_store, open_store
 from annograph.void import VOID_PREFIXES, describe_dataset
 
@@ -68,6 +76,8 @@ DEFAULT_STORE = Path(".annograph") / "store"
 LINKS_DIR = Path("data") / "links"
 #: Candidates written per entity: beyond a handful a reviewer learns nothing more.
 CANDIDATES_PER_ENTITY = 5
+#: The stages of a build, in order, as its progress callback names them.
+BUILD_STEPS = ("ontology", "annotations", "graph", "shapes", "store")
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,15 +145,17 @@ class Project:
     :param root: the project directory.
     :param base_iri: the namespace under which entity, article and evidence IRIs are minted.
     :param store_path: where the store is; ``.annograph/store`` in the project by default.
+    :param config: what the project's configuration file says (see :mod:`annograph.config`).
     """
 
     root: Path
     base_iri: str = DEFAULT_BASE_IRI
     store_path: Path | None = None
+    config: Config = field(default_factory=Config, repr=False)
     _minter: Minter = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        _check_base_iri(self.base_iri)
+        check_base_iri(self.base_iri)
         object.__setattr__(self, "_minter", Minter(self.base_iri))
 
     @classmethod
@@ -152,17 +164,29 @@ class Project:
     ) -> Project:
         """The project containing ``start`` (the nearest directory with ``ontology/annograph.ttl``).
 
+        ``base_iri`` and ``store_path`` win over the project's configuration file, which wins
+        over the defaults.
+
         :raises ProjectError: if neither ``start`` nor a parent is a project.
+        :raises ConfigError: if the project's configuration file is invalid.
         """
         start = start.absolute()
         for directory in (start, *start.parents):
             if (directory / ONTOLOGY_FILE).is_file():
-                return cls(directory, base_iri or DEFAULT_BASE_IRI, store_path)
+                config = load_config(directory)
+                base = base_iri or config.base_iri or DEFAULT_BASE_IRI
+                return cls(directory, base, store_path or config.store, config)
         raise ProjectError(
             f"not an annograph project (no {ONTOLOGY_FILE} here or in a parent directory)",
             location=SourceLocation(start),
             hint="run annograph inside the project, or pass --project DIR",
         )
+
+    @classmethod
+    def init(cls, directory: Path, *, base_iri: str | None = None) -> Project:
+        """Start a new project in ``directory`` (see :func:`annograph.scaffold.init_project`)."""
+        init_project(directory)
+        return cls(directory.absolute(), base_iri or DEFAULT_BASE_IRI)
 
     @property
     def store(self) -> Path:
@@ -174,8 +198,19 @@ class Project:
         return self.root / QUERIES_DIR
 
     def prefixes(self) -> dict[str, str]:
-        """Vocabulary prefixes plus this project's own (``id:``, ``ev:`` ...)."""
-        return {**PREFIXES, **self._minter.prefixes()}
+        """Vocabulary prefixes, this project's own (``id:``, ``ev:`` ...) and configured ones."""
+        return {**PREFIXES, **self._minter.prefixes(), **self.config.prefixes}
+
+    def endpoint(self, name_or_url: str) -> Endpoint:
+        """A SPARQL endpoint configured under ``name_or_url``, or that URL.
+
+        :raises ConfigError: if it is neither a configured name nor a URL.
+        """
+        return self.config.endpoint(name_or_url)
+
+    def article_slugs(self) -> list[str]:
+        """The slugs of the articles in ``data/articles/``, from their folders (nothing is read)."""
+        return [directory.name for directory in article_directories(self.root)]
 
     def load_ontology(self) -> Ontology:
         """Parse ``ontology/annograph.ttl``."""
@@ -238,34 +273,42 @@ class Project:
         """The whole validated dataset: the ontology's graph and one graph per article."""
         return self._check().quads()
 
-    def build(self, *, wait: float = 0) -> Build:
+    def build(self, *, wait: float = 0, progress: Progress | None = None) -> Build:
         """Validate, then replace the store with the new graph atomically.
 
         :param wait: seconds to wait for another build of the same store (0: refuse at once).
+        :param progress: called at the start and end of each of the :data:`BUILD_STEPS`.
         :raises AnnotationErrors: if anything is invalid (the store is left untouched).
         :raises StoreError: if another build of the same store is still running.
         """
-        checked = self._check()
-        store = build_store(checked.quads(), path=self.store, wait=wait)
+        steps = Steps(BUILD_STEPS, progress)
+        checked = self._check(steps)
+        with steps.step("store"):
+            store = build_store(checked.quads(), path=self.store, wait=wait)
         return Build(store, checked.validation)
 
-    def _check(self) -> _Checked:
-        ontology = self.load_ontology()
-        corpus = self._linked_corpus(ontology)
+    def _check(self, steps: Steps | None = None) -> _Checked:
+        steps = steps or Steps(BUILD_STEPS)
+        with steps.step("ontology"):
+            ontology = self.load_ontology()
+        with steps.step("annotations"):
+            corpus = self._linked_corpus(ontology)
         articles = corpus.articles
-        graphs = {self.article_graph(a.slug): origins(a, minter=self._minter) for a in articles}
-        shared = _mentioned_shared(corpus)
-        if shared:
-            graphs[self._minter.shared_graph().value] = shared_origins(shared, minter=self._minter)
-        problems = [
-            *corpus.warnings,
-            *check_shapes(
+        with steps.step("graph"):
+            graphs = {self.article_graph(a.slug): origins(a, minter=self._minter) for a in articles}
+            shared = _mentioned_shared(corpus)
+            if shared:
+                graphs[self._minter.shared_graph().value] = shared_origins(
+                    shared, minter=self._minter
+                )
+        with steps.step("shapes"):
+            violations = check_shapes(
                 _union(graphs),
                 ontology=ontology,
                 shapes=self.load_shapes(ontology),
                 prefixes=self.prefixes(),
-            ),
-        ]
+            )
+        problems = [*corpus.warnings, *violations]
         if any(problem.severity == "error" for problem in problems):
             raise AnnotationErrors(problems)
         return _Checked(ontology, graphs, _validation(articles, tuple(problems)))
@@ -373,6 +416,42 @@ class Project:
                 write_mapping_set(replace(mapping_set, mappings=tuple(rows)))
         return changed
 
+    def new_article(
+        self,
+        slug: str,
+        text: bytes,
+        *,
+        language: str | None = None,
+        title: str | None = None,
+        url: str | None = None,
+        published: str | None = None,
+        source: str = "the source",
+    ) -> NewArticle:
+        """Create ``data/articles/SLUG/`` with the text and an annotation skeleton.
+
+        :param language: the article's language; by default the one all articles here are in.
+        :raises AnnographError: see :func:`annograph.scaffold.new_article`, or when no
+            language is given and the project's articles do not agree on one.
+        """
+        language = language or articles_language(self.root)
+        if language is None:
+            raise AnnographError(
+                "which language is the article in?",
+                location=SourceLocation(self.root / ARTICLES_DIR),
+                hint="pass --language (a BCP 47 tag such as ru or en); the articles here are "
+                "in several languages, or there are none",
+            )
+        return new_article(
+            self.root,
+            slug,
+            text,
+            language=language,
+            title=title,
+            url=url,
+            published=published,
+            source=source,
+        )
+
     def article_graph(self, slug: str) -> str:
         """The IRI of an article's named graph."""
         return self._minter.graph(slug).value
@@ -407,6 +486,10 @@ class Project:
             endpoint=endpoint,
         )
 
+    def stats(self) -> Stats:
+        """Counts of the built store: triples per graph, entities per class, evidence, links."""
+        return collect_stats(open_store(self.store))
+
     def why(self, entity: str) -> Explanation:
         """Every fact the built graph holds about an entity, with the quotes that support it.
 
@@ -420,6 +503,51 @@ class Project:
             id_namespace=self._minter.prefixes()["id"],
         )
 
+    def entity_diagram(self, entity: str, *, lang: Language = "en", depth: int = 1) -> Diagram:
+        """A picture of an entity and what the built graph links it to (:mod:`annograph.diagram`).
+
+        :param entity: an id (``iom``), a CURIE, an IRI, or a name, as for :meth:`why`.
+        :param lang: the language of the labels (``en`` or ``ru``).
+        :param depth: how many links away from the entity to go.
+        :raises EntityNotFound: if nothing (or more than one thing) goes by that name.
+        """
+        prefixes = self.prefixes()
+        return entity_diagram(
+            open_store(self.store),
+            entity,
+            ontology=self.load_ontology(),
+            prefixes=prefixes,
+            lang=lang,
+            depth=depth,
+        )
+
+    def article_diagram(self, slug: str, *, lang: Language = "en") -> Diagram:
+        """A picture of every entity of one article and the facts it states about them.
+
+        :raises ArticleNotFound: if the built store has no graph for ``slug``.
+        """
+        return article_diagram(
+            open_store(self.store),
+            slug,
+            graph_namespace=self.article_graph(""),
+            ontology=self.load_ontology(),
+            prefixes=self.prefixes(),
+            lang=lang,
+        )
+
+    def write_docs(self, output: Path | None = None, *, lang: Language = "en") -> Docs:
+        """Write the ontology's and saved queries' reference pages and a data-model diagram.
+
+        :param output: the directory; ``docs/reference`` in the project by default.
+        """
+        return write_docs(
+            self.load_ontology(),
+            self.saved_queries(),
+            output or self.root / DOCS_DIR,
+            prefixes=self.prefixes(),
+            lang=lang,
+        )
+
     def saved_queries(self) -> list[SavedQuery]:
         """The project's saved queries (``queries/*.rq``), by name."""
         return saved_queries(self.queries_dir)
@@ -431,13 +559,43 @@ class Project:
     def query(
         self,
         name_or_path: str,
+        /,
+        *,
+        services: Mapping[str, str] | None = None,
+        endpoint: str | None = None,
+        auth: httpx.Auth | None = None,
+        **params: Any,
+    ) -> Rows:
+        """Run a saved query and return its rows as Python values (see :class:`Rows`).
+
+        :param name_or_path: a saved query's name, or a path to a ``.rq`` file.
+        :param params: the query's parameters by name; a list binds several values.
+        :param services: SERVICE endpoint IRI or alias -> the URL to query instead.
+        :param endpoint: a SPARQL endpoint to run it on instead of the built store.
+        :param auth: credentials for ``endpoint``.
+        :raises QueryError: for an unknown query or parameter, or a value of the wrong type.
+
+        See the example in :mod:`annograph`.
+        """
+        bindings = parameter_values(params)
+        result = self.run_query(
+            name_or_path, bindings, services=services, endpoint=endpoint, auth=auth
+        )
+        return rows_of(result)
+
+    def run_query(
+        self,
+        name_or_path: str,
         params: Mapping[str, Sequence[str]] | None = None,
         *,
         services: Mapping[str, str] | None = None,
         endpoint: str | None = None,
         auth: httpx.Auth | None = None,
     ) -> QueryResult:
-        """Run a saved query against the built store, binding ``params`` (name -> values).
+        """Run a saved query, binding ``params`` (name -> values), as pyoxigraph's result.
+
+        The result is what the command line renders in the SPARQL results formats;
+        :meth:`query` gives the same answer as Python values.
 
         :param services: SERVICE endpoint IRI or alias (``wikidata``) -> the URL to query
             instead, e.g. a local mirror.
@@ -555,12 +713,3 @@ def _validation(articles: list[Article], warnings: tuple[AnnographError, ...]) -
         links=sum(len(entity.links) for entity in distinct),
         warnings=warnings,
     )
-
-
-def _check_base_iri(base: str) -> None:
-    try:
-        ox.NamedNode(base)
-    except ValueError as error:
-        raise ProjectError(f"invalid base IRI '{base}': {error}") from error
-    if not base.endswith(("/", "#")):
-        raise ProjectError(f"base IRI '{base}' must end with '/' or '#'", hint=f"try '{base}/'")

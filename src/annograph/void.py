@@ -42,7 +42,7 @@ TARGETS = (
 )
 
 #: The link predicates annograph writes, and skos:exactMatch, which other tools' mappings use.
-_LINK_PREDICATES = sorted(LINK_PREDICATE_IRIS | {PREFIXES["skos"] + "exactMatch"})
+LINKSET_PREDICATES = sorted(LINK_PREDICATE_IRIS | {PREFIXES["skos"] + "exactMatch"})
 
 _COUNTS = """
 PREFIX ag: <https://w3id.org/annograph/ontology#>
@@ -90,12 +90,47 @@ def describe_dataset(
         if iri is not None:
             _check_iri(option, iri)
     node = ox.NamedNode(dataset)
-    classes = list(_solutions(store, _CLASSES))
+    classes = class_sizes(store)
     return [
         *_dataset_triples(store, node, len(classes), entity_space, license, endpoint),
         *_class_partitions(classes, node),
-        *_linksets(store, node),
+        *_linksets(link_counts(store), node),
     ]
+
+
+def entity_count(store: ox.Store) -> int:
+    """How many distinct entities the articles of ``store`` mention.
+
+    >>> entity_count(ox.Store())
+    0
+    """
+    (row,) = list(_solutions(store, _ENTITIES))
+    return int(row["entities"].value)
+
+
+def class_sizes(store: ox.Store) -> dict[str, int]:
+    """Class IRI -> how many distinct mentioned entities have it, by class IRI.
+
+    >>> class_sizes(ox.Store())
+    {}
+    """
+    return {row["class"].value: int(row["entities"].value) for row in _solutions(store, _CLASSES)}
+
+
+def link_counts(store: ox.Store) -> dict[tuple[Target, str], int]:
+    """(target dataset, link predicate IRI) -> how many links, sorted by target name, predicate.
+
+    A link stated in two graphs counts twice, as each graph would be published with it.
+
+    >>> link_counts(ox.Store())
+    {}
+    """
+    counts: dict[tuple[Target, str], int] = {}
+    values = " ".join(f"<{p}>" for p in LINKSET_PREDICATES)
+    for row in _solutions(store, _LINKS % values):
+        key = (_target_of(row["target"].value), row["predicate"].value)
+        counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items(), key=lambda c: (c[0][0].name, c[0][1])))
 
 
 def _check_iri(option: str, iri: str) -> None:
@@ -132,13 +167,12 @@ def _dataset_triples(
     endpoint: str | None,
 ) -> Iterator[ox.Triple]:
     (row,) = list(_solutions(store, _COUNTS))
-    entities = list(_solutions(store, _ENTITIES))
     yield ox.Triple(node, RDF_TYPE, _void("Dataset"))
     yield ox.Triple(node, ox.NamedNode(DCTERMS + "title"), ox.Literal("annograph knowledge graph"))
     yield ox.Triple(node, _void("triples"), _integer(int(row["triples"].value)))
     yield ox.Triple(node, _void("distinctSubjects"), _integer(int(row["subjects"].value)))
     yield ox.Triple(node, _void("distinctObjects"), _integer(int(row["objects"].value)))
-    yield ox.Triple(node, _void("entities"), _integer(int(entities[0]["entities"].value)))
+    yield ox.Triple(node, _void("entities"), _integer(entity_count(store)))
     yield ox.Triple(node, _void("classes"), _integer(classes))
     yield ox.Triple(node, _void("uriSpace"), ox.Literal(entity_space))
     for vocabulary in (ONTOLOGY_IRI + "#", PREFIXES["schema"], PREFIXES["oa"]):
@@ -149,25 +183,17 @@ def _dataset_triples(
         yield ox.Triple(node, _void("sparqlEndpoint"), ox.NamedNode(endpoint))
 
 
-def _class_partitions(classes: list[ox.QuerySolution], node: ox.NamedNode) -> Iterator[ox.Triple]:
-    for row in classes:
-        cls = row["class"]
+def _class_partitions(classes: dict[str, int], node: ox.NamedNode) -> Iterator[ox.Triple]:
+    for cls, entities in classes.items():
         # Named, not blank: partitions can be referred to, and the export sorts them by class.
-        partition = ox.NamedNode(f"{node.value}/class/{_local(cls.value)}")
+        partition = ox.NamedNode(f"{node.value}/class/{_local(cls)}")
         yield ox.Triple(node, _void("classPartition"), partition)
-        yield ox.Triple(partition, _void("class"), cls)
-        yield ox.Triple(partition, _void("entities"), _integer(int(row["entities"].value)))
+        yield ox.Triple(partition, _void("class"), ox.NamedNode(cls))
+        yield ox.Triple(partition, _void("entities"), _integer(entities))
 
 
-def _linksets(store: ox.Store, node: ox.NamedNode) -> Iterator[ox.Triple]:
-    counts: dict[tuple[Target, str], int] = {}
-    values = " ".join(f"<{p}>" for p in _LINK_PREDICATES)
-    for row in _solutions(store, _LINKS % values):
-        key = (_target_of(row["target"].value), row["predicate"].value)
-        counts[key] = counts.get(key, 0) + 1
-    for (target, predicate), triples in sorted(
-        counts.items(), key=lambda c: (c[0][0].name, c[0][1])
-    ):
+def _linksets(counts: dict[tuple[Target, str], int], node: ox.NamedNode) -> Iterator[ox.Triple]:
+    for (target, predicate), triples in counts.items():
         target_node = ox.NamedNode(f"{node.value}/target/{target.name}")
         linkset = ox.NamedNode(f"{node.value}/linkset/{target.name}/{_local(predicate)}")
         yield ox.Triple(node, _void("subset"), linkset)

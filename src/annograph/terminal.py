@@ -1,0 +1,223 @@
+"""The terminal side of the CLI: how much to say, colour, progress, and shell completion.
+
+``-q/--quiet`` leaves only errors and the output asked for (query results, exports, stats);
+``-v/--verbose`` adds detail such as the time of each build stage. Colour (errors red, warnings
+yellow) goes only to a terminal, and never when ``NO_COLOR`` is set (https://no-color.org/).
+Progress bars and status lines go to standard error, and only when it is a terminal, so that
+pipes and logs get the same plain lines every time.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import click
+from click.shell_completion import CompletionItem, get_completion_class
+
+from annograph.errors import AnnographError, AnnotationErrors
+from annograph.progress import Step
+from annograph.project import Project
+from annograph.push import PushedGraph
+
+#: The shells ``annograph completion`` writes a script for.
+SHELLS = ("bash", "zsh", "fish")
+#: The environment variable click's completion scripts call the program with.
+COMPLETE_VARIABLE = "_ANNOGRAPH_COMPLETE"
+_KEY = "annograph.terminal"
+_COLOURS = {"error": "red", "warning": "yellow"}
+
+
+@dataclass(frozen=True, slots=True)
+class Terminal:
+    """How much the CLI says, from ``-q`` and ``-v``."""
+
+    quiet: bool = False
+    verbose: bool = False
+
+
+def configure(ctx: click.Context, *, quiet: bool, verbose: bool) -> None:
+    """Record ``-q``/``-v`` for every command of this run, and turn colour off for NO_COLOR.
+
+    :raises click.UsageError: if both are given.
+    """
+    if quiet and verbose:
+        raise click.UsageError("-q/--quiet and -v/--verbose contradict each other")
+    # ctx.meta is shared by the whole chain of contexts: the subcommand sees it too.
+    ctx.meta[_KEY] = Terminal(quiet=quiet, verbose=verbose)
+    if no_color():
+        ctx.color = False
+
+
+def terminal() -> Terminal:
+    """The settings of the running command (the defaults outside one)."""
+    ctx = click.get_current_context(silent=True)
+    found = ctx.meta.get(_KEY) if ctx is not None else None
+    return found if isinstance(found, Terminal) else Terminal()
+
+
+def no_color() -> bool:
+    """Whether the user asked for no colour: NO_COLOR set to anything but the empty string."""
+    return bool(os.environ.get("NO_COLOR"))
+
+
+def info(message: str, *, err: bool = False) -> None:
+    """Say what happened, unless ``--quiet``."""
+    if not terminal().quiet:
+        click.echo(message, err=err)
+
+
+def detail(message: str) -> None:
+    """Say more, on standard error, with ``--verbose`` only."""
+    if terminal().verbose:
+        click.echo(message, err=True)
+
+
+def styled(error: AnnographError) -> str:
+    """``str(error)`` with its 'error:' in red or 'warning:' in yellow.
+
+    click removes the colour when the stream is not a terminal, so the plain text is exactly
+    ``str(error)``.
+
+    >>> click.unstyle(styled(AnnographError("bad"))) == str(AnnographError("bad"))
+    True
+    """
+    if isinstance(error, AnnotationErrors):
+        return "\n".join(styled(problem) for problem in error.errors)
+    text = str(error)
+    where = f"{error.location}: " if error.location else ""
+    label = f"{error.severity}:"
+    colour = _COLOURS.get(error.severity, "red")
+    return text.replace(f"{where}{label}", where + click.style(label, fg=colour, bold=True), 1)
+
+
+def color() -> bool | None:
+    """The ``color`` argument for :func:`click.echo` outside a command (None: click decides)."""
+    return False if no_color() else None
+
+
+def stderr_is_terminal() -> bool:
+    """Whether standard error is a terminal (progress goes nowhere else)."""
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # replaced by something without a file, or closed
+        return False
+
+
+class StepDisplay:
+    """Shows a job's :class:`Step` reports: a bar on a terminal, timed lines with ``--verbose``.
+
+    Use it as the job's progress callback, inside ``with``, so that a failed job's bar ends
+    before its error is shown.
+    """
+
+    def __init__(self, label: str) -> None:
+        settings = terminal()
+        self._label = label
+        self._verbose = settings.verbose
+        self._bar_wanted = not settings.quiet and not settings.verbose and stderr_is_terminal()
+        self._bar: Any = None  # click's ProgressBar, made at the first report
+
+    def __call__(self, step: Step) -> None:
+        if self._verbose and step.seconds is not None:
+            click.echo(f"  {step.name:<12} {step.seconds:7.3f} s", err=True)
+        if not self._bar_wanted:
+            return
+        if self._bar is None:
+            self._bar = click.progressbar(
+                length=step.total,
+                label=self._label,
+                file=sys.stderr,
+                show_eta=False,
+                item_show_func=lambda name: name,
+            )
+        self._bar.current_item = step.name
+        if step.done:
+            self._bar.update(1)
+        else:
+            self._bar.render_progress()
+
+    def __enter__(self) -> StepDisplay:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._bar is not None:
+            self._bar.render_finish()
+
+
+def show_pushed(pushed: PushedGraph) -> None:
+    """A status line per graph pushed: on a terminal, or everywhere with ``--verbose``."""
+    settings = terminal()
+    if settings.verbose or (not settings.quiet and stderr_is_terminal()):
+        click.echo(f"pushed {pushed.triples:>8} triples  <{pushed.graph}>", err=True)
+
+
+def completion_script(command: click.Command, shell: str, *, prog_name: str) -> str:
+    """The script that makes ``shell`` complete ``command`` (click's, for ``_ANNOGRAPH_COMPLETE``).
+
+    >>> script = completion_script(click.Command("x"), "fish", prog_name="annograph")
+    >>> "_ANNOGRAPH_COMPLETE" in script
+    True
+    """
+    complete = get_completion_class(shell)
+    if complete is None:  # pragma: no cover - the CLI offers only SHELLS
+        raise click.BadParameter(f"no completion for {shell}", param_hint="SHELL")
+    return complete(command, {}, prog_name, COMPLETE_VARIABLE).source()
+
+
+def _project(ctx: click.Context) -> Project | None:
+    """The project a half-typed command line is about, or None if there is none (yet)."""
+    directory: Path | None = None
+    store: Path | None = None
+    context: click.Context | None = ctx
+    while context is not None:
+        directory = directory or context.params.get("project_dir")
+        store = store or context.params.get("store_path")
+        context = context.parent
+    try:
+        return Project.discover(directory or Path.cwd(), store_path=store)
+    except AnnographError:
+        return None
+
+
+def complete_queries(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Saved query names starting with ``incomplete``; a path is left to the shell."""
+    if "/" in incomplete or incomplete.startswith("."):
+        return [CompletionItem(incomplete, type="file")]
+    project = _project(ctx)
+    if project is None:
+        return []
+    try:
+        names = [saved.name for saved in project.saved_queries()]
+    except AnnographError:  # a broken query file: complete nothing rather than fail
+        return []
+    return [CompletionItem(name) for name in names if name.startswith(incomplete)]
+
+
+def complete_slugs(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Article slugs starting with ``incomplete``."""
+    project = _project(ctx)
+    slugs = project.article_slugs() if project is not None else []
+    return [CompletionItem(slug) for slug in slugs if slug.startswith(incomplete)]
+
+
+def complete_endpoints(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Names of the endpoints of the project's configuration file starting with ``incomplete``."""
+    project = _project(ctx)
+    names = sorted(project.config.endpoints) if project is not None else []
+    return [CompletionItem(name) for name in names if name.startswith(incomplete)]

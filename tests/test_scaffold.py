@@ -1,0 +1,363 @@
+"""annograph init and annograph new: a new project, a new article, and the way from them to a
+graph that answers across articles."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from annograph.cli import cli
+from annograph.project import Project
+from annograph.scaffold import sentences_of
+from tests.conftest import ARTICLE, ROOT, select
+
+# A made-up second article (test data, not a real one) that mentions IOM and Bishkek.
+SECOND_TEXT = (
+    "Международная организация по миграции (МОМ) провела в Бишкеке семинар для журналистов.\n"
+    "\n"
+    "Семинар был посвящён правам трудовых мигрантов.\n"
+)
+SECOND_ENTITIES = """\
+entities:
+  iom:
+    quote: Международная организация по миграции (МОМ)
+    name:
+      ru: Международная организация по миграции
+      quote: Международная организация по миграции
+  bishkek:
+    quote: в Бишкеке
+  seminar:
+    type: Event
+    quote: провела в Бишкеке семинар
+    name:
+      ru: семинар для журналистов
+      en: seminar for journalists
+      quote: семинар для журналистов
+    organizer:
+      ref: iom
+      quote: Международная организация по миграции (МОМ) провела
+    location:
+      ref: bishkek
+      quote: в Бишкеке семинар
+"""
+ID = "https://w3id.org/annograph/data/id/"
+
+
+def _run(runner: CliRunner, *args: str, input: bytes | None = None) -> str:
+    result = runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _fail(runner: CliRunner, *args: str) -> str:
+    result = runner.invoke(cli, list(args), catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    return result.output
+
+
+# -- init ----------------------------------------------------------------------------------------
+
+
+def test_init_copies_the_ontology_queries_and_sample_article(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    target = tmp_path / "news"
+    output = _run(runner, "init", str(target))
+    assert (
+        output.splitlines()[-1]
+        == f"started a project in {target}; next: cd {target} && annograph build"
+    )
+    for relative in (
+        "ontology/annograph.ttl",
+        "ontology/shapes.ttl",
+        "queries/organizers.rq",
+        "data/entities/organizations.yaml",
+        "data/articles/bishkek-migrants-day/annotations.yaml",
+        "data/articles/bishkek-migrants-day/article.md",
+        "docs/annotations.md",
+    ):
+        assert (target / relative).read_bytes() == (ROOT / relative).read_bytes(), relative
+    assert sorted(p.name for p in (target / "queries").iterdir()) == sorted(
+        p.name for p in (ROOT / "queries").glob("*.rq")
+    )
+    assert ".annograph/" in (target / ".gitignore").read_text(encoding="utf-8").splitlines()
+
+
+def test_an_initialized_project_builds_and_answers(runner: CliRunner, tmp_path: Path) -> None:
+    project = Project.init(tmp_path / "news")
+    assert project.build().validation.articles == 1
+    assert len(project.query("organizers")) == 3
+
+
+def test_init_refuses_a_directory_with_files(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    assert _fail(runner, "init", str(tmp_path)) == (
+        f"{tmp_path}: error: not an empty directory\n"
+        "  hint: choose a new directory name; annograph init never overwrites files\n"
+    )
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_init_accepts_an_empty_directory(tmp_path: Path) -> None:
+    Project.init(tmp_path)
+    assert (tmp_path / "ontology" / "annograph.ttl").is_file()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".annograph-init")]
+
+
+def test_the_package_carries_the_template_init_copies(tmp_path: Path) -> None:
+    # template/ links to the project's own folders; a wheel must hold their files, or
+    # 'annograph init' would fail wherever annograph is installed from a wheel.
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("annograph-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = {
+        f"annograph/template/{path.relative_to(ROOT)}"
+        for folder in ("ontology", "queries", "data")
+        for path in (ROOT / folder).rglob("*")
+        if path.is_file()
+    }
+    assert expected <= names
+    assert "annograph/template/annotations.md" in names
+
+
+# -- new -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def second_text(tmp_path: Path) -> Path:
+    path = tmp_path / "seminar.txt"
+    path.write_bytes(SECOND_TEXT.encode("utf-8"))
+    return path
+
+
+def test_new_writes_the_text_and_a_skeleton_that_validates(
+    runner: CliRunner, project_copy: Project, second_text: Path
+) -> None:
+    root = project_copy.root
+    output = _run(
+        runner,
+        "new",
+        "journalists-seminar",
+        "--project",
+        str(root),
+        "--text",
+        str(second_text),
+        "--title",
+        "семинар для журналистов",
+        "--url",
+        "https://example.org/news/1",
+        "--published",
+        "2024-03-05",
+    )
+    directory = root / "data" / "articles" / "journalists-seminar"
+    assert output.splitlines()[0] == f"created {directory}: article.md, annotations.yaml"
+    assert (directory / "article.md").read_bytes() == second_text.read_bytes()
+    skeleton = (directory / "annotations.yaml").read_text(encoding="utf-8")
+    # The language is the one the project's articles share; the title is quoted from the text.
+    assert "  language: ru\n" in skeleton
+    assert "  headline:\n    ru: семинар для журналистов\n    quote: семинар для журналистов\n" in (
+        skeleton
+    )
+    assert "# [1] @0 Международная организация по миграции (МОМ) провела" in skeleton
+    assert "# [2] @88 Семинар был посвящён правам трудовых мигрантов." in skeleton
+    assert "iom," in skeleton and "bishkek," in skeleton  # the shared ids it may mention
+    validation = project_copy.validate()
+    assert validation.articles == 2
+
+
+def test_the_sentences_are_the_texts_own_words_at_their_offsets() -> None:
+    text = (ARTICLE / "article.md").read_text(encoding="utf-8")
+    sentences = list(sentences_of(text, "ru"))
+    assert [s.number for s in sentences] == list(range(1, len(sentences) + 1))
+    for sentence in sentences:
+        assert text[sentence.start : sentence.start + len(sentence.text)] == sentence.text
+        assert "\n" not in sentence.text and sentence.text == sentence.text.strip()
+    # The sentences hold the whole text, in order: only the spaces between them are left out.
+    assert "".join("".join(s.text.split()) for s in sentences) == "".join(text.split())
+    # Initials and list numbers are not sentences of their own.
+    assert not [s.text for s in sentences if len(s.text) < 10]
+    assert (
+        sentences[0].text
+        == "## В Бишкеке прошла конференция, посвященная Международному дню мигранта"
+    )
+
+
+def test_a_title_the_text_does_not_contain_is_not_asserted(
+    project_copy: Project, second_text: Path
+) -> None:
+    created = project_copy.new_article(
+        "seminar", second_text.read_bytes(), title="Журналисты учатся писать о миграции"
+    )
+    assert not created.headline_quoted
+    skeleton = (created.directory / "annotations.yaml").read_text(encoding="utf-8")
+    assert "\n  headline:" not in skeleton
+    assert "Журналисты учатся писать о миграции" in skeleton  # as a comment for the curator
+    assert project_copy.validate().articles == 2
+
+
+def test_new_reads_the_text_from_standard_input(runner: CliRunner, project_copy: Project) -> None:
+    root = str(project_copy.root)
+    _run(runner, "new", "seminar", "--project", root, "--text", "-", input=SECOND_TEXT.encode())
+    article = project_copy.root / "data" / "articles" / "seminar"
+    assert (article / "article.md").read_text(encoding="utf-8") == SECOND_TEXT
+    assert "(a byte-for-byte copy of standard input)" in (article / "annotations.yaml").read_text(
+        encoding="utf-8"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["Seminar!"],
+            "{articles}/Seminar!: error: 'Seminar!' cannot name an article\n"
+            "  hint: use lowercase letters, digits and '-', e.g. osh-labour-fair\n",
+        ),
+        (
+            ["bishkek-migrants-day"],
+            "{articles}/bishkek-migrants-day: error: the article exists already\n"
+            "  hint: choose another slug, or edit its annotations.yaml\n",
+        ),
+        (
+            ["seminar", "--published", "2024-02-30"],
+            "error: '2024-02-30' is not a day\n"
+            "  hint: give a real day as YYYY-MM-DD, e.g. 2023-12-18\n",
+        ),
+        (
+            ["seminar", "--url", "example.org/news"],
+            "error: 'example.org/news' is not a web address\n"
+            "  hint: e.g. --url https://example.org/news/1\n",
+        ),
+        (
+            ["seminar", "--language", "русский"],
+            "error: 'русский' is not a BCP 47 language tag\n  hint: e.g. --language ru or en\n",
+        ),
+    ],
+)
+def test_new_refuses_bad_input_and_writes_nothing(
+    runner: CliRunner,
+    project_copy: Project,
+    second_text: Path,
+    args: list[str],
+    message: str,
+) -> None:
+    articles = project_copy.root / "data" / "articles"
+    before = sorted(p.name for p in articles.iterdir())
+    project = ["--project", str(project_copy.root), "--text", str(second_text)]
+    output = _fail(runner, "new", *args, *project)
+    assert output == message.format(articles=articles)
+    assert sorted(p.name for p in articles.iterdir()) == before
+
+
+def test_new_refuses_a_text_that_is_not_utf8(
+    runner: CliRunner, project_copy: Project, tmp_path: Path
+) -> None:
+    latin = tmp_path / "latin1.txt"
+    latin.write_bytes("Семинар".encode("cp1251"))
+    output = _fail(
+        runner, "new", "seminar", "--project", str(project_copy.root), "--text", str(latin)
+    )
+    assert output == (
+        "latin1.txt: error: the text is not UTF-8 (byte 0)\n"
+        "  hint: save the article as UTF-8 first\n"
+    )
+    assert not (project_copy.root / "data" / "articles" / "seminar").exists()
+
+
+def test_new_asks_for_the_language_when_the_articles_disagree(
+    project_copy: Project, second_text: Path
+) -> None:
+    project_copy.new_article("english", b"A seminar was held.\n", language="en")
+    with pytest.raises(Exception, match="which language is the article in"):
+        project_copy.new_article("seminar", second_text.read_bytes())
+
+
+def test_the_article_address_and_day_are_in_its_graph(
+    project_copy: Project, second_text: Path
+) -> None:
+    project_copy.new_article(
+        "seminar",
+        second_text.read_bytes(),
+        url="https://example.org/news/1",
+        published="2024-03-05",
+    )
+    project_copy.build()
+    import pyoxigraph as ox
+
+    opened = ox.Store.read_only(str(project_copy.store))
+    rows = select(
+        opened,
+        """PREFIX schema: <https://schema.org/>
+        SELECT ?url ?day WHERE { ?article schema:url ?url ; schema:datePublished ?day }""",
+    )
+    assert rows == []  # schema: terms only follow by entailment; the graph states ag: terms
+    rows = select(
+        opened,
+        """PREFIX ag: <https://w3id.org/annograph/ontology#>
+        SELECT ?url ?day WHERE { ?article ag:url ?url ; ag:datePublished ?day }""",
+    )
+    assert rows == [{"url": "https://example.org/news/1", "day": "2024-03-05"}]
+
+
+# -- the new user's way: init, new, annotate, validate, build, query across articles -------------
+
+
+def test_a_second_article_shares_iom_and_bishkek_with_the_first(
+    runner: CliRunner, tmp_path: Path, second_text: Path, graphviz: str
+) -> None:
+    root = tmp_path / "news"
+    _run(runner, "init", str(root))
+    project = ["--project", str(root)]
+    _run(
+        runner,
+        "new",
+        "seminar",
+        *project,
+        "--text",
+        str(second_text),
+        "--title",
+        "семинар для журналистов",
+    )
+    annotations = root / "data" / "articles" / "seminar" / "annotations.yaml"
+    skeleton = annotations.read_text(encoding="utf-8")
+    annotations.write_text(skeleton.replace("entities: {}\n", SECOND_ENTITIES), encoding="utf-8")
+    assert _run(runner, "validate", *project).startswith("valid: 2 article(s)")
+    _run(runner, "build", *project)
+
+    built = Project(root)
+    card = built.query("entity", entity="IOM")
+    # One IRI for IOM, its name quoted once in each article: two evidence trails.
+    assert {row["subject"] for row in card} == {ID + "iom"}
+    names = {
+        (row["quote"], row["start"])
+        for row in card
+        if row["property"].endswith("#name")
+        and row["value"] == "Международная организация по миграции"
+    }
+    assert len(names) == 2
+    assert ("Международная организация по миграции", 0) in names
+    # A saved query answers across both articles: each event with its place.
+    places = {(row["event"], row["place"]) for row in built.query("event-places")}
+    assert (ID + "seminar", ID + "bishkek") in places
+    assert (ID + "conference", ID + "bishkek") in places
+
+    # The new user draws IOM's neighbourhood, now with both events, and opens the ontology docs.
+    picture = tmp_path / "iom.svg"
+    _run(runner, "diagram", "iom", *project, "--lang", "ru", "-o", str(picture))
+    svg = picture.read_text(encoding="utf-8")
+    assert "семинар для журналистов" in svg
+    assert "Международная организация по миграции" in svg
+    _run(runner, "docs", *project)
+    reference = root / "docs" / "reference"
+    assert {"index.html", "ontology.html", "queries.html", "data-model.svg"} <= {
+        path.name for path in reference.iterdir()
+    }
