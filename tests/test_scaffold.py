@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from annograph.cli import cli
+from annograph.config import Config, load_config
 from annograph.project import Project
 from annograph.scaffold import sentences_of
 from tests.conftest import ARTICLE, ROOT, select
@@ -92,6 +93,21 @@ def test_an_initialized_project_builds_and_answers(runner: CliRunner, tmp_path: 
     project = Project.init(tmp_path / "news")
     assert project.build().validation.articles == 1
     assert len(project.query("organizers")) == 3
+
+
+def test_init_writes_a_config_file_that_changes_nothing_until_edited(tmp_path: Path) -> None:
+    project = Project.init(tmp_path / "news")
+    config = project.root / "annograph.toml"
+    assert load_config(project.root) == Config(path=config)
+    # Each commented setting is valid TOML once uncommented.
+    text = config.read_text(encoding="utf-8")
+    settings = [line[2:] for line in text.splitlines() if line.startswith("# ") and "=" in line]
+    settings = [line for line in settings if not line.startswith("A command-line")]
+    config.write_text("\n".join(settings[:2]) + "\n[endpoints.local]\n" + settings[-1] + "\n")
+    loaded = load_config(project.root)
+    assert loaded.base_iri == "https://w3id.org/annograph/data/"
+    assert loaded.store == project.root / ".annograph" / "store"
+    assert loaded.endpoint("local").url == "http://127.0.0.1:7878/query"
 
 
 def test_init_refuses_a_directory_with_files(runner: CliRunner, tmp_path: Path) -> None:

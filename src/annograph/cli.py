@@ -969,13 +969,18 @@ def docs(project: Project, output: Path | None, lang: Language) -> None:
     """
     written = project.write_docs(output, lang=lang)
     for path in written.files:
-        click.echo(f"wrote {path}")
+        info(f"wrote {path}")
 
 
 @cli.command()
 @project_options
 @click.argument("entity", required=False)
-@click.option("--article", metavar="SLUG", help="Draw every entity of this article instead.")
+@click.option(
+    "--article",
+    metavar="SLUG",
+    shell_complete=complete_slugs,
+    help="Draw every entity of this article instead.",
+)
 @click.option(
     "-o",
     "--output",
@@ -1022,7 +1027,7 @@ def diagram(
     else:
         raise click.UsageError("give an ENTITY to draw, or --article SLUG")
     drawn.write(output)
-    click.echo(f"wrote {output}: {drawn.nodes} nodes, {drawn.edges} links")
+    info(f"wrote {output}: {drawn.nodes} nodes, {drawn.edges} links")
 
 
 def _param_usage(parameter: Parameter) -> str:

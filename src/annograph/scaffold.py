@@ -19,6 +19,7 @@ from ruamel.yaml.error import YAMLError
 from sentencex import segment
 
 from annograph.annotations import ARTICLES_DIR, ENTITIES_DIR, FORMAT, ID, WEB_ADDRESS
+from annograph.config import CONFIG_FILE
 from annograph.errors import AnnographError, SourceLocation
 from annograph.lexical import LANGUAGE_TAG, LEXICAL_HINTS, XSD, is_valid_lexical
 
@@ -29,6 +30,20 @@ TEXT_FILE = "article.md"
 ANNOTATIONS_FILE = "annotations.yaml"
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _LETTER = re.compile(r"[^\W\d_]")
+#: The settings a project may change, all at their defaults (README: "annograph.toml").
+CONFIG_TEMPLATE = """\
+# annograph's settings for this project; every key is optional (README: "annograph.toml").
+# A command-line option wins over its environment variable, which wins over this file.
+
+# base_iri = "https://w3id.org/annograph/data/"   # namespace of minted IRIs
+# store = ".annograph/store"                      # relative to this directory
+
+# [prefixes]                                      # more prefixes for --param values and results
+# dbr = "http://dbpedia.org/resource/"
+
+# [endpoints.local]                               # annograph query organizers --endpoint local
+# url = "http://127.0.0.1:7878/query"
+"""
 GITIGNORE = "# The built store and its releases: rebuild with 'annograph build'.\n.annograph/\n"
 
 
@@ -59,7 +74,7 @@ def init_project(directory: Path) -> list[Path]:
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     [path.name for path in init_project(Path(tmp) / "news")]
-    ['.gitignore', 'data', 'docs', 'ontology', 'queries']
+    ['.gitignore', 'annograph.toml', 'data', 'docs', 'ontology', 'queries']
     """
     directory = directory.absolute()
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
@@ -76,6 +91,7 @@ def init_project(directory: Path) -> list[Path]:
         (staging / "docs").mkdir()
         shutil.copyfile(TEMPLATE / "annotations.md", staging / "docs" / "annotations.md")
         (staging / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+        (staging / CONFIG_FILE).write_text(CONFIG_TEMPLATE, encoding="utf-8")
         if directory.exists():
             directory.rmdir()
         staging.rename(directory)
