@@ -127,6 +127,13 @@ def running(
         server.stop()
 
 
+def writable_oxigraph(location: Path, port: int | None = None) -> Iterator[Server]:
+    """A writable ``oxigraph serve`` on a new store at ``location``, as a target for push."""
+    return running(
+        oxigraph_command(), "serve", "--location", str(location), "--union-default-graph", port=port
+    )
+
+
 def annograph_serve(project: Project, *options: str) -> Iterator[Server]:
     """``annograph serve`` on ``project``'s built store, as a user starts it."""
     command = [sys.executable, "-m", "annograph", "serve", "--project", str(project.root)]

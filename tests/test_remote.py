@@ -21,15 +21,9 @@ from annograph.push import PushedGraph, Target, graph_store_url
 from annograph.queries import bind, parse_query
 from annograph.remote import EndpointError, query_endpoint
 from annograph.server import free_port, oxigraph_command
-from tests.conftest import Server, running
+from tests.conftest import Server, running, writable_oxigraph
 
 INJECTION = 'alice" . ?s ?p ?o } #'
-
-
-def writable_oxigraph(location: Path, port: int | None = None) -> Iterator[Server]:
-    return running(
-        oxigraph_command(), "serve", "--location", str(location), "--union-default-graph", port=port
-    )
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import click
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
@@ -16,7 +17,7 @@ from annograph.errors import AnnographError, AnnotationWarning, SourceLocation
 from annograph.progress import Step
 from annograph.project import BUILD_STEPS, Project
 from annograph.terminal import SHELLS, StepDisplay, styled
-from tests.conftest import ROOT
+from tests.conftest import ROOT, writable_oxigraph
 
 RED_ERROR = "\x1b[31m\x1b[1merror:\x1b[0m"
 
@@ -210,3 +211,15 @@ def test_a_build_on_a_terminal_shows_a_progress_bar(project_copy: Project) -> No
 def test_an_error_on_a_terminal_is_red(project_copy: Project) -> None:
     _, terminal = _on_a_terminal("query", "--project", str(project_copy.root), "organizers")
     assert terminal.startswith(f"{project_copy.store}: {RED_ERROR} no store here")
+
+
+def test_a_push_on_a_terminal_shows_a_progress_bar(built: Project, tmp_path: Path) -> None:
+    root = ["--project", str(built.root), "--store", str(built.store)]
+    with writable_oxigraph(tmp_path / "target") as server:
+        stdout, terminal = _on_a_terminal("push", *root, "--endpoint", server.query_url)
+        graphs = len(list(ox.Store.read_only(str(built.store)).named_graphs()))
+        assert stdout.decode().startswith(f"{graphs} graphs, ")
+        assert "pushing  [" in terminal and f"{graphs}/{graphs}" in terminal
+        assert "pushed " not in terminal  # a bar, not a line per graph
+        _, verbose = _on_a_terminal("-v", "push", *root, "--endpoint", server.query_url)
+        assert verbose.count("pushed ") == graphs and "pushing  [" not in verbose

@@ -38,6 +38,7 @@ from annograph.sssom import MappingRow, MappingSet
 from annograph.stats import StatsFormat, render_stats
 from annograph.terminal import (
     SHELLS,
+    PushDisplay,
     StepDisplay,
     color,
     complete_endpoints,
@@ -46,7 +47,6 @@ from annograph.terminal import (
     completion_script,
     configure,
     info,
-    show_pushed,
     styled,
 )
 
@@ -471,7 +471,8 @@ def push(
         timeout=timeout,
         retries=retries,
     )
-    graphs = project.push(target, progress=show_pushed)
+    with PushDisplay() as display:
+        graphs = project.push(target, progress=display)
     total = sum(g.triples for g in graphs)
     info(f"{len(graphs)} graphs, {total} triples at {target.graph_store}; counts checked")
 

@@ -9,7 +9,7 @@ an error.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -42,6 +42,9 @@ class PushedGraph:
 
     graph: str
     triples: int
+    #: 1-based position among the ``total`` graphs of the push, for progress reports.
+    number: int = 1
+    total: int = 1
 
 
 def graph_store_url(endpoint: str) -> str:
@@ -68,12 +71,13 @@ def push_store(
         before it stay written), or the counts on the target differ from the store's.
     """
     pushed = []
+    graphs = _graphs(store)
     with httpx.Client(auth=target.auth, timeout=target.timeout) as client:
-        for graph in _graphs(store):
+        for number, graph in enumerate(graphs, start=1):
             triples = [quad.triple for quad in store.quads_for_pattern(None, None, None, graph)]
             body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
             _put(client, target, graph.value, body)
-            done = PushedGraph(graph.value, len(triples))
+            done = PushedGraph(graph.value, len(triples), number, len(graphs))
             pushed.append(done)
             if progress is not None:
                 progress(done)
@@ -81,13 +85,12 @@ def push_store(
     return pushed
 
 
-def _graphs(store: ox.Store) -> Iterator[ox.NamedNode]:
+def _graphs(store: ox.Store) -> list[ox.NamedNode]:
     """The ontology's graph first, so that a target never holds data without its vocabulary."""
-    graphs = sorted(
+    return sorted(
         (g for g in store.named_graphs() if isinstance(g, ox.NamedNode)),
         key=lambda g: (g.value != ONTOLOGY_IRI, g.value),
     )
-    yield from graphs
 
 
 def _put(client: httpx.Client, target: Target, graph: str, body: bytes) -> None:

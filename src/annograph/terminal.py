@@ -154,11 +154,41 @@ class StepDisplay:
             self._bar.render_finish()
 
 
-def show_pushed(pushed: PushedGraph) -> None:
-    """A status line per graph pushed: on a terminal, or everywhere with ``--verbose``."""
-    settings = terminal()
-    if settings.verbose or (not settings.quiet and stderr_is_terminal()):
-        click.echo(f"pushed {pushed.triples:>8} triples  <{pushed.graph}>", err=True)
+class PushDisplay:
+    """Shows a push's progress: a bar of graphs on a terminal, a line per graph with --verbose."""
+
+    def __init__(self) -> None:
+        settings = terminal()
+        self._verbose = settings.verbose
+        self._bar_wanted = not settings.quiet and not settings.verbose and stderr_is_terminal()
+        self._bar: Any = None
+
+    def __call__(self, pushed: PushedGraph) -> None:
+        if self._verbose:
+            click.echo(f"pushed {pushed.triples:>8} triples  <{pushed.graph}>", err=True)
+        if not self._bar_wanted:
+            return
+        if self._bar is None:
+            self._bar = click.progressbar(
+                length=pushed.total,
+                label="pushing",
+                file=sys.stderr,
+                show_eta=False,
+                show_pos=True,
+            )
+        self._bar.update(1)
+
+    def __enter__(self) -> PushDisplay:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._bar is not None:
+            self._bar.render_finish()
 
 
 def completion_script(command: click.Command, shell: str, *, prog_name: str) -> str:
