@@ -28,6 +28,37 @@ from annograph.server import free_port, oxigraph_command
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "data" / "articles" / "bishkek-migrants-day"
 
+# A made-up second article (test data, not a real one) that mentions IOM and Bishkek, which the
+# Bishkek article mentions too, and an event of its own.
+SEMINAR_TEXT = (
+    "Международная организация по миграции (МОМ) провела в Бишкеке семинар для журналистов.\n"
+    "\n"
+    "Семинар был посвящён правам трудовых мигрантов.\n"
+)
+SEMINAR_ENTITIES = """\
+entities:
+  iom:
+    quote: Международная организация по миграции (МОМ)
+    name:
+      ru: Международная организация по миграции
+      quote: Международная организация по миграции
+  bishkek:
+    quote: в Бишкеке
+  seminar:
+    type: Event
+    quote: провела в Бишкеке семинар
+    name:
+      ru: семинар для журналистов
+      en: seminar for journalists
+      quote: семинар для журналистов
+    organizer:
+      ref: iom
+      quote: Международная организация по миграции (МОМ) провела
+    location:
+      ref: bishkek
+      quote: в Бишкеке семинар
+"""
+
 
 @pytest.fixture(scope="session")
 def project() -> Project:

@@ -15,37 +15,8 @@ from annograph.cli import cli
 from annograph.config import Config, load_config
 from annograph.project import Project
 from annograph.scaffold import sentences_of
-from tests.conftest import ARTICLE, ROOT, select
+from tests.conftest import ARTICLE, ROOT, SEMINAR_ENTITIES, SEMINAR_TEXT, select
 
-# A made-up second article (test data, not a real one) that mentions IOM and Bishkek.
-SECOND_TEXT = (
-    "Международная организация по миграции (МОМ) провела в Бишкеке семинар для журналистов.\n"
-    "\n"
-    "Семинар был посвящён правам трудовых мигрантов.\n"
-)
-SECOND_ENTITIES = """\
-entities:
-  iom:
-    quote: Международная организация по миграции (МОМ)
-    name:
-      ru: Международная организация по миграции
-      quote: Международная организация по миграции
-  bishkek:
-    quote: в Бишкеке
-  seminar:
-    type: Event
-    quote: провела в Бишкеке семинар
-    name:
-      ru: семинар для журналистов
-      en: seminar for journalists
-      quote: семинар для журналистов
-    organizer:
-      ref: iom
-      quote: Международная организация по миграции (МОМ) провела
-    location:
-      ref: bishkek
-      quote: в Бишкеке семинар
-"""
 ID = "https://w3id.org/annograph/data/id/"
 
 
@@ -151,7 +122,7 @@ def test_the_package_carries_the_template_init_copies(tmp_path: Path) -> None:
 @pytest.fixture
 def second_text(tmp_path: Path) -> Path:
     path = tmp_path / "seminar.txt"
-    path.write_bytes(SECOND_TEXT.encode("utf-8"))
+    path.write_bytes(SEMINAR_TEXT.encode("utf-8"))
     return path
 
 
@@ -222,9 +193,9 @@ def test_a_title_the_text_does_not_contain_is_not_asserted(
 
 def test_new_reads_the_text_from_standard_input(runner: CliRunner, project_copy: Project) -> None:
     root = str(project_copy.root)
-    _run(runner, "new", "seminar", "--project", root, "--text", "-", input=SECOND_TEXT.encode())
+    _run(runner, "new", "seminar", "--project", root, "--text", "-", input=SEMINAR_TEXT.encode())
     article = project_copy.root / "data" / "articles" / "seminar"
-    assert (article / "article.md").read_text(encoding="utf-8") == SECOND_TEXT
+    assert (article / "article.md").read_text(encoding="utf-8") == SEMINAR_TEXT
     assert "(a byte-for-byte copy of standard input)" in (article / "annotations.yaml").read_text(
         encoding="utf-8"
     )
@@ -345,7 +316,7 @@ def test_a_second_article_shares_iom_and_bishkek_with_the_first(
     )
     annotations = root / "data" / "articles" / "seminar" / "annotations.yaml"
     skeleton = annotations.read_text(encoding="utf-8")
-    annotations.write_text(skeleton.replace("entities: {}\n", SECOND_ENTITIES), encoding="utf-8")
+    annotations.write_text(skeleton.replace("entities: {}\n", SEMINAR_ENTITIES), encoding="utf-8")
     assert _run(runner, "validate", *project).startswith("valid: 2 article(s)")
     _run(runner, "build", *project)
 

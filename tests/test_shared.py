@@ -9,11 +9,10 @@ import pytest
 
 from annograph.errors import AnnographError, AnnotationErrors
 from annograph.project import Project
-from tests.conftest import select
+from tests.conftest import SEMINAR_ENTITIES, SEMINAR_TEXT, select
 
-# A made-up second article (test data, not a real one) that mentions two shared entities.
-TEXT = "Международная организация по миграции (МОМ) провела в Бишкеке семинар для журналистов.\n"
-ANNOTATIONS = """\
+ANNOTATIONS = (
+    """\
 format: annograph/1
 
 article:
@@ -23,27 +22,9 @@ article:
     ru: Семинар для журналистов
     quote: семинар для журналистов
 
-entities:
-  iom:
-    quote: Международная организация по миграции (МОМ)
-    name:
-      ru: Международная организация по миграции
-      quote: Международная организация по миграции
-  bishkek:
-    quote: в Бишкеке
-  seminar:
-    type: Event
-    quote: провела в Бишкеке семинар
-    name:
-      ru: семинар для журналистов
-      quote: семинар для журналистов
-    organizer:
-      ref: iom
-      quote: Международная организация по миграции (МОМ) провела
-    location:
-      ref: bishkek
-      quote: в Бишкеке семинар
 """
+    + SEMINAR_ENTITIES
+)
 ID = "https://w3id.org/annograph/data/id/"
 AG = "https://w3id.org/annograph/ontology#"
 
@@ -51,7 +32,7 @@ AG = "https://w3id.org/annograph/ontology#"
 def _add_article(project: Project, annotations: str = ANNOTATIONS, slug: str = "seminar") -> Path:
     directory = project.root / "data" / "articles" / slug
     directory.mkdir()
-    (directory / "article.md").write_text(TEXT, encoding="utf-8")
+    (directory / "article.md").write_text(SEMINAR_TEXT, encoding="utf-8")
     path = directory / "annotations.yaml"
     path.write_text(annotations, encoding="utf-8")
     return path

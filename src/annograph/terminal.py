@@ -158,25 +158,14 @@ class PushDisplay:
     """Shows a push's progress: a bar of graphs on a terminal, a line per graph with --verbose."""
 
     def __init__(self) -> None:
-        settings = terminal()
-        self._verbose = settings.verbose
-        self._bar_wanted = not settings.quiet and not settings.verbose and stderr_is_terminal()
-        self._bar: Any = None
+        self._verbose = terminal().verbose
+        self._bar = StepDisplay("pushing")
 
     def __call__(self, pushed: PushedGraph) -> None:
         if self._verbose:
             click.echo(f"pushed {pushed.triples:>8} triples  <{pushed.graph}>", err=True)
-        if not self._bar_wanted:
-            return
-        if self._bar is None:
-            self._bar = click.progressbar(
-                length=pushed.total,
-                label="pushing",
-                file=sys.stderr,
-                show_eta=False,
-                show_pos=True,
-            )
-        self._bar.update(1)
+        else:
+            self._bar(Step(f"<{pushed.graph}>", pushed.number, pushed.total, seconds=0.0))
 
     def __enter__(self) -> PushDisplay:
         return self
@@ -187,8 +176,7 @@ class PushDisplay:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if self._bar is not None:
-            self._bar.render_finish()
+        self._bar.__exit__(kind, error, traceback)
 
 
 def completion_script(command: click.Command, shell: str, *, prog_name: str) -> str:
