@@ -186,7 +186,7 @@ class Project:
     def init(cls, directory: Path, *, base_iri: str | None = None) -> Project:
         """Start a new project in ``directory`` (see :func:`annograph.scaffold.init_project`)."""
         init_project(directory)
-        return cls(directory.absolute(), base_iri or DEFAULT_BASE_IRI)
+        return cls.discover(directory, base_iri=base_iri)
 
     @property
     def store(self) -> Path:
