@@ -14,7 +14,7 @@ from annograph.project import Project
 from tests.conftest import ARTICLE, ROOT
 
 ONTOLOGY = load_ontology(ROOT / "ontology" / "annograph.ttl")
-SHARED = load_shared_entities(ROOT, ONTOLOGY)
+SHARED = load_shared_entities(ROOT / "data", ONTOLOGY)
 
 
 def test_the_article_copy_is_byte_identical_to_the_shared_source() -> None:

@@ -58,6 +58,24 @@ def test_without_a_file_the_defaults_hold(project_copy: Project) -> None:
     assert project.store == project_copy.root / ".annograph" / "store"
 
 
+def test_the_data_folder_can_live_elsewhere(runner: CliRunner, project_copy: Project) -> None:
+    root = project_copy.root
+    (root / "data").rename(root / "corpus")
+    # Without the data folder the project has no articles; pointed at it, the same graph builds.
+    assert Project.discover(root).article_slugs() == []
+    _configure(project_copy, 'data = "corpus"\n')
+    configured = Project.discover(root)
+    assert configured.data == root / "corpus"
+    assert configured.article_slugs() == ["bishkek-migrants-day"]
+    (root / "annograph.toml").unlink()
+    result = runner.invoke(cli, ["build", "--project", str(root), "--data", str(root / "corpus")])
+    assert result.exit_code == 0, result.output
+    assert "1 article(s)" in result.output
+    env = {"ANNOGRAPH_DATA": str(root / "corpus")}
+    result = runner.invoke(cli, ["validate", "--project", str(root)], env=env)
+    assert result.exit_code == 0 and result.output.startswith("valid: 1 article(s)")
+
+
 def test_pyproject_tool_table_is_read_too(project_copy: Project) -> None:
     _configure(
         project_copy,

@@ -75,9 +75,10 @@ def test_init_writes_a_config_file_that_changes_nothing_until_edited(tmp_path: P
     text = config.read_text(encoding="utf-8")
     settings = [line[2:] for line in text.splitlines() if line.startswith("# ") and "=" in line]
     settings = [line for line in settings if not line.startswith("A command-line")]
-    config.write_text("\n".join(settings[:2]) + "\n[endpoints.local]\n" + settings[-1] + "\n")
+    config.write_text("\n".join(settings[:3]) + "\n[endpoints.local]\n" + settings[-1] + "\n")
     loaded = load_config(project.root)
     assert loaded.base_iri == "https://w3id.org/annograph/data/"
+    assert loaded.data == project.root / "data"
     assert loaded.store == project.root / ".annograph" / "store"
     assert loaded.endpoint("local").url == "http://127.0.0.1:7878/query"
 

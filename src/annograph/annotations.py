@@ -47,8 +47,12 @@ from annograph.ontology import LANG_STRING, Ontology
 
 FORMAT = "annograph/1"
 ANNOTATIONS_FILE = "annotations.yaml"
-ARTICLES_DIR = Path("data") / "articles"
-ENTITIES_DIR = Path("data") / "entities"
+#: A project's data folder by default; its articles and shared entities are in these subfolders.
+DATA_DIR = Path("data")
+ARTICLES = "articles"
+ENTITIES = "entities"
+ARTICLES_DIR = DATA_DIR / ARTICLES
+ENTITIES_DIR = DATA_DIR / ENTITIES
 
 #: Characters of context kept around a quote in its TextQuoteSelector (oa:prefix / oa:suffix).
 CONTEXT_CHARS = 32
@@ -83,17 +87,17 @@ class Corpus:
     warnings: tuple[AnnographError, ...] = ()
 
 
-def load_corpus(root: Path, ontology: Ontology) -> Corpus:
-    """Load ``data/entities/`` and every article, reporting all errors of all files at once.
+def load_corpus(data: Path, ontology: Ontology) -> Corpus:
+    """Load ``entities/`` and every article of a data folder, reporting all errors at once.
 
-    :param root: the project directory.
+    :param data: the data folder (``data/`` in a project).
     :param ontology: the terms annotations may use.
     :raises AnnotationErrors: listing every error found, each with its file, line and column.
     """
     # Entities with a mistake are still known, so the articles that mention them do not fail too.
-    shared, errors = _shared_entities(root, ontology)
+    shared, errors = _shared_entities(data, ontology)
     articles = []
-    for directory in article_directories(root):
+    for directory in article_directories(data):
         try:
             articles.append(load_article(directory, ontology, shared=shared))
         except AnnotationErrors as error:
@@ -105,28 +109,28 @@ def load_corpus(root: Path, ontology: Ontology) -> Corpus:
     return Corpus(articles, shared, tuple(warnings))
 
 
-def load_articles(root: Path, ontology: Ontology) -> list[Article]:
+def load_articles(data: Path, ontology: Ontology) -> list[Article]:
     """The articles of :func:`load_corpus`."""
-    return load_corpus(root, ontology).articles
+    return load_corpus(data, ontology).articles
 
 
-def load_shared_entities(root: Path, ontology: Ontology) -> dict[str, Entity]:
-    """The entities defined once in ``root/data/entities/*.yaml``, by id.
+def load_shared_entities(data: Path, ontology: Ontology) -> dict[str, Entity]:
+    """The entities defined once in ``entities/*.yaml`` of a data folder, by id.
 
     :raises AnnotationErrors: listing every problem in those files.
     """
-    shared, errors = _shared_entities(root, ontology)
+    shared, errors = _shared_entities(data, ontology)
     if errors:
         raise AnnotationErrors(errors)
     return shared
 
 
 def _shared_entities(
-    root: Path, ontology: Ontology
+    data: Path, ontology: Ontology
 ) -> tuple[dict[str, Entity], list[AnnographError]]:
     shared: dict[str, Entity] = {}
     errors: list[AnnographError] = []
-    directory = root / ENTITIES_DIR
+    directory = data / ENTITIES
     for path in sorted(directory.glob("*.yaml")) if directory.is_dir() else []:
         reader = _Reader(path, ontology)
         for entity in reader.read_shared():
@@ -145,9 +149,9 @@ def _shared_entities(
     return shared, errors
 
 
-def article_directories(root: Path) -> list[Path]:
-    """The article folders of a project, sorted by slug."""
-    base = root / ARTICLES_DIR
+def article_directories(data: Path) -> list[Path]:
+    """The article folders of a data folder, sorted by slug."""
+    base = data / ARTICLES
     if not base.is_dir():
         return []
     return sorted(p for p in base.iterdir() if (p / ANNOTATIONS_FILE).is_file())

@@ -87,7 +87,7 @@ class AnnographGroup(click.Group):
 
 
 def project_options(command: F) -> F:
-    """``--project``, ``--store`` and ``--base-iri``, shared by every command that needs them."""
+    """``--project``, ``--store``, ``--data`` and ``--base-iri``, for the commands needing them."""
 
     @click.option(
         "--project",
@@ -104,6 +104,14 @@ def project_options(command: F) -> F:
         "config 'store'].",
     )
     @click.option(
+        "--data",
+        "data_path",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="ANNOGRAPH_DATA",
+        help="Data folder (articles/, entities/, links/) [default: data in the project; "
+        "env ANNOGRAPH_DATA; config 'data'].",
+    )
+    @click.option(
         "--base-iri",
         envvar="ANNOGRAPH_BASE_IRI",
         help="Namespace for minted IRIs [default: https://w3id.org/annograph/data/; "
@@ -114,11 +122,15 @@ def project_options(command: F) -> F:
         *args: Any,
         project_dir: Path | None,
         store_path: Path | None,
+        data_path: Path | None,
         base_iri: str | None,
         **kwargs: Any,
     ) -> Any:
         project = Project.discover(
-            project_dir or Path.cwd(), base_iri=base_iri, store_path=store_path
+            project_dir or Path.cwd(),
+            base_iri=base_iri,
+            store_path=store_path,
+            data_path=data_path,
         )
         return command(project, *args, **kwargs)
 

@@ -1,8 +1,9 @@
 """The project's configuration file: ``annograph.toml``, or ``[tool.annograph]`` in pyproject.toml.
 
-Keys: ``base_iri``, ``store`` (relative to the project root), ``prefixes`` (prefix -> namespace
-IRI, added to the project's for queries and exports) and ``endpoints`` (name -> ``url`` and an
-optional ``user``, so that ``--endpoint NAME`` works wherever ``--endpoint URL`` does).
+Keys: ``base_iri``, ``data`` and ``store`` (relative to the project root), ``prefixes``
+(prefix -> namespace IRI, added to the project's for queries and exports) and ``endpoints``
+(name -> ``url`` and an optional ``user``, so that ``--endpoint NAME`` works wherever
+``--endpoint URL`` does).
 
 A command-line option wins over its environment variable, which wins over the file, which wins
 over the default. Only one file may configure a project: with both ``annograph.toml`` and a
@@ -33,7 +34,7 @@ PYPROJECT_FILE = "pyproject.toml"
 #: Where the configuration sits in pyproject.toml.
 PYPROJECT_TABLE = ("tool", "annograph")
 
-_KEYS = ("base_iri", "store", "prefixes", "endpoints")
+_KEYS = ("base_iri", "data", "store", "prefixes", "endpoints")
 _ENDPOINT_KEYS = ("url", "user", "graph_store")
 # Names typed after --endpoint: never mistaken for a URL, and easy to complete in a shell.
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
@@ -68,6 +69,8 @@ class Config:
     #: The file read, or None without one.
     path: Path | None = None
     base_iri: str | None = None
+    #: The data folder (articles/, entities/, links/); relative ones are to the project root.
+    data: Path | None = None
     #: Absolute: a relative ``store`` in the file is relative to the project root.
     store: Path | None = None
     prefixes: Mapping[str, str] = field(default_factory=dict)
@@ -101,7 +104,7 @@ def load_config(root: Path) -> Config:
         a bad IRI (located at file, line and column), or when both files configure the project.
 
     >>> load_config(Path("/nonexistent"))
-    Config(path=None, base_iri=None, store=None, prefixes={}, endpoints={})
+    Config(path=None, base_iri=None, data=None, store=None, prefixes={}, endpoints={})
     """
     own, pyproject = root / CONFIG_FILE, root / PYPROJECT_FILE
     table = _pyproject_table(pyproject)
@@ -166,18 +169,24 @@ class _Reader:
         base_iri = self._string(table, "base_iri")
         if base_iri is not None:
             check_base_iri(base_iri, location=self._value(("base_iri",)))
-        store = self._string(table, "store")
-        if store == "":
-            raise self.error(
-                ("store",), "'store' is empty", hint="give a directory, e.g. 'build/store'"
-            )
+        data, store = self._directory(table, "data"), self._directory(table, "store")
         return Config(
             path=self.path,
             base_iri=base_iri,
-            store=root / Path(store).expanduser() if store is not None else None,
+            data=root / data if data is not None else None,
+            store=root / store if store is not None else None,
             prefixes=dict(self._prefixes(table)),
             endpoints=dict(self._endpoints(table)),
         )
+
+    def _directory(self, table: dict[str, object], key: str) -> Path | None:
+        """A directory setting (relative to the project root), or None if absent."""
+        value = self._string(table, key)
+        if value == "":
+            example = {"data": "corpus", "store": "build/store"}[key]
+            hint = f"give a directory, e.g. '{example}'"
+            raise self.error((key,), f"'{key}' is empty", hint=hint)
+        return Path(value).expanduser() if value is not None else None
 
     def _prefixes(self, table: dict[str, object]) -> Iterator[tuple[str, str]]:
         if "prefixes" not in table:

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pyoxigraph as ox
 
-from annograph.annotations import ARTICLES_DIR, Corpus, article_directories, load_corpus
+from annograph.annotations import ARTICLES, DATA_DIR, Corpus, article_directories, load_corpus
 from annograph.config import Config, Endpoint, check_base_iri, load_config
 from annograph.diagram import Diagram, Language, article_diagram, entity_diagram
 from annograph.docs import DOCS_DIR, Docs, write_docs
@@ -73,7 +73,7 @@ ONTOLOGY_FILE = Path("ontology") / "annograph.ttl"
 SHAPES_FILE = Path("ontology") / "shapes.ttl"
 QUERIES_DIR = Path("queries")
 DEFAULT_STORE = Path(".annograph") / "store"
-LINKS_DIR = Path("data") / "links"
+LINKS = "links"
 #: Candidates written per entity: beyond a handful a reviewer learns nothing more.
 CANDIDATES_PER_ENTITY = 5
 #: The stages of a build, in order, as its progress callback names them.
@@ -145,12 +145,15 @@ class Project:
     :param root: the project directory.
     :param base_iri: the namespace under which entity, article and evidence IRIs are minted.
     :param store_path: where the store is; ``.annograph/store`` in the project by default.
+    :param data_path: the data folder (``articles/``, ``entities/``, ``links/``); ``data/`` in
+        the project by default.
     :param config: what the project's configuration file says (see :mod:`annograph.config`).
     """
 
     root: Path
     base_iri: str = DEFAULT_BASE_IRI
     store_path: Path | None = None
+    data_path: Path | None = None
     config: Config = field(default_factory=Config, repr=False)
     _minter: Minter = field(init=False, repr=False)
 
@@ -160,12 +163,17 @@ class Project:
 
     @classmethod
     def discover(
-        cls, start: Path, *, base_iri: str | None = None, store_path: Path | None = None
+        cls,
+        start: Path,
+        *,
+        base_iri: str | None = None,
+        store_path: Path | None = None,
+        data_path: Path | None = None,
     ) -> Project:
         """The project containing ``start`` (the nearest directory with ``ontology/annograph.ttl``).
 
-        ``base_iri`` and ``store_path`` win over the project's configuration file, which wins
-        over the defaults.
+        ``base_iri``, ``store_path`` and ``data_path`` win over the project's configuration
+        file, which wins over the defaults.
 
         :raises ProjectError: if neither ``start`` nor a parent is a project.
         :raises ConfigError: if the project's configuration file is invalid.
@@ -175,7 +183,13 @@ class Project:
             if (directory / ONTOLOGY_FILE).is_file():
                 config = load_config(directory)
                 base = base_iri or config.base_iri or DEFAULT_BASE_IRI
-                return cls(directory, base, store_path or config.store, config)
+                return cls(
+                    directory,
+                    base,
+                    store_path=store_path or config.store,
+                    data_path=data_path or config.data,
+                    config=config,
+                )
         raise ProjectError(
             f"not an annograph project (no {ONTOLOGY_FILE} here or in a parent directory)",
             location=SourceLocation(start),
@@ -187,6 +201,11 @@ class Project:
         """Start a new project in ``directory`` (see :func:`annograph.scaffold.init_project`)."""
         init_project(directory)
         return cls.discover(directory, base_iri=base_iri)
+
+    @property
+    def data(self) -> Path:
+        """The data folder: the articles, the shared entities and the reviewed links."""
+        return self.data_path or self.root / DATA_DIR
 
     @property
     def store(self) -> Path:
@@ -210,7 +229,7 @@ class Project:
 
     def article_slugs(self) -> list[str]:
         """The slugs of the articles in ``data/articles/``, from their folders (nothing is read)."""
-        return [directory.name for directory in article_directories(self.root)]
+        return [directory.name for directory in article_directories(self.data)]
 
     def load_ontology(self) -> Ontology:
         """Parse ``ontology/annograph.ttl``."""
@@ -222,7 +241,7 @@ class Project:
 
     def load_corpus(self, ontology: Ontology | None = None) -> Corpus:
         """The articles, the shared entities of ``data/entities/`` and the warnings of both."""
-        return load_corpus(self.root, ontology or self.load_ontology())
+        return load_corpus(self.data, ontology or self.load_ontology())
 
     def load_shapes(self, ontology: Ontology | None = None) -> Shapes:
         """Parse ``ontology/shapes.ttl`` and derive the ontology's domain and range shapes."""
@@ -329,7 +348,7 @@ class Project:
 
     @property
     def links_dir(self) -> Path:
-        return self.root / LINKS_DIR
+        return self.data / LINKS
 
     def mapping_sets(self) -> list[MappingSet]:
         """The SSSOM mapping files of ``data/links/``, by file name."""
@@ -433,16 +452,16 @@ class Project:
         :raises AnnographError: see :func:`annograph.scaffold.new_article`, or when no
             language is given and the project's articles do not agree on one.
         """
-        language = language or articles_language(self.root)
+        language = language or articles_language(self.data)
         if language is None:
             raise AnnographError(
                 "which language is the article in?",
-                location=SourceLocation(self.root / ARTICLES_DIR),
+                location=SourceLocation(self.data / ARTICLES),
                 hint="pass --language (a BCP 47 tag such as ru or en); the articles here are "
                 "in several languages, or there are none",
             )
         return new_article(
-            self.root,
+            self.data,
             slug,
             text,
             language=language,

@@ -18,7 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from sentencex import segment
 
-from annograph.annotations import ARTICLES_DIR, ENTITIES_DIR, FORMAT, ID, WEB_ADDRESS
+from annograph.annotations import ARTICLES, ENTITIES, FORMAT, ID, WEB_ADDRESS
 from annograph.config import CONFIG_FILE
 from annograph.errors import AnnographError, SourceLocation
 from annograph.lexical import LANGUAGE_TAG, LEXICAL_HINTS, XSD, is_valid_lexical
@@ -36,6 +36,7 @@ CONFIG_TEMPLATE = """\
 # A command-line option wins over its environment variable, which wins over this file.
 
 # base_iri = "https://w3id.org/annograph/data/"   # namespace of minted IRIs
+# data = "data"                                   # articles/, entities/, links/
 # store = ".annograph/store"                      # relative to this directory
 
 # [prefixes]                                      # more prefixes for --param values and results
@@ -99,7 +100,7 @@ def init_project(directory: Path) -> list[Path]:
 
 
 def new_article(
-    root: Path,
+    data: Path,
     slug: str,
     text: bytes,
     *,
@@ -109,12 +110,12 @@ def new_article(
     published: str | None = None,
     source: str = "the source",
 ) -> NewArticle:
-    """Create ``data/articles/SLUG/`` with the text and an annotation skeleton to fill in.
+    """Create ``articles/SLUG/`` in the data folder: the text and an annotation skeleton.
 
     The skeleton numbers the text's sentences in a comment, so a curator quotes by copying, and
     lists the shared entities the article can mention by id.
 
-    :param root: the project directory.
+    :param data: the data folder (``data/`` in a project).
     :param text: the article's text, kept byte for byte (quotes and offsets refer to it).
     :param language: the BCP 47 tag of the article's language.
     :param title: the headline; quoted when the text contains it, else left for the curator.
@@ -124,7 +125,7 @@ def new_article(
     :raises AnnographError: for a bad slug, language, address or day, a text that is not UTF-8,
         or an article that exists already.
     """
-    directory = root / ARTICLES_DIR / slug
+    directory = data / ARTICLES / slug
     _check_new_article(directory, slug, language=language, url=url, published=published)
     decoded = _decode(text, source)
     sentences = list(sentences_of(decoded, language))
@@ -136,7 +137,7 @@ def new_article(
         title=title,
         url=url,
         published=published,
-        shared=shared_entity_ids(root),
+        shared=shared_entity_ids(data),
         source=source,
     )
     directory.parent.mkdir(parents=True, exist_ok=True)
@@ -149,13 +150,13 @@ def new_article(
     return NewArticle(directory, len(sentences), headline_quoted)
 
 
-def articles_language(root: Path) -> str | None:
+def articles_language(data: Path) -> str | None:
     """The language all of the project's articles are in, or None if they differ or are none.
 
     Read without validation, like :func:`shared_entity_ids`.
     """
     languages = set()
-    for path in (root / ARTICLES_DIR).glob(f"*/{ANNOTATIONS_FILE}"):
+    for path in (data / ARTICLES).glob(f"*/{ANNOTATIONS_FILE}"):
         article = _load_plain(path).get("article")
         languages.add(article.get("language") if isinstance(article, dict) else None)
     return languages.pop() if len(languages) == 1 and None not in languages else None
@@ -270,14 +271,14 @@ def _joined(line: str, spans: Iterator[tuple[int, int]]) -> Iterator[tuple[int, 
         yield current
 
 
-def shared_entity_ids(root: Path) -> list[str]:
+def shared_entity_ids(data: Path) -> list[str]:
     """Ids of the shared entities in ``data/entities/``.
 
     Read without validation: a skeleton must be writable even while a shared file has an error
     that ``annograph validate`` will report.
     """
     ids: set[str] = set()
-    for path in (root / ENTITIES_DIR).glob("*.yaml"):
+    for path in (data / ENTITIES).glob("*.yaml"):
         entities = _load_plain(path).get("entities")
         if isinstance(entities, dict):
             ids.update(key for key in entities if isinstance(key, str) and ID.fullmatch(key))
