@@ -211,26 +211,43 @@ def cli(ctx: click.Context, quiet: bool, verbose: bool) -> None:
     metavar="SECONDS",
     help="If another build of this store is running, wait up to SECONDS for it [default: refuse].",
 )
-def build(project: Project, wait: float) -> None:
+@click.option("--full", is_flag=True, help="Rebuild everything, even what has not changed.")
+def build(project: Project, wait: float, full: bool) -> None:
     """Validate every article (as 'annograph validate' does) and build the Oxigraph store.
 
-    The ontology goes into its own named graph and each article into one named graph. The new
-    store is written beside the old one and replaces it only when the build succeeds: a failed,
-    interrupted or killed build leaves the previous store as it was.
+    The ontology goes into its own named graph and each article into one named graph. Only what
+    changed since the last build is redone: with nothing changed there is nothing to do; when
+    only articles changed, their graphs are replaced in the store in one transaction; when the
+    ontology, shapes, shared entities or links changed, a new store is written beside the old
+    one and replaces it only when the build succeeds. A failed, interrupted or killed build
+    leaves the previous store as it was.
 
     \b
     Examples:
       annograph build --store /tmp/annograph-store
       annograph build --wait 60
+      annograph build --full
     """
     with StepDisplay("building") as display:
-        result = project.build(wait=wait, progress=display)
+        result = project.build(wait=wait, progress=display, full=full)
     _show_warnings(result.validation)
     store = result.store
     articles = result.validation.articles
-    info(f"built {store.path}: {store.quads} quads, {articles} article(s)")
-    for graph, count in store.quads_per_graph.items():
-        info(f"  {count:>7}  <{graph}>")
+    summary = f"{store.quads} quads, {articles} article(s)"
+    if result.kind == "unchanged":
+        info(f"nothing changed since the last build of {store.path}: {summary}")
+        return
+    if result.kind == "incremental":
+        replaced, removed = len(result.replaced), len(result.removed)
+        info(f"updated {store.path}: {replaced} graph(s) replaced, {removed} removed; {summary}")
+        shown = result.replaced
+    else:
+        info(f"built {store.path}: {summary}")
+        shown = tuple(store.quads_per_graph)
+    for graph in shown:
+        info(f"  {store.quads_per_graph.get(graph, 0):>7}  <{graph}>")
+    for graph in result.removed:
+        info(f"  removed  <{graph}>")
 
 
 def _show_warnings(validation: Validation) -> None:

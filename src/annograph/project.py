@@ -7,12 +7,20 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pyoxigraph as ox
 
-from annograph.annotations import ARTICLES, DATA_DIR, Corpus, article_directories, load_corpus
+from annograph import __version__
+from annograph.annotations import (
+    ARTICLES,
+    DATA_DIR,
+    ENTITIES,
+    Corpus,
+    article_directories,
+    load_corpus,
+)
 from annograph.config import Config, Endpoint, check_base_iri, load_config
 from annograph.diagram import Diagram, Language, article_diagram, entity_diagram
 from annograph.docs import DOCS_DIR, Docs, write_docs
@@ -27,6 +35,14 @@ from annograph.linking import (
     check_link_kinds,
     reconcile,
     subjects,
+)
+from annograph.manifest import (
+    Inputs,
+    Manifest,
+    digest_triples,
+    fingerprint,
+    read_manifest,
+    write_manifest,
 )
 from annograph.model import Article, Entity
 from annograph.ontology import (
@@ -66,7 +82,15 @@ from annograph.sssom import (
     write_mapping_set,
 )
 from annograph.stats import Stats, collect_stats
-from annograph.store import StoreInfo, build_store, open_store
+from annograph.store import (
+    StoreInfo,
+    current_release,
+    manifest_path,
+    open_store,
+    replace_graphs,
+    store_lock,
+    write_release,
+)
 from annograph.void import VOID_PREFIXES, describe_dataset
 
 ONTOLOGY_FILE = Path("ontology") / "annograph.ttl"
@@ -76,6 +100,7 @@ DEFAULT_STORE = Path(".annograph") / "store"
 LINKS = "links"
 #: Candidates written per entity: beyond a handful a reviewer learns nothing more.
 CANDIDATES_PER_ENTITY = 5
+BuildKind = Literal["full", "incremental", "unchanged"]
 #: The stages of a build, in order, as its progress callback names them.
 BUILD_STEPS = ("ontology", "annotations", "graph", "shapes", "store")
 
@@ -102,10 +127,18 @@ class Validation:
 
 @dataclass(frozen=True, slots=True)
 class Build:
-    """A finished build: the store written and the validation it passed."""
+    """A finished build: the store written and the validation it passed.
+
+    ``kind`` says what was done: ``full`` (a new store), ``incremental`` (only the graphs of
+    the articles that changed were replaced) or ``unchanged`` (nothing changed: no work).
+    """
 
     store: StoreInfo
     validation: Validation
+    kind: BuildKind = "full"
+    #: For an incremental build: the named graphs replaced and the ones removed.
+    replaced: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,19 +325,86 @@ class Project:
         """The whole validated dataset: the ontology's graph and one graph per article."""
         return self._check().quads()
 
-    def build(self, *, wait: float = 0, progress: Progress | None = None) -> Build:
-        """Validate, then replace the store with the new graph atomically.
+    def build(
+        self, *, wait: float = 0, progress: Progress | None = None, full: bool = False
+    ) -> Build:
+        """Validate, then bring the store up to date with the annotations, atomically.
+
+        A manifest beside the store records the hash of every input. With nothing changed
+        there is nothing to do; with only articles changed, added or removed, their named
+        graphs are replaced in the current store in one transaction; otherwise (ontology,
+        shapes, shared entities, links, base IRI or annograph's version changed, or no usable
+        manifest) a new store is written beside the old one and swapped in.
 
         :param wait: seconds to wait for another build of the same store (0: refuse at once).
         :param progress: called at the start and end of each of the :data:`BUILD_STEPS`.
+        :param full: rebuild everything, whatever the manifest says.
         :raises AnnotationErrors: if anything is invalid (the store is left untouched).
         :raises StoreError: if another build of the same store is still running.
         """
         steps = Steps(BUILD_STEPS, progress)
+        with store_lock(self.store, wait=wait):
+            inputs = self._inputs()
+            release = current_release(self.store)
+            manifest = None
+            if not full and release is not None:
+                manifest = read_manifest(manifest_path(release))
+            if (
+                release is not None
+                and manifest is not None
+                and manifest.inputs.shared == inputs.shared
+            ):
+                return self._update(release, manifest, inputs, steps)
+            checked = self._check(steps)
+            with steps.step("store"):
+                store = write_release(checked.quads(), path=self.store)
+            counts = _counts(checked.validation)
+            derived = _derived(checked.graphs, self._minter.shared_graph().value)
+            manifest = Manifest(inputs, store.quads_per_graph, counts, (), derived)
+            write_manifest(manifest_path(store.release), manifest)
+            return Build(store, checked.validation)
+
+    def _inputs(self) -> Inputs:
+        return fingerprint(
+            shared_files={
+                "ontology": self.root / ONTOLOGY_FILE,
+                "shapes": self.root / SHAPES_FILE,
+                "entities": self.data / ENTITIES,
+                "links": self.links_dir,
+            },
+            article_directories=article_directories(self.data),
+            settings={"base_iri": self.base_iri, "annograph": __version__},
+        )
+
+    def _update(self, release: Path, manifest: Manifest, inputs: Inputs, steps: Steps) -> Build:
+        """Replace the graphs of the articles that changed (hold the store's lock)."""
+        written, removed = manifest.changed_articles(inputs)
+        info = StoreInfo(self.store.absolute(), release, dict(manifest.quads_per_graph))
+        if not written and not removed:
+            return Build(info, Validation(**manifest.counts, warnings=()), "unchanged")
+        # Everything is validated: cross-article checks and shapes see the whole corpus.
         checked = self._check(steps)
+        shared_graph = self._minter.shared_graph().value
+        graphs = {
+            self.article_graph(slug): checked.graphs[self.article_graph(slug)] for slug in written
+        }
+        gone = {self.article_graph(slug) for slug in removed}
+        derived = _derived(checked.graphs, shared_graph)
+        if shared_graph not in derived:
+            gone.add(shared_graph)
+        elif manifest.derived.get(shared_graph) != derived[shared_graph]:
+            graphs[shared_graph] = checked.graphs[shared_graph]
+        path = manifest_path(release)
+        # Marked before the store changes: if the update is interrupted, the next build redoes it.
+        write_manifest(path, replace(manifest, pending=tuple(sorted(written | removed))))
         with steps.step("store"):
-            store = build_store(checked.quads(), path=self.store, wait=wait)
-        return Build(store, checked.validation)
+            counts = replace_graphs(release, {g: list(t) for g, t in graphs.items()}, remove=gone)
+        quads = {g: n for g, n in manifest.quads_per_graph.items() if g not in gone}
+        quads = dict(sorted({**quads, **{g: n for g, n in counts.items() if n}}.items()))
+        write_manifest(path, Manifest(inputs, quads, _counts(checked.validation), (), derived))
+        store = StoreInfo(self.store.absolute(), release, quads)
+        replaced = tuple(sorted(graphs))
+        return Build(store, checked.validation, "incremental", replaced, tuple(sorted(gone)))
 
     def _check(self, steps: Steps | None = None) -> _Checked:
         steps = steps or Steps(BUILD_STEPS)
@@ -732,3 +832,21 @@ def _validation(articles: list[Article], warnings: tuple[AnnographError, ...]) -
         links=sum(len(entity.links) for entity in distinct),
         warnings=warnings,
     )
+
+
+def _counts(validation: Validation) -> dict[str, int]:
+    """The numbers of a validation, as a manifest keeps them."""
+    return {
+        "articles": validation.articles,
+        "entities": validation.entities,
+        "facts": validation.facts,
+        "quotes": validation.quotes,
+        "links": validation.links,
+    }
+
+
+def _derived(
+    graphs: Mapping[str, Mapping[ox.Triple, SourceLocation]], shared: str
+) -> dict[str, str]:
+    """The hashes a manifest keeps of the graphs made from several articles."""
+    return {shared: digest_triples(graphs[shared])} if shared in graphs else {}

@@ -13,7 +13,7 @@ import os
 import shutil
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,24 +47,87 @@ def build_store(quads: Iterable[ox.Quad], *, path: Path, wait: float = 0) -> Sto
     :param wait: seconds to wait for another build of the same store to finish (0: refuse).
     :raises StoreError: if another build of the same store is running, or ``path`` is in the way.
     """
+    with store_lock(path, wait=wait):
+        return write_release(quads, path=path)
+
+
+@contextmanager
+def store_lock(path: Path, *, wait: float = 0) -> Iterator[None]:
+    """Hold the lock that serializes the builds of the store at ``path``.
+
+    :raises StoreError: if another build holds it after ``wait`` seconds, or ``path`` is in the
+        way.
+    """
     path = path.absolute()
     _check_replaceable(path)
-    releases = _releases_dir(path)
-    releases.mkdir(parents=True, exist_ok=True)
+    _releases_dir(path).mkdir(parents=True, exist_ok=True)
     with _build_lock(path, wait=wait):
-        _remove_unfinished(releases)
-        release = _unique_dir(releases, time.strftime("%Y%m%dT%H%M%S"))
-        staging = release.with_name(release.name + ".tmp")
-        try:
-            counts = _write_release(quads, staging)
-            staging.rename(release)
-            _fsync_dir(releases)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        _point_link(path, release)
-        _remove_old_releases(releases, keep={release})
+        yield
+
+
+def write_release(quads: Iterable[ox.Quad], *, path: Path) -> StoreInfo:
+    """Write ``quads`` into a new release and point ``path`` at it (hold :func:`store_lock`)."""
+    path = path.absolute()
+    releases = _releases_dir(path)
+    _remove_unfinished(releases)
+    release = _unique_dir(releases, time.strftime("%Y%m%dT%H%M%S"))
+    staging = release.with_name(release.name + ".tmp")
+    try:
+        counts = _write_release(quads, staging)
+        staging.rename(release)
+        _fsync_dir(releases)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _point_link(path, release)
+    _remove_old_releases(releases, keep={release})
     return StoreInfo(path=path, release=release, quads_per_graph=counts)
+
+
+def current_release(path: Path) -> Path | None:
+    """The release directory ``path`` points at, or None before the first build."""
+    if not path.is_symlink():
+        return None
+    release = path.resolve()
+    return release if release.is_dir() else None
+
+
+def manifest_path(release: Path) -> Path:
+    """Where the manifest of a release is kept: beside it (not inside Oxigraph's files)."""
+    return release.with_name(release.name + ".json")
+
+
+def replace_graphs(
+    release: Path, graphs: Mapping[str, Iterable[ox.Triple]], *, remove: Iterable[str] = ()
+) -> dict[str, int]:
+    """Replace named graphs of a release in place, in one transaction (hold :func:`store_lock`).
+
+    Readers see the old graphs or the new ones, never a mix: the drops and inserts are one
+    SPARQL update, and Oxigraph runs an update as one transaction, also under ``kill -9``.
+
+    :param graphs: graph IRI -> its new triples.
+    :param remove: graphs to drop.
+    :returns: the number of triples of each graph written.
+    """
+    counts: dict[str, int] = {}
+    operations = [f"DROP SILENT GRAPH {ox.NamedNode(name)}" for name in sorted(remove)]
+    for name, triples in graphs.items():
+        graph = ox.NamedNode(name)
+        listed = list(triples)
+        counts[name] = len(listed)
+        operations.append(f"DROP SILENT GRAPH {graph}")
+        if listed:
+            # Terms are written by pyoxigraph's serializer, never pasted from the annotations.
+            data = (ox.serialize(listed, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+            operations.append(f"INSERT DATA {{ GRAPH {graph} {{\n{data}}} }}")
+    store = ox.Store(str(release))
+    try:
+        if operations:
+            store.update(" ;\n".join(operations))
+        store.flush()
+    finally:
+        del store
+    return counts
 
 
 def open_store(path: Path) -> ox.Store:
@@ -179,3 +242,4 @@ def _remove_old_releases(releases: Path, *, keep: set[Path]) -> None:
     old = [p for p in finished if p not in keep]
     for release in old[: max(0, len(old) - KEEP_PREVIOUS)]:
         shutil.rmtree(release, ignore_errors=True)
+        manifest_path(release).unlink(missing_ok=True)

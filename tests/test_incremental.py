@@ -1,0 +1,229 @@
+"""Incremental builds: nothing changed is no work; a changed article replaces only its graph, in
+place; anything every graph depends on rebuilds all; and the result always equals a full build."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from annograph.manifest import read_manifest, write_manifest
+from annograph.ontology import ONTOLOGY_IRI
+from annograph.project import Project
+from annograph.store import current_release, manifest_path
+from tests.conftest import ROOT, SEMINAR_ENTITIES, SEMINAR_TEXT
+
+HEADER = """\
+format: annograph/1
+
+article:
+  text: article.md
+  language: ru
+  headline:
+    ru: Семинар для журналистов
+    quote: семинар для журналистов
+
+"""
+SLUGS = ("alpha", "beta", "gamma")
+BISHKEK = "  bishkek:\n    quote: в Бишкеке\n"
+
+
+def _annotations(slug: str, name: str = "семинар для журналистов") -> str:
+    # Each article has its own event (ids are unique across articles) and mentions IOM and
+    # Bishkek, shared with the others.
+    entities = (
+        SEMINAR_ENTITIES.replace("  seminar:", f"  {slug}-seminar:")
+        .replace("      en: seminar for journalists", f"      en: {name} ({slug})")
+        .replace(BISHKEK, BISHKEK + "    name: {ru: Бишкек, quote: в Бишкеке}\n")
+    )
+    return HEADER + entities
+
+
+def _write_article(project: Project, slug: str, annotations: str | None = None) -> None:
+    directory = project.data / "articles" / slug
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "article.md").write_text(SEMINAR_TEXT, encoding="utf-8")
+    (directory / "annotations.yaml").write_text(annotations or _annotations(slug), encoding="utf-8")
+
+
+def _small_project(root: Path) -> Project:
+    """The ontology and shared entities of this repository, and three small articles."""
+    for name in ("ontology", "queries"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copytree(ROOT / "data" / "entities", root / "data" / "entities")
+    project = Project(root)
+    for slug in SLUGS:
+        _write_article(project, slug)
+    return project
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Project:
+    return _small_project(tmp_path / "project")
+
+
+def _quads(store: Path) -> set[str]:
+    """The quads of the article graphs and the shared graph (the ontology's graph is parsed
+    afresh by every full build, so its blank nodes differ)."""
+    ontology = ox.NamedNode(ONTOLOGY_IRI)
+    return {str(q) for q in ox.Store.read_only(str(store)) if q.graph_name != ontology}
+
+
+def _graph(store: Path, name: str) -> set[str]:
+    graph = ox.NamedNode(name)
+    opened = ox.Store.read_only(str(store))
+    return {str(quad) for quad in opened.quads_for_pattern(None, None, None, graph)}
+
+
+def test_a_build_with_nothing_changed_does_no_work(
+    small: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = small.build()
+    assert first.kind == "full"
+
+    def no_checking(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an unchanged build must not read the annotations")
+
+    monkeypatch.setattr(Project, "_check", no_checking)
+    again = small.build()
+    assert again.kind == "unchanged"
+    assert again.store.release == first.store.release
+    assert again.store.quads_per_graph == first.store.quads_per_graph
+    assert again.validation.articles == 3
+
+
+def test_one_changed_article_replaces_only_its_graph_in_place(small: Project) -> None:
+    first = small.build()
+    others = {slug: _graph(small.store, small.article_graph(slug)) for slug in ("alpha", "gamma")}
+    _write_article(small, "beta", _annotations("beta", name="a renamed seminar"))
+    updated = small.build()
+    assert updated.kind == "incremental"
+    assert updated.replaced == (small.article_graph("beta"),)
+    assert updated.removed == ()
+    assert updated.store.release == first.store.release  # in place: no copy of the store
+    assert any(
+        "a renamed seminar (beta)" in quad for quad in _graph(small.store, updated.replaced[0])
+    )
+    for slug, quads in others.items():
+        assert _graph(small.store, small.article_graph(slug)) == quads
+    assert small.build().kind == "unchanged"
+
+
+def test_added_and_removed_articles(small: Project, tmp_path: Path) -> None:
+    small.build()
+    shutil.rmtree(small.data / "articles" / "gamma")
+    _write_article(small, "delta")
+    updated = small.build()
+    assert updated.kind == "incremental"
+    assert updated.replaced == (small.article_graph("delta"),)
+    assert updated.removed == (small.article_graph("gamma"),)
+    assert small.article_graph("gamma") not in updated.store.quads_per_graph
+    full = Project(small.root, store_path=tmp_path / "full").build(full=True)
+    assert _quads(small.store) == _quads(full.store.path)
+    assert updated.store.quads_per_graph == full.store.quads_per_graph
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        pytest.param(lambda p: _append(p.root / "ontology" / "annograph.ttl", "\n"), id="ontology"),
+        pytest.param(lambda p: _append(p.root / "ontology" / "shapes.ttl", "\n"), id="shapes"),
+        pytest.param(
+            lambda p: _append(p.data / "entities" / "places.yaml", "\n"), id="shared-entities"
+        ),
+    ],
+)
+def test_a_change_every_graph_depends_on_rebuilds_everything(small: Project, edit: object) -> None:
+    first = small.build()
+    edit(small)  # type: ignore[operator]
+    rebuilt = small.build()
+    assert rebuilt.kind == "full"
+    assert rebuilt.store.release != first.store.release
+
+
+def test_full_forces_a_new_store(small: Project) -> None:
+    first = small.build()
+    forced = small.build(full=True)
+    assert forced.kind == "full" and forced.store.release != first.store.release
+    assert _quads(forced.store.path) == _quads(first.store.release)
+
+
+def test_an_interrupted_update_is_redone(small: Project) -> None:
+    small.build()
+    release = current_release(small.store)
+    assert release is not None
+    path = manifest_path(release)
+    manifest = read_manifest(path)
+    assert manifest is not None
+    # As if a build was killed after marking 'beta' and before its graph was written.
+    from dataclasses import replace
+
+    write_manifest(path, replace(manifest, pending=("beta",)))
+    redone = small.build()
+    assert redone.kind == "incremental" and redone.replaced == (small.article_graph("beta"),)
+    assert read_manifest(path).pending == ()  # type: ignore[union-attr]
+
+
+def test_an_invalid_change_leaves_the_store_and_manifest_as_they_were(small: Project) -> None:
+    small.build()
+    before = _quads(small.store)
+    _write_article(small, "beta", _annotations("beta").replace("type: Event", "type: Evnt"))
+    with pytest.raises(Exception, match="unknown class 'Evnt'"):
+        small.build()
+    assert _quads(small.store) == before
+    _write_article(small, "beta")
+    assert small.build().kind == "unchanged"
+
+
+def _append(path: Path, text: str) -> None:
+    with open(path, "a", encoding="utf-8") as file:
+        file.write(text)
+
+
+# Random edits: each one an article to rewrite (with another name for its event, or without its
+# location), to delete, or to touch (its text unchanged but its folder gaining a file).
+EDITS = st.tuples(
+    st.sampled_from(SLUGS),
+    st.sampled_from(["rename", "drop-location", "delete", "restore", "touch"]),
+    st.text(alphabet="абвгдежз ", min_size=1, max_size=8).map(str.strip).filter(bool),
+)
+
+
+def _apply(project: Project, slug: str, action: str, word: str) -> None:
+    directory = project.data / "articles" / slug
+    if action == "delete":
+        shutil.rmtree(directory, ignore_errors=True)
+    elif action == "restore":
+        _write_article(project, slug)
+    elif action == "rename":
+        _write_article(project, slug, _annotations(slug, name=f"семинар {word}"))
+    elif action == "drop-location":
+        without = _annotations(slug).split("    location:")[0]
+        _write_article(project, slug, without)
+    elif directory.is_dir():
+        (directory / "notes.txt").write_text(word, encoding="utf-8")
+
+
+@settings(
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(edits=st.lists(EDITS, min_size=1, max_size=4))
+def test_incremental_builds_equal_full_builds_under_random_edits(
+    tmp_path_factory: pytest.TempPathFactory, edits: list[tuple[str, str, str]]
+) -> None:
+    root = tmp_path_factory.mktemp("random")
+    project = _small_project(root / "project")
+    project.build()
+    for slug, action, word in edits:
+        _apply(project, slug, action, word)
+        built = project.build()
+        assert built.kind in ("incremental", "unchanged")
+        full = Project(project.root, store_path=root / f"full-{len(list(root.iterdir()))}")
+        assert _quads(project.store) == _quads(full.build(full=True).store.path)
+        assert built.store.quads_per_graph == full.build().store.quads_per_graph
