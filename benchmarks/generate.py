@@ -155,8 +155,13 @@ _SYLLABLES = tuple(
         strict=True,
     )
 )
-_INITIALS = tuple(zip("АБВГДЕЖЗИКЛМНОПРСТУЭ", "ABVGDEZhZIKLMNOPRSTUE", strict=False))
-_INITIALS = (*_INITIALS[:6], ("Ж", "Zh"), *_INITIALS[7:])
+_INITIALS = tuple(
+    zip(
+        "А Б В Г Д Е Ж З И К Л М Н О П Р С Т У Э".split(),
+        "A B V G D E Zh Z I K L M N O P R S T U E".split(),
+        strict=True,
+    )
+)
 _TOPIC_A = (
     ("Трудовая миграция", "Labour migration"),
     ("Права мигрантов", "Migrants' rights"),
@@ -270,6 +275,7 @@ class Mix:
     parents: dict[str, Weighted]  # place class -> classes of the places that contain it
     support: list[tuple[str, str]]  # (support kind individual, 'funder' or 'supporter')
     individuals: dict[str, Weighted]  # kind -> ontology individuals, by real use
+    scales: dict[str, int]  # unit -> the largest real value in it
     breakdowns: Weighted  # 'destination' / 'ageGroup' / '' by real frequency
     labels: dict[str, tuple[str, str]]  # local name -> (ru, en) label
     real_shared: list[PoolEntity]
@@ -304,9 +310,6 @@ def read_mix(source: Path = SOURCE) -> Mix:
     classes: dict[str, Counter[str]] = defaultdict(Counter)
     for entity in article.entities:
         classes[kinds[entity.id]].update(entity.types)
-    dedicated = {r.target for _, f in facts if f.prop == "dedicatedTo" for r in _refs(f.values)}
-    for target in dedicated:  # observances are what events are dedicated to, not events held
-        classes["event"].subtract(entities[target].types)
     named = Counter(kinds[e.id] for e, f in facts if f.prop == "name")
     observations = [e for e in article.entities if kinds[e.id] == "observation"]
     places = count("place")
@@ -321,7 +324,9 @@ def read_mix(source: Path = SOURCE) -> Mix:
         "programme": values("withinProgramme"),
         "statistic": len(observations),
         "dedicatedTo": values("dedicatedTo"),
-        "description": sum(1 for e, f in facts if f.prop == "description" and kinds[e.id] == "event"),
+        "description": sum(
+            1 for e, f in facts if f.prop == "description" and kinds[e.id] == "event"
+        ),
         "about": sum(len(f.values) for f in article.facts if f.prop == "about"),
     }
     parents: dict[str, Counter[str]] = defaultdict(Counter)
@@ -362,16 +367,33 @@ def read_mix(source: Path = SOURCE) -> Mix:
             "coverage": sum(1 for r in reports if "spatialCoverage" in props_of[r.id])
             / len(reports),
             "presented": sum(1 for r in reports if r.id in presented) / len(reports),
-            "ambiguous": values("possiblyFundedItem") / (values("possiblyFundedItem") + values("fundedItem")),
+            "ambiguous": values("possiblyFundedItem")
+            / (values("possiblyFundedItem") + values("fundedItem")),
             "implementers": values("implementer") / max(1, count("programme")),
+            "organizer": values("organizer"),
+            "partner": values("partner"),
         },
         parents={k: _weighted(c) for k, c in parents.items()},
         support=support,
-        individuals={k: [(n, w + 0.5) for n, w in sorted(c.items())] for k, c in individuals.items()},
+        individuals={
+            k: [(n, w + 0.5) for n, w in sorted(c.items())] for k, c in individuals.items()
+        },
         breakdowns=_weighted(breakdowns),
+        scales=_scales(observations),
         labels=_labels(ontology),
         real_shared=_real_shared(article, corpus.shared, kind_of),
     )
+
+
+def _scales(observations: list[Entity]) -> dict[str, int]:
+    scales: dict[str, int] = {}
+    for entity in observations:
+        unit = _ref_of(entity, "unit").removeprefix("ag:")
+        for fact in entity.facts:
+            for value in fact.values:
+                if fact.prop == "value" and isinstance(value, Typed):
+                    scales[unit] = max(scales.get(unit, 0), int(float(value.lexical)))
+    return scales
 
 
 def _kinds(ontology: Ontology) -> Callable[[tuple[str, ...]], str]:
@@ -452,17 +474,36 @@ def _real_shared(
         kind = kind_of(entity.types)
         if not (entity.shared or kind in ("role", "variable", "age-group")):
             continue
-        names = {v.language: v.text for f in entity.facts if f.prop == "name" for v in f.values if isinstance(v, Text)}
+        names = {
+            v.language: v.text
+            for f in entity.facts
+            if f.prop == "name"
+            for v in f.values
+            if isinstance(v, Text)
+        }
         if "ru" not in names:
             continue
         links = tuple(link.target for link in shared[entity.id].links) if entity.shared else ()
-        pool = PoolEntity(entity.id, kind, entity.types[0], names["ru"], names.get("en", names["ru"]), _curies(links))
+        pool = PoolEntity(
+            entity.id,
+            kind,
+            entity.types[0],
+            names["ru"],
+            names.get("en", names["ru"]),
+            _curies(links),
+        )
         for fact in entity.facts:
             if fact.prop == "containedInPlace":
                 pool.parent = next(_refs(fact.values)).target
             if fact.prop in ("minAge", "maxAge") and fact.evidence:
                 pool.age_text = fact.evidence[0].exact
-        ages = [int(v.lexical) for f in entity.facts if f.prop in ("minAge", "maxAge") for v in f.values if isinstance(v, Typed)]
+        ages = [
+            int(v.lexical)
+            for f in entity.facts
+            if f.prop in ("minAge", "maxAge")
+            for v in f.values
+            if isinstance(v, Typed)
+        ]
         if len(ages) == 2 and pool.age_text and pool.age_text in pool.ru:
             pool.ages = (ages[0], ages[1])
         elif kind == "age-group":
@@ -495,7 +536,9 @@ class Names:
         self.next_stem = 0
         self.next_title = 0
 
-    def _shuffled(self, parts: Iterable[tuple[tuple[str, str], ...]]) -> list[tuple[tuple[str, str], ...]]:
+    def _shuffled(
+        self, parts: Iterable[tuple[tuple[str, str], ...]]
+    ) -> list[tuple[tuple[str, str], ...]]:
         items = list(parts)
         self.rng.shuffle(items)
         return items
@@ -551,6 +594,10 @@ class Pool:
         self.rng = rng
         weights = [1 / (rank + 1) ** ZIPF_EXPONENT for rank in range(len(entities))]
         self.cumulative = list(itertools.accumulate(weights))
+        self.by_id = {entity.id: entity for entity in entities}
+
+    def get(self, entity_id: str) -> PoolEntity:
+        return self.by_id[entity_id]
 
     def draw(self, exclude: Sequence[str] = ()) -> PoolEntity:
         for _ in range(20):
@@ -580,9 +627,12 @@ def make_pools(mix: Mix, articles: int, rng: random.Random, names: Names) -> dic
     place_classes = mix.classes["place"]
     for n in range(size("place")):
         cls = choose(place_classes)
-        stem = names.stem()
         label = mix.labels[cls]
-        ru, en = names.unique(f"{label[0]} {stem[0]}", f"{stem[1]} {label[1]}") or stem
+        got = None
+        while got is None:
+            stem = names.stem()
+            got = names.unique(f"{label[0]} {stem[0]}", f"{stem[1]} {label[1]}")
+        ru, en = got
         parent = None
         if cls in mix.parents:
             parent_cls = choose(mix.parents[cls])
@@ -600,26 +650,41 @@ def make_pools(mix: Mix, articles: int, rng: random.Random, names: Names) -> dic
         title = names.title()
         label = mix.labels[ANCHORS["programme"]]
         ru, en = f"{label[0]} «{title[0]}»", f"{title[1]} {label[1]}"
-        pools["programme"].append(PoolEntity(f"programme-{n:04d}", "programme", ANCHORS["programme"], ru, en))
+        pools["programme"].append(
+            PoolEntity(f"programme-{n:04d}", "programme", ANCHORS["programme"], ru, en)
+        )
     observance = ANCHORS["observance"]
     for n, (ru, en) in enumerate(_DAYS[: size("observance")]):
-        pools["observance"].append(PoolEntity(f"observance-{n:03d}", "observance", observance, ru, en))
+        pools["observance"].append(
+            PoolEntity(f"observance-{n:03d}", "observance", observance, ru, en)
+        )
     for ru, en in _ROLES[: max(3, size("role"))]:
         if names.unique(ru, en):
-            pools["role"].append(PoolEntity(f"role-{fold(en).replace(' ', '-')}", "role", ANCHORS["role"], ru, en))
+            pools["role"].append(
+                PoolEntity(f"role-{fold(en).replace(' ', '-')}", "role", ANCHORS["role"], ru, en)
+            )
     variables = itertools.product(_MEASURES, _POPULATIONS)
     for n, (measure, population) in enumerate(itertools.islice(variables, size("variable"))):
         ru, en = f"{measure[0]} {population[0]}", f"{measure[1]} {population[1]}"
         if names.unique(ru, en):
-            pools["variable"].append(PoolEntity(f"variable-{n:03d}", "variable", ANCHORS["variable"], ru, en))
+            pools["variable"].append(
+                PoolEntity(f"variable-{n:03d}", "variable", ANCHORS["variable"], ru, en)
+            )
     pools["age-group"] = list(real["age-group"])
     for low, high in _AGES[: size("age-group")]:
         age_text = f"от {low} до {high} лет"
         ru, en = f"люди в возрасте {age_text}", f"people aged {low}–{high}"
         if names.unique(ru, en):
             pools["age-group"].append(
-                PoolEntity(f"aged-{low}-{high}", "age-group", ANCHORS["age-group"], ru, en,
-                           ages=(low, high), age_text=age_text)  # fmt: skip
+                PoolEntity(
+                    f"aged-{low}-{high}",
+                    "age-group",
+                    ANCHORS["age-group"],
+                    ru,
+                    en,
+                    ages=(low, high),
+                    age_text=age_text,
+                )  # fmt: skip
             )
     # People, each holding one post (a role in an organization), shared like the person.
     pools["person"], pools["post"] = [], []
@@ -635,15 +700,17 @@ def make_pools(mix: Mix, articles: int, rng: random.Random, names: Names) -> dic
         if not got:
             continue
         role, org = role_pool.draw(), org_pool.draw()
-        while (role.id, org.id) in posts_seen:
-            role, org = role_pool.draw(), org_pool.draw()
+        while (role.id, org.id) in posts_seen:  # one holder per post: a uniform draw ends it
+            role, org = rng.choice(role_pool.entities), rng.choice(org_pool.entities)
         posts_seen.add((role.id, org.id))
         post = PoolEntity(
             f"post-{n:05d}", "post", ANCHORS["post"], f"{role.ru} {org.ru}", f"{role.en}, {org.en}",
             role=role.id, org=org.id,
         )  # fmt: skip
         pools["post"].append(post)
-        pools["person"].append(PoolEntity(f"person-{n:05d}", "person", ANCHORS["person"], *got, post=post.id))
+        pools["person"].append(
+            PoolEntity(f"person-{n:05d}", "person", ANCHORS["person"], *got, post=post.id)
+        )
     return {kind: Pool(entities, rng) for kind, entities in pools.items() if entities}
 
 
@@ -656,29 +723,48 @@ def _choice(rng: random.Random, weighted: Weighted) -> str:
 
 
 Span = tuple[int, int]
-FactValue = tuple[str, object]  # ('ref', [ids]) | ('text', {lang: text}) | ('value', lexical)
 
 
 @dataclass
 class Fact:
+    """One fact: references, texts by language or a typed value, and the span that states it."""
+
     prop: str
-    value: FactValue
     quote: Span
+    refs: tuple[str, ...] = ()
+    texts: dict[str, str] | None = None
+    lexical: str | None = None
+
+    @property
+    def values(self) -> int:
+        return len(self.refs) or len(self.texts or {}) or 1
 
 
 @dataclass
 class LocalEntity:
+    """An entity as one article annotates it (a shared one has no class here)."""
+
     id: str
-    cls: str | None  # None: a shared entity (its class is in entities/)
+    cls: str | None
     mentions: list[Span] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
+
+    def targets(self, prop: str) -> list[str]:
+        return [ref for fact in self.facts if fact.prop == prop for ref in fact.refs]
 
 
 class Writer:
     """Builds one article's text and annotations together, so every quote is a span of it."""
 
-    def __init__(self, slug: str, mix: Mix, pools: dict[str, Pool], names: Names,
-                 rng: random.Random, mentioned: Counter[str]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        slug: str,
+        mix: Mix,
+        pools: dict[str, Pool],
+        names: Names,
+        rng: random.Random,
+        mentioned: Counter[str],
+    ) -> None:
         self.slug, self.mix, self.pools, self.names, self.rng = slug, mix, pools, names, rng
         self.mentioned = mentioned
         self.parts: list[str] = []
@@ -686,26 +772,28 @@ class Writer:
         self.entities: dict[str, LocalEntity] = {}
         self.article_facts: list[Fact] = []
         self.events: list[LocalEntity] = []
-        self.located: set[str] = set()
-        self.reports: list[LocalEntity] = []
+        self.reports: dict[str, str] = {}  # id -> title
         self.programme: str | None = None
+        self.about: Span = (0, 0)
         self.counters: Counter[str] = Counter()
 
-    # text
+    # -- text
+
     def put(self, text: str) -> Span:
         start = self.length
         self.parts.append(text)
         self.length += len(text)
         return start, self.length
 
-    def paragraph(self) -> None:
-        if self.parts:
-            self.put("\n\n")
+    def sentence(self) -> None:
+        """Start a sentence: in the same paragraph, or (two times in five) a new one."""
+        self.put("\n\n" if self.rng.random() < 0.4 else " ")
 
     def text(self) -> str:
         return "".join(self.parts) + "\n"
 
-    # entities
+    # -- entities and facts
+
     def local(self, kind: str, cls: str, mention: Span) -> LocalEntity:
         self.counters[kind] += 1
         entity = LocalEntity(f"{self.slug}-{kind}-{self.counters[kind]}", cls, [mention])
@@ -718,108 +806,120 @@ class Writer:
         if entity is None:
             entity = self.entities[pooled.id] = LocalEntity(pooled.id, None)
             self.mentioned[pooled.id] += 1
-            entity.facts.append(Fact("name", ("text", {"ru": pooled.ru, "en": pooled.en}), mention))
+            entity.facts.append(Fact("name", mention, texts={"ru": pooled.ru, "en": pooled.en}))
         entity.mentions.append(mention)
         return entity
 
-    def put_shared(self, kind: str, exclude: Sequence[str] = ()) -> tuple[PoolEntity, LocalEntity, Span]:
+    def put_shared(
+        self, kind: str, exclude: Sequence[str] = ()
+    ) -> tuple[PoolEntity, LocalEntity, Span]:
         pooled = self.pools[kind].draw(exclude)
         span = self.put(pooled.ru)
         return pooled, self.shared(pooled, span), span
 
-    def fact(self, entity: LocalEntity, prop: str, value: FactValue, quote: Span) -> None:
-        entity.facts.append(Fact(prop, value, quote))
-
     def ref(self, entity: LocalEntity, prop: str, targets: Sequence[str], quote: Span) -> None:
-        self.fact(entity, prop, ("ref", list(targets)), quote)
+        entity.facts.append(Fact(prop, quote, refs=tuple(targets)))
 
-    def maybe_name(self, entity: LocalEntity, kind: str, ru: str, en: str, quote: Span) -> None:
-        if self.rng.random() < self.mix.named.get(kind, 0.0):
-            self.fact(entity, "name", ("text", {"ru": ru, "en": en}), quote)
+    def name(self, entity: LocalEntity, ru: str, en: str, quote: Span) -> None:
+        entity.facts.append(Fact("name", quote, texts={"ru": ru, "en": en}))
 
     def host(self) -> LocalEntity:
         return self.rng.choice(self.events)
 
-    # the article
+    def label(self, cls: str) -> tuple[str, str]:
+        return self.mix.labels.get(cls, (cls, cls))
+
+    # -- the article
+
     def write(self, budget: float) -> None:
+        """The headline and main event, then blocks drawn by the real mix up to ``budget``."""
         title = self.names.title()
         cls = _choice(self.rng, self.mix.classes["event"])
-        label = self.mix.labels[cls]
+        label = self.label(cls)
         headline = f"{label[0].capitalize()} «{title[0]}»"
         self.put("## ")
         quote = self.put(headline)
-        self.article_facts.append(
-            Fact("headline", ("text", {"ru": headline, "en": f"{title[1]}: {label[1]}"}), quote)
-        )
-        self.paragraph()
-        self.put(f"{self.rng.choice(_INTROS)} ")
+        texts = {"ru": headline, "en": f"{title[1]}: {label[1]}"}
+        self.article_facts.append(Fact("headline", quote, texts=texts))
+        self.put(f"\n\n{self.rng.choice(_INTROS)} ")
         start = self.put("прошла ")[0]
         mention = self.put(f"{label[0]} «{title[0]}»")
         self.put(".")
         event = self.local("event", cls, mention)
         self.events.append(event)
         self.about = (start, mention[1])
-        self.maybe_name(event, "event", f"{label[0]} «{title[0]}»", f"{title[1]}: {label[1]}", mention)
-        blocks = {
-            "location": self.location, "organizer": self.organizer, "speaker": self.speaker,
-            "subEvent": self.sub_event, "report": self.report, "funding": self.funding,
-            "programme": self.within_programme, "statistic": self.statistic,
-            "dedicatedTo": self.dedicated_to, "description": self.description,
+        if self.rng.random() < self.mix.named.get("event", 0.0):
+            self.name(event, f"{label[0]} «{title[0]}»", f"{title[1]}: {label[1]}", mention)
+        blocks: dict[str, Callable[[], object]] = {
+            "location": self.location,
+            "organizer": self.organizer,
+            "speaker": self.speaker,
+            "subEvent": self.sub_event,
+            "report": self.report,
+            "funding": self.funding,
+            "programme": self.within_programme,
+            "statistic": self.statistic,
+            "dedicatedTo": self.dedicated_to,
+            "description": self.description,
             "about": self.about_fact,
-        }  # fmt: skip
+        }
         while estimate(self) < budget:
             blocks[_choice(self.rng, self.mix.blocks)]()
 
     def about_fact(self) -> None:
         if not any(f.prop == "about" for f in self.article_facts):
-            self.article_facts.append(Fact("about", ("ref", [self.events[0].id]), self.about))
+            self.article_facts.append(Fact("about", self.about, refs=(self.events[0].id,)))
 
     def location(self) -> None:
-        free = [e for e in self.events if e.id not in self.located]
+        free = [
+            e for e in self.events if not (e.targets("location") or e.targets("linkedLocation"))
+        ]
         if not free:
             return
         event = self.rng.choice(free)
-        self.located.add(event.id)
-        linked = self.mix.ontology.properties["linkedLocation"].domain
-        prop = "location"
-        if linked and event.cls and self.mix.ontology.is_subclass(event.cls, linked.removeprefix(NAMESPACE)):
-            prop = "linkedLocation"
-        self.paragraph()
-        start = self.put("Местом проведения " if prop == "location" else "Участником телемоста ")[0]
+        domain = self.mix.ontology.properties["linkedLocation"].domain or ""
+        linked = event.cls and self.mix.ontology.is_subclass(
+            event.cls, domain.removeprefix(NAMESPACE)
+        )
+        self.sentence()
+        start = self.put("Участником телемоста стал " if linked else "Местом проведения стал ")[0]
         pooled, place, span = self.put_shared("place")
-        if event is not self.events[0]:
-            self.put(f" ({event_word(self, event)})")
-        self.ref(event, prop, [pooled.id], (start, span[1]))
+        self.ref(event, "linkedLocation" if linked else "location", [pooled.id], (start, span[1]))
         self.contained(pooled, place, span)
+        if event is not self.events[0]:
+            self.put(f" ({self.label(event.cls or '')[0]})")
         self.put(".")
 
     def contained(self, pooled: PoolEntity, place: LocalEntity, span: Span) -> None:
         while pooled.parent and self.rng.random() < self.mix.rates["containment"]:
             self.put(", ")
-            parent = next(p for p in self.pools["place"].entities if p.id == pooled.parent)
+            parent = self.pools["place"].get(pooled.parent)
             parent_span = self.put(parent.ru)
             parent_entity = self.shared(parent, parent_span)
-            self.ref(place, "containedInPlace", [parent.id], (span[0], parent_span[1]))
+            if not place.targets("containedInPlace"):
+                self.ref(place, "containedInPlace", [parent.id], (span[0], parent_span[1]))
             pooled, place, span = parent, parent_entity, parent_span
 
     def organizer(self) -> None:
         event = self.host()
-        prop = _choice(self.rng, [(p, 2.0 if p == "organizer" else 1.0) for p in ("organizer", "partner")])
-        exclude = [r for f in event.facts if f.prop == prop and f.value[0] == "ref" for r in f.value[1]]  # type: ignore[union-attr]
-        self.paragraph()
-        start = self.put("Организатором выступила " if prop == "organizer" else "Партнёром стала ")[0]
-        pooled, _, span = self.put_shared("organization", exclude)
+        weights = [(p, float(self.mix.rates[p])) for p in ("organizer", "partner")]
+        prop = _choice(self.rng, weights)
+        self.sentence()
+        start = self.put("Организатором выступил " if prop == "organizer" else "Партнёром стал ")[0]
+        pooled, _, span = self.put_shared("organization", event.targets(prop))
         self.put(".")
         self.ref(event, prop, [pooled.id], (start, span[1]))
 
     def speaker(self) -> None:
         event = self.host()
-        self.paragraph()
+        person = self.pools["person"].draw(list(self.entities))
+        if person.id in self.entities or person.post is None:
+            return
+        post = self.pools["post"].get(person.post)
+        role = self.pools["role"].get(post.role or "")
+        org = self.pools["organization"].get(post.org or "")
+        self.sentence()
         start = self.put("С приветственным словом выступил ")[0]
-        person = self.pools["person"].draw()
-        post = next(p for p in self.pools["post"].entities if p.id == person.post)
-        role = next(p for p in self.pools["role"].entities if p.id == post.role)
-        org = next(p for p in self.pools["organization"].entities if p.id == post.org)
         role_span = self.put(role.ru)
         self.put(" ")
         org_span = self.put(org.ru)
@@ -827,40 +927,37 @@ class Writer:
         self.put(" — ")
         person_span = self.put(person.ru)
         self.put(".")
-        whole = (post_span[0], person_span[1])
         self.ref(event, "speaker", [person.id], (start, person_span[1]))
         person_entity = self.shared(person, person_span)
-        self.ref(person_entity, "holdsPost", [post.id], whole)
+        self.ref(person_entity, "holdsPost", [post.id], (post_span[0], person_span[1]))
         post_entity = self.shared(post, post_span)
         self.shared(role, role_span)
         self.shared(org, org_span)
-        if not any(f.prop == "postIn" for f in post_entity.facts):
+        if not post_entity.targets("postIn"):
             self.ref(post_entity, "role", [role.id], role_span)
             self.ref(post_entity, "postIn", [org.id], post_span)
 
     def sub_event(self) -> None:
-        parent = self.events[0]
         cls = _choice(self.rng, self.mix.classes["event"])
-        label = self.mix.labels[cls]
-        self.paragraph()
+        label = self.label(cls)
+        self.sentence()
         start = self.put("В программе мероприятия — ")[0]
-        named = self.rng.random() < self.mix.named.get("event", 0.0)
-        title = self.names.title() if named else None
+        title = self.names.title() if self.rng.random() < self.mix.named["event"] else None
         mention = self.put(f"{label[0]} «{title[0]}»" if title else label[0])
         self.put(".")
         event = self.local("event", cls, mention)
         if title:
-            self.fact(event, "name", ("text", {"ru": f"{label[0]} «{title[0]}»", "en": f"{title[1]}: {label[1]}"}), mention)
+            self.name(event, f"{label[0]} «{title[0]}»", f"{title[1]}: {label[1]}", mention)
+        self.ref(self.events[0], "subEvent", [event.id], (start, mention[1]))
         self.events.append(event)
-        self.ref(parent, "subEvent", [event.id], (start, mention[1]))
 
     def report(self) -> LocalEntity:
         title = self.names.title()
-        self.paragraph()
+        self.sentence()
         start = self.put("Был представлен доклад ")[0]
         mention = self.put(f"«{title[0]}»")
         report = self.local("report", ANCHORS["report"], mention)
-        self.fact(report, "name", ("text", {"ru": title[0], "en": title[1]}), mention)
+        self.name(report, title[0], title[1], mention)
         by = self.put(", подготовленный организацией ")[0]
         pooled, _, span = self.put_shared("organization")
         self.ref(report, "author", [pooled.id], (by + 2, span[1]))
@@ -871,13 +968,13 @@ class Writer:
         self.put(".")
         if self.rng.random() < self.mix.rates["presented"]:
             self.ref(self.host(), "presents", [report.id], (start, mention[1]))
-        self.reports.append(report)
+        self.reports[report.id] = title[0]
         return report
 
     def funding(self) -> None:
         kind, prop = self.rng.choice(self.mix.support)
-        label = self.mix.labels[kind.removeprefix("ag:")]
-        self.paragraph()
+        label = self.label(kind.removeprefix("ag:"))
+        self.sentence()
         kind_span = self.put(label[0].capitalize())
         self.put(" ")
         item_span = self.put("для проведения мероприятия")
@@ -888,22 +985,23 @@ class Writer:
         self.ref(funding, prop, [pooled.id], (item_span[1] + 1, span[1]))
         self.ref(funding, "supportKind", [kind], kind_span)
         if self.programme and self.rng.random() < self.mix.rates["ambiguous"]:
-            self.ref(funding, "possiblyFundedItem", [self.events[0].id, self.programme], item_span)
+            both = [self.events[0].id, self.programme]
+            self.ref(funding, "possiblyFundedItem", both, item_span)
         else:
             self.ref(funding, "fundedItem", [self.events[0].id], item_span)
 
     def within_programme(self) -> None:
         if self.programme:
             return
-        self.paragraph()
+        self.sentence()
         start = self.put("Мероприятие проведено в рамках ")[0]
         pooled, programme, span = self.put_shared("programme")
         self.programme = pooled.id
         self.ref(self.events[0], "withinProgramme", [pooled.id], (start, span[1]))
         by = self.put(", реализуемой ")[0]
         orgs: list[str] = []
-        count = max(1, round(self.rng.expovariate(1 / self.mix.rates["implementers"])))
-        for n in range(min(count, 3)):
+        count = min(3, max(1, round(self.rng.expovariate(1 / self.mix.rates["implementers"]))))
+        for n in range(count):
             if n:
                 self.put(" и " if n == count - 1 else ", ")
             org, _, org_span = self.put_shared("organization", orgs)
@@ -912,92 +1010,98 @@ class Writer:
         self.put(".")
 
     def statistic(self) -> None:
-        report = self.rng.choice(self.reports) if self.reports else self.report()
-        title = next(f.value[1]["ru"] for f in report.facts if f.prop == "name")  # type: ignore[index]
-        self.paragraph()
-        source = self.put(f"По данным доклада «{title}»")
+        if not self.reports:
+            self.report()
+        report = self.rng.choice(sorted(self.reports))
+        self.sentence()
+        source = self.put(f"По данным доклада «{self.reports[report]}»")
         self.put(", ")
         variable, _, variable_span = self.put_shared("variable")
         self.put(" для места ")
         place, _, place_span = self.put_shared("place")
         breakdown = _choice(self.rng, self.mix.breakdowns)
-        target: tuple[PoolEntity, Span] | None = None
+        target: tuple[str, Span] | None = None
         if breakdown == "destination":
             self.put(", в направлении ")
             pooled, _, span = self.put_shared("place", [place.id])
-            target = pooled, span
+            target = pooled.id, span
         elif breakdown == "ageGroup":
             self.put(", среди групп: ")
             pooled, entity, span = self.put_shared("age-group")
-            target = pooled, span
-            if not any(f.prop == "minAge" for f in entity.facts) and pooled.ages and pooled.age_text:
+            target = pooled.id, span
+            if pooled.ages and pooled.age_text and not entity.targets("minAge"):
                 at = span[0] + pooled.ru.index(pooled.age_text)
                 ages = (at, at + len(pooled.age_text))
-                self.fact(entity, "minAge", ("value", str(pooled.ages[0])), ages)
-                self.fact(entity, "maxAge", ("value", str(pooled.ages[1])), ages)
-        self.put(", составляет ")
+                if not any(f.prop == "minAge" for f in entity.facts):
+                    entity.facts.append(Fact("minAge", ages, lexical=str(pooled.ages[0])))
+                    entity.facts.append(Fact("maxAge", ages, lexical=str(pooled.ages[1])))
+        self.put(" — ")
         unit = _choice(self.rng, self.mix.individuals["unit"])
         qualifier = None
         if self.rng.random() < self.mix.rates["qualifier"]:
             qualifier = _choice(self.rng, self.mix.individuals["qualifier"])
-            qualifier_span = self.put(self.mix.labels[qualifier][0])
+            qualifier_span = self.put(self.label(qualifier)[0])
             self.put(" ")
-        value = str(self.rng.randint(1, 99) if "процент" in self.mix.labels[unit][0] else self.rng.randint(1, 900) * 1000)
+        value = str(_value(self.rng, self.mix.scales.get(unit, 1000)))
         value_span = self.put(value)
         self.put(" ")
-        unit_span = self.put(self.mix.labels[unit][0])
+        unit_span = self.put(self.label(unit)[0])
         self.put(".")
-        observation = self.local("observation", ANCHORS["observation"], (variable_span[0], unit_span[1]))
+        mention = (variable_span[0], unit_span[1])
+        observation = self.local("observation", ANCHORS["observation"], mention)
         self.ref(observation, "variableMeasured", [variable.id], variable_span)
         self.ref(observation, "observationAbout", [place.id], place_span)
-        self.ref(observation, "sourceReport", [report.id], source)
-        self.fact(observation, "value", ("value", value), value_span)
+        self.ref(observation, "sourceReport", [report], source)
+        observation.facts.append(Fact("value", value_span, lexical=value))
         self.ref(observation, "unit", [f"ag:{unit}"], (value_span[0], unit_span[1]))
         if qualifier:
-            self.ref(observation, "valueQualifier", [f"ag:{qualifier}"], (qualifier_span[0], value_span[1]))
+            quote = (qualifier_span[0], value_span[1])
+            self.ref(observation, "valueQualifier", [f"ag:{qualifier}"], quote)
         if target:
-            self.ref(observation, breakdown, [target[0].id], target[1])
+            self.ref(observation, breakdown, [target[0]], target[1])
 
     def dedicated_to(self) -> None:
         event = self.host()
-        if any(f.prop == "dedicatedTo" for f in event.facts):
+        if event.targets("dedicatedTo"):
             return
-        self.paragraph()
+        self.sentence()
         start = self.put("Мероприятие приурочено к дате: ")[0]
         pooled, _, span = self.put_shared("observance")
+        if event is not self.events[0]:
+            self.put(f" ({self.label(event.cls or '')[0]})")
         self.put(".")
         self.ref(event, "dedicatedTo", [pooled.id], (start, span[1]))
 
     def description(self) -> None:
         event = self.host()
-        verb = self.rng.choice(_DISCUSSED)
-        topic = self.rng.choice(_TOPIC_A)
-        self.paragraph()
+        verb, topic = self.rng.choice(_DISCUSSED), self.rng.choice(_TOPIC_A)
         ru, en = f"{verb[0]} «{topic[0]}»", f"{verb[1]} “{topic[1]}”"
         if event is not self.events[0]:
-            ru += f" ({event_word(self, event)})"
+            ru += f" ({self.label(event.cls or '')[0]})"
+        self.sentence()
         span = self.put(ru[0].upper() + ru[1:])
         self.put(".")
-        self.fact(event, "description", ("text", {"ru": ru, "en": en}), span)
+        event.facts.append(Fact("description", span, texts={"ru": ru, "en": en}))
 
 
-def event_word(writer: Writer, event: LocalEntity) -> str:
-    return writer.mix.labels[event.cls or ANCHORS["event"]][0]
+def _value(rng: random.Random, scale: int) -> int:
+    """A number of the order of the real ones in this unit (hundreds of thousands, percent)."""
+    if scale >= 10_000:
+        return rng.randint(1, scale // 1000) * 1000
+    return rng.randint(1, max(1, scale))
 
 
 def estimate(writer: Writer) -> int:
     """The triples the article's graph will have (see graph.py: ~20 per fact, ~26 per mention)."""
     total = 2 + sum(_fact_cost(f) for f in writer.article_facts)
     for entity in writer.entities.values():
-        total += 5 * 2 + len(entity.mentions) * 16
+        total += 5 * 2 + len(set(entity.mentions)) * 16
         total += sum(_fact_cost(f) for f in entity.facts)
     return total
 
 
 def _fact_cost(fact: Fact) -> int:
-    kind, value = fact.value
-    n = len(value) if kind in ("ref", "text") else 1  # type: ignore[arg-type]
-    return 5 * n + 14 + n
+    return 5 * fact.values + 14 + fact.values
 
 
 # -- YAML, written as text --------------------------------------------------------------------
@@ -1015,7 +1119,7 @@ def quote_yaml(text: str, span: Span) -> str:
     others = [s for s in _occurrences(text, exact) if s != start]
     if not others:
         return _q(exact)
-    for size in range(1, max(start, len(text) - end) + 1):
+    for size in range(1, len(text)):
         prefix = text[max(0, start - size) : start]
         if len(prefix) == size and not any(text[:o].endswith(prefix) for o in others):
             return f"{{exact: {_q(exact)}, prefix: {_q(prefix)}}}"
@@ -1033,28 +1137,39 @@ def _occurrences(text: str, exact: str) -> Iterator[int]:
 
 
 def fact_yaml(fact: Fact, text: str) -> str:
-    kind, value = fact.value
+    """One fact as a YAML flow mapping: ``{ref: ..., quote: ...}``, ``{ru: ..., quote: ...}``."""
     quote = quote_yaml(text, fact.quote)
-    if kind == "ref":
-        refs: list[str] = value  # type: ignore[assignment]
-        ref = _q(refs[0]) if len(refs) == 1 else "[" + ", ".join(_q(r) for r in refs) + "]"
-        return f"{{ref: {ref}, quote: {quote}}}"
-    if kind == "text":
-        texts: dict[str, str] = value  # type: ignore[assignment]
-        return "{" + ", ".join(f"{k}: {_q(v)}" for k, v in texts.items()) + f", quote: {quote}}}"
-    return f"{{value: {value}, quote: {quote}}}"
+    if fact.refs:
+        refs = [_q(r) for r in fact.refs]
+        return (
+            f"{{ref: {refs[0] if len(refs) == 1 else '[' + ', '.join(refs) + ']'}, quote: {quote}}}"
+        )
+    if fact.texts:
+        texts = ", ".join(f"{language}: {_q(t)}" for language, t in fact.texts.items())
+        return f"{{{texts}, quote: {quote}}}"
+    return f"{{value: {fact.lexical}, quote: {quote}}}"
 
 
 def annotations_yaml(writer: Writer, text: str) -> str:
-    lines = [f"# Synthetic article written by benchmarks/generate.py ({writer.slug}).", f"format: {FORMAT}", "", "article:", "  text: article.md", f"  language: {LANGUAGE}"]
-    lines += [f"  {f.prop}: {fact_yaml(f, text)}" for f in writer.article_facts]
-    lines += ["", "entities:"]
+    """The article's ``annotations.yaml``, in the layout of the real one."""
+    lines = [
+        f"# Synthetic: written by benchmarks/generate.py; {ARTICLE_NOTE}",
+        f"format: {FORMAT}",
+        "",
+        "article:",
+        "  text: article.md",
+        f"  language: {LANGUAGE}",
+        *(f"  {f.prop}: {fact_yaml(f, text)}" for f in writer.article_facts),
+        "",
+        "entities:",
+    ]
     for entity in writer.entities.values():
         lines.append(f"  {entity.id}:")
         if entity.cls:
             lines.append(f"    type: {entity.cls}")
         mentions = [quote_yaml(text, span) for span in dict.fromkeys(entity.mentions)]
-        lines.append(f"    quote: {mentions[0] if len(mentions) == 1 else '[' + ', '.join(mentions) + ']'}")
+        listed = mentions[0] if len(mentions) == 1 else "[" + ", ".join(mentions) + "]"
+        lines.append(f"    quote: {listed}")
         by_prop: dict[str, list[Fact]] = defaultdict(list)
         for fact in entity.facts:
             by_prop[fact.prop].append(fact)
@@ -1067,7 +1182,11 @@ def annotations_yaml(writer: Writer, text: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+ARTICLE_NOTE = "its text and facts are made up."
+
+
 def entities_yaml(file: str, entities: list[PoolEntity]) -> str:
+    """A ``data/entities/`` file: each shared entity's class and (real ones') identity links."""
     lines = [
         f"# Shared {file} of a synthetic corpus written by benchmarks/generate.py.",
         f"format: {FORMAT}",
@@ -1136,7 +1255,9 @@ def generate(
     for kind, pool in sorted(pools.items()):
         files[POOL_FILE[kind]] += [e for e in pool.entities if e.id in mentioned]
     for file, entities in sorted(files.items()):
-        (out / "entities" / f"{file}.yaml").write_text(entities_yaml(file, entities), encoding="utf-8")
+        (out / "entities" / f"{file}.yaml").write_text(
+            entities_yaml(file, entities), encoding="utf-8"
+        )
     return Summary(articles, sum(map(len, files.values())), total, time.perf_counter() - began)
 
 
@@ -1148,11 +1269,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         "articles follow the mix of the real annotated article.",
         epilog="example: python benchmarks/generate.py --articles 1000 --out /tmp/corpus --seed 1",
     )
-    parser.add_argument("--articles", type=int, required=True, metavar="N", help="how many articles")
-    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="the data folder to write (replaced)")
+    parser.add_argument(
+        "--articles", type=int, required=True, metavar="N", help="how many articles"
+    )
+    parser.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="the data folder to write (replaced)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--mean-triples", type=float, default=100.0, metavar="T",
-                        help="mean triples per article graph (default 100; the real article has 7127)")  # fmt: skip
+    parser.add_argument(
+        "--mean-triples",
+        type=float,
+        default=100.0,
+        metavar="T",
+        help="mean triples per article graph (default 100; the real article has 7127)",
+    )
     args = parser.parse_args(argv)
     if args.articles < 1 or args.mean_triples <= 0:
         parser.error("--articles and --mean-triples must be positive")
@@ -1165,5 +1295,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(SOURCE / "src"))
     sys.exit(main())

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,21 +87,27 @@ class Corpus:
     warnings: tuple[AnnographError, ...] = ()
 
 
-def load_corpus(data: Path, ontology: Ontology) -> Corpus:
+def load_corpus(
+    data: Path, ontology: Ontology, *, progress: Callable[[int, int], None] | None = None
+) -> Corpus:
     """Load ``entities/`` and every article of a data folder, reporting all errors at once.
 
     :param data: the data folder (``data/`` in a project).
     :param ontology: the terms annotations may use.
+    :param progress: called with (articles read, articles) after each article.
     :raises AnnotationErrors: listing every error found, each with its file, line and column.
     """
     # Entities with a mistake are still known, so the articles that mention them do not fail too.
     shared, errors = _shared_entities(data, ontology)
     articles = []
-    for directory in article_directories(data):
+    directories = article_directories(data)
+    for done, directory in enumerate(directories, start=1):
         try:
             articles.append(load_article(directory, ontology, shared=shared))
         except AnnotationErrors as error:
             errors.extend(error.errors)
+        if progress is not None:
+            progress(done, len(directories))
     errors.extend(_duplicate_ids_across(articles))
     if errors:
         raise AnnotationErrors(errors)

@@ -21,6 +21,9 @@ class Step:
     number: int
     total: int
     seconds: float | None = None
+    #: Within a running stage that goes item by item (articles): how many are done, of how many.
+    items_done: int = 0
+    items: int = 0
 
     @property
     def done(self) -> bool:
@@ -49,6 +52,12 @@ class Steps:
     def __init__(self, names: Sequence[str], progress: Progress | None = None) -> None:
         self._names = tuple(names)
         self._progress = progress
+
+    def advance(self, name: str, done: int, items: int) -> None:
+        """Report that ``done`` of the ``items`` of the running stage ``name`` are done."""
+        if self._progress is not None:
+            number, total = self._names.index(name) + 1, len(self._names)
+            self._progress(Step(name, number, total, None, done, items))
 
     @contextmanager
     def step(self, name: str) -> Iterator[None]:

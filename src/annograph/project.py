@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -411,7 +412,7 @@ class Project:
         with steps.step("ontology"):
             ontology = self.load_ontology()
         with steps.step("annotations"):
-            corpus = self._linked_corpus(ontology)
+            corpus = self._linked_corpus(ontology, steps)
         articles = corpus.articles
         with steps.step("graph"):
             graphs = {self.article_graph(a.slug): origins(a, minter=self._minter) for a in articles}
@@ -435,9 +436,10 @@ class Project:
     def _linked_articles(self, ontology: Ontology) -> list[Article]:
         return self._linked_corpus(ontology).articles
 
-    def _linked_corpus(self, ontology: Ontology) -> Corpus:
+    def _linked_corpus(self, ontology: Ontology, steps: Steps | None = None) -> Corpus:
         """The corpus, with the links accepted in ``data/links/*.sssom.tsv`` added."""
-        corpus = self.load_corpus(ontology)
+        report = None if steps is None else partial(steps.advance, "annotations")
+        corpus = load_corpus(self.data, ontology, progress=report)
         articles, problems = apply_mappings(
             corpus.articles, self.mapping_sets(), self._minter.prefixes()["id"]
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -30,6 +31,7 @@ SHELLS = ("bash", "zsh", "fish")
 COMPLETE_VARIABLE = "_ANNOGRAPH_COMPLETE"
 _KEY = "annograph.terminal"
 _COLOURS = {"error": "red", "warning": "yellow"}
+_REDRAW_SECONDS = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +123,7 @@ class StepDisplay:
         self._verbose = settings.verbose
         self._bar_wanted = not settings.quiet and not settings.verbose and stderr_is_terminal()
         self._bar: Any = None  # click's ProgressBar, made at the first report
+        self._started = self._drawn = time.monotonic()
 
     def __call__(self, step: Step) -> None:
         if self._verbose and step.seconds is not None:
@@ -135,6 +138,18 @@ class StepDisplay:
                 show_eta=False,
                 item_show_func=lambda name: name,
             )
+        now = time.monotonic()
+        if step.items:
+            # Item by item, the bar says how far the stage is, how fast, and how long to go;
+            # redrawn a few times a second at most, so that drawing never slows the build.
+            if step.items_done < step.items and now - self._drawn < _REDRAW_SECONDS:
+                return
+            self._bar.current_item = _rate(step, now - self._started)
+            self._drawn = now
+            self._bar.render_progress()
+            return
+        if not step.done:
+            self._started = now
         self._bar.current_item = step.name
         if step.done:
             self._bar.update(1)
@@ -152,6 +167,13 @@ class StepDisplay:
     ) -> None:
         if self._bar is not None:
             self._bar.render_finish()
+
+
+def _rate(step: Step, seconds: float) -> str:
+    """'annotations 1200/10000, 850/s, 10 s to go': a stage's items, speed and time left."""
+    rate = step.items_done / seconds if seconds > 0 else 0.0
+    left = f", {(step.items - step.items_done) / rate:.0f} s to go" if rate else ""
+    return f"{step.name} {step.items_done}/{step.items}, {rate:.0f}/s{left}"
 
 
 class PushDisplay:
