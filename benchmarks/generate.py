@@ -62,6 +62,7 @@ import itertools
 import json
 import math
 import random
+import re
 import shutil
 import sys
 import time
@@ -70,23 +71,30 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from annograph import Project
 from annograph.labels import fold
 from annograph.model import Article, Entity, Ref, Text, Typed
-from annograph.ontology import NAMESPACE, RDF_TYPE, RDFS, Ontology
+from annograph.ontology import NAMESPACE, RDF_TYPE, RDFS, Ontology, iri_of
 
 #: The repository this file belongs to: its ontology and real article are the models.
 SOURCE = Path(__file__).resolve().parent.parent
 REAL_ARTICLE = "bishkek-migrants-day"
 FORMAT = "annograph/1"
+#: Generated articles are named SLUG_PREFIX-00000, ...; only such folders are ever replaced.
+SLUG_PREFIX = "syn"
 LANGUAGE = "ru"
+ID = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 
 #: Spread of article sizes (log-normal sigma of the triple budget): a long tail of big articles.
 SIZE_SIGMA = 0.9
-#: What an article costs before any block (headline, main event, its name half the time): the
-#: budget above it is what blocks fill, so the mean comes out near --mean-triples.
-BASE_TRIPLES = 70
+#: How fast article budgets are steered towards the requested mean (0: not at all).
+STEERING = 0.05
+#: The dry run that calibrates budgets: this many articles, always from this seed.
+CALIBRATION_ARTICLES = 300
+CALIBRATION_SEED = 1
 #: Zipf exponent of mentions of shared entities (1: the k-th is mentioned 1/k as often).
 ZIPF_EXPONENT = 1.05
 #: Articles per shared entity of each pool (at least the floor, at most the cap).
@@ -370,6 +378,7 @@ def read_mix(source: Path = SOURCE) -> Mix:
             "ambiguous": values("possiblyFundedItem")
             / (values("possiblyFundedItem") + values("fundedItem")),
             "implementers": values("implementer") / max(1, count("programme")),
+            "same-variable": 1 - count("variable") / len(observations),
             "organizer": values("organizer"),
             "partner": values("partner"),
         },
@@ -426,21 +435,27 @@ def _weighted(counter: Counter[str]) -> Weighted:
 def _individuals(ontology: Ontology, cls: str) -> list[str]:
     iri = NAMESPACE + cls
     return sorted(
-        t.subject.value.removeprefix(NAMESPACE)
+        subject.removeprefix(NAMESPACE)
         for t in ontology.triples
-        if t.predicate.value == RDF_TYPE and t.object.value == iri
+        if t.predicate.value == RDF_TYPE
+        and iri_of(t.object) == iri
+        and (subject := iri_of(t.subject)) is not None
     )
 
 
 def _labels(ontology: Ontology) -> dict[str, tuple[str, str]]:
+    """ag: term -> its Russian and English label (rdfs:label, or skos:prefLabel of individuals)."""
     found: dict[str, dict[str, str]] = defaultdict(dict)
     for t in ontology.triples:
-        if t.predicate.value in (RDFS + "label", SKOS_PREF_LABEL) and t.subject.value.startswith(
-            NAMESPACE
+        subject, label = iri_of(t.subject), t.object
+        if (
+            t.predicate.value in (RDFS + "label", SKOS_PREF_LABEL)
+            and subject is not None
+            and subject.startswith(NAMESPACE)
+            and isinstance(label, ox.Literal)
+            and label.language in ("ru", "en")
         ):
-            language = getattr(t.object, "language", None)
-            if language in ("ru", "en"):
-                found[t.subject.value.removeprefix(NAMESPACE)][language] = t.object.value
+            found[subject.removeprefix(NAMESPACE)][label.language] = label.value
     return {k: (v.get("ru", k), v.get("en", k)) for k, v in found.items()}
 
 
@@ -774,6 +789,7 @@ class Writer:
         self.events: list[LocalEntity] = []
         self.reports: dict[str, str] = {}  # id -> title
         self.programme: str | None = None
+        self.variables: list[str] = []
         self.about: Span = (0, 0)
         self.counters: Counter[str] = Counter()
 
@@ -1016,7 +1032,14 @@ class Writer:
         self.sentence()
         source = self.put(f"По данным доклада «{self.reports[report]}»")
         self.put(", ")
-        variable, _, variable_span = self.put_shared("variable")
+        reused = [self.pools["variable"].get(v) for v in self.variables]
+        if reused and self.rng.random() < self.mix.rates["same-variable"]:
+            variable = self.rng.choice(reused)
+            variable_span = self.put(variable.ru)
+            self.shared(variable, variable_span)
+        else:
+            variable, _, variable_span = self.put_shared("variable")
+            self.variables.append(variable.id)
         self.put(" для места ")
         place, _, place_span = self.put_shared("place")
         breakdown = _choice(self.rng, self.mix.breakdowns)
@@ -1140,7 +1163,7 @@ def fact_yaml(fact: Fact, text: str) -> str:
     """One fact as a YAML flow mapping: ``{ref: ..., quote: ...}``, ``{ru: ..., quote: ...}``."""
     quote = quote_yaml(text, fact.quote)
     if fact.refs:
-        refs = [_q(r) for r in fact.refs]
+        refs = [r if ID.fullmatch(r) else _q(r) for r in fact.refs]
         return (
             f"{{ref: {refs[0] if len(refs) == 1 else '[' + ', '.join(refs) + ']'}, quote: {quote}}}"
         )
@@ -1232,33 +1255,87 @@ def generate(
     rng = random.Random(seed)
     names = Names(rng, taken=[e.ru for e in mix.real_shared])
     pools = make_pools(mix, articles, rng, names)
-    if out.exists():
-        shutil.rmtree(out)
+    _clear(out)
     (out / "entities").mkdir(parents=True)
     width = max(5, len(str(articles - 1)))
     mentioned: Counter[str] = Counter()
-    sigma = SIZE_SIGMA
-    excess = max(1.0, mean_triples - BASE_TRIPLES)
-    total = 0
+    sigma, scale, total = SIZE_SIGMA, calibrate(mix, mean_triples), 0
     for n in range(articles):
-        slug = f"syn-{n:0{width}d}"
+        slug = f"{SLUG_PREFIX}-{n:0{width}d}"
         writer = Writer(slug, mix, pools, names, rng, mentioned)
-        budget = BASE_TRIPLES + excess * math.exp(rng.gauss(0, sigma) - sigma * sigma / 2)
-        writer.write(budget - 0.5 * BASE_TRIPLES)
+        writer.write(scale * mean_triples * math.exp(rng.gauss(0, sigma) - sigma * sigma / 2))
         text = writer.text()
         folder = out / "articles" / slug
         folder.mkdir(parents=True)
         (folder / "article.md").write_text(text, encoding="utf-8")
         (folder / "annotations.yaml").write_text(annotations_yaml(writer, text), encoding="utf-8")
         total += estimate(writer)
+        # The calibration was on another sample: steer the running mean back to mean_triples.
+        scale = min(50.0, max(0.01, scale * (mean_triples * (n + 1) / total) ** STEERING))
     files: dict[str, list[PoolEntity]] = defaultdict(list)
     for kind, pool in sorted(pools.items()):
         files[POOL_FILE[kind]] += [e for e in pool.entities if e.id in mentioned]
     for file, entities in sorted(files.items()):
+        if not entities:  # an empty 'entities:' is invalid
+            continue
         (out / "entities" / f"{file}.yaml").write_text(
             entities_yaml(file, entities), encoding="utf-8"
         )
     return Summary(articles, sum(map(len, files.values())), total, time.perf_counter() - began)
+
+
+def _clear(out: Path) -> None:
+    """Empty ``out`` if it is a corpus this module wrote, or refuse (it may be real data).
+
+    :raises FileExistsError: if ``out`` holds anything else.
+    """
+    if not out.exists():
+        return
+    foreign = [p for p in out.iterdir() if p.name not in ("articles", "entities")]
+    articles = out / "articles"
+    if articles.is_dir():
+        foreign += [p for p in articles.iterdir() if not p.name.startswith(f"{SLUG_PREFIX}-")]
+    if foreign:
+        raise FileExistsError(
+            f"{out} holds {foreign[0].name}, which this generator did not write: "
+            "give an empty or new directory"
+        )
+    shutil.rmtree(out)
+
+
+_calibrated: dict[tuple[int, float], float] = {}
+
+
+def calibrate(mix: Mix, mean_triples: float) -> float:
+    """The factor on budgets that gives articles of ``mean_triples`` on average.
+
+    Blocks overshoot a budget and no article is smaller than its headline and main event, so
+    budgets of mean T give articles of more than T; a dry run (nothing written, its own seed)
+    finds the factor by bisection, once per mix and mean.
+    """
+    key = (id(mix), mean_triples)
+    if key not in _calibrated:
+        low, high = math.log(0.005), math.log(50.0)
+        for _ in range(12):
+            middle = (low + high) / 2
+            if _dry_run(mix, mean_triples, math.exp(middle)) < mean_triples:
+                low = middle
+            else:
+                high = middle
+        _calibrated[key] = math.exp((low + high) / 2)
+    return _calibrated[key]
+
+
+def _dry_run(mix: Mix, mean_triples: float, scale: float) -> float:
+    rng = random.Random(CALIBRATION_SEED)
+    names = Names(rng, taken=[e.ru for e in mix.real_shared])
+    pools = make_pools(mix, CALIBRATION_ARTICLES, rng, names)
+    total, sigma = 0, SIZE_SIGMA
+    for n in range(CALIBRATION_ARTICLES):
+        writer = Writer(f"dry-{n}", mix, pools, names, rng, Counter())
+        writer.write(scale * mean_triples * math.exp(rng.gauss(0, sigma) - sigma * sigma / 2))
+        total += estimate(writer)
+    return total / CALIBRATION_ARTICLES
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1286,7 +1363,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.articles < 1 or args.mean_triples <= 0:
         parser.error("--articles and --mean-triples must be positive")
-    summary = generate(args.articles, args.out, seed=args.seed, mean_triples=args.mean_triples)
+    try:
+        summary = generate(args.articles, args.out, seed=args.seed, mean_triples=args.mean_triples)
+    except FileExistsError as error:
+        parser.error(str(error))
     print(
         f"wrote {summary.articles} articles and {summary.shared} shared entities to {args.out} "
         f"(~{summary.estimated_triples} triples) in {summary.seconds:.1f} s"

@@ -146,11 +146,11 @@ def test_a_build_killed_at_any_moment_leaves_the_previous_store_readable(
     count = len(open_store(project_copy.store))
     organizers = _organizers(project_copy)
     started = time.monotonic()
-    subprocess.run(_build_command(project_copy), check=True, capture_output=True)
+    subprocess.run(_build_command(project_copy, "--full"), check=True, capture_output=True)
     duration = time.monotonic() - started
     caught_writing = 0
     for fraction in (None, 0.3, 0.6, 0.8, 0.9, 0.95, 1.0):
-        process = _build_process(project_copy)
+        process = _build_process(project_copy, "--full")
         if fraction is None:
             caught_writing += _wait_for_staging(
                 project_copy.store.parent / "store.releases", process
@@ -163,10 +163,45 @@ def test_a_build_killed_at_any_moment_leaves_the_previous_store_readable(
         assert len(open_store(project_copy.store)) == count
         assert _organizers(project_copy) == organizers
     assert caught_writing == 1, "the build was never caught while writing its release"
-    project_copy.build()
+    project_copy.build(full=True)
     assert not list((project_copy.store.parent / "store.releases").glob("*.tmp"))
     assert project_copy.store.resolve() != release
     assert len(open_store(project_copy.store)) == count
+
+
+def test_an_incremental_build_killed_at_any_moment_leaves_old_or_new_graph(
+    project_copy: Project,
+) -> None:
+    project_copy.build()
+    graph = ox.NamedNode(project_copy.article_graph("bishkek-migrants-day"))
+
+    def article_graph() -> frozenset[str]:
+        opened = open_store(project_copy.store)
+        return frozenset(str(q) for q in opened.quads_for_pattern(None, None, None, graph))
+
+    old = article_graph()
+    annotations = project_copy.data / "articles" / "bishkek-migrants-day" / "annotations.yaml"
+    text = annotations.read_text(encoding="utf-8")
+    annotations.write_text(text.replace("en: Bishkek\n", "en: Bishkek City\n", 1), encoding="utf-8")
+    started = time.monotonic()
+    probe = _build_process(project_copy, "--store", str(project_copy.root / "probe"))
+    assert _finish(probe)[0] == 0
+    duration = time.monotonic() - started
+    seen = set()
+    for fraction in (0.3, 0.6, 0.8, 0.9, 0.95, 1.0, 1.1):
+        process = _build_process(project_copy)
+        time.sleep(duration * fraction)
+        process.send_signal(signal.SIGKILL)
+        process.communicate()
+        seen.add(article_graph())
+        if seen - {old}:
+            break  # the update went through: later builds have nothing left to do
+    # A later build finishes the job, whatever the moment of the kill.
+    assert project_copy.build().kind in ("incremental", "unchanged")
+    new = article_graph()
+    assert new != old and any("Bishkek City" in quad for quad in new)
+    assert seen <= {old, new}, "a killed update left a graph that is neither the old nor the new"
+    assert project_copy.build().kind == "unchanged"
 
 
 def test_two_builds_at_once_never_corrupt_the_store(project_copy: Project) -> None:
