@@ -1,0 +1,64 @@
+"""The SHACL engine the build runs (pyshacl-turbo, in Rust) reports exactly what pyshacl, the
+reference implementation in Python, reports: on the real data and on every kind of mistake."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pyshacl
+import pytest
+import rdflib
+
+from annograph.errors import AnnotationErrors
+from annograph.graph import origins, shared_origins
+from annograph.project import Project, _mentioned_shared, _union
+from annograph.shapes import check_shapes, to_rdflib
+from tests.test_validate import CASES, _apply, _case
+
+
+class Pyshacl:
+    """pyshacl behind the interface of pyshacl-turbo's compiled shapes."""
+
+    def __init__(self, shapes: rdflib.Graph) -> None:
+        self.shapes = shapes
+
+    def validate(self, data: ox.Store, **options: Any) -> tuple[bool, rdflib.Graph, str]:
+        graph = to_rdflib(quad.triple for quad in data)
+        conforms, report, text = pyshacl.validate(graph, shacl_graph=self.shapes, **options)
+        return bool(conforms), report, str(text)
+
+
+def _reports(project: Project) -> tuple[list[str], list[str]]:
+    """What each engine reports on the project's graph: (pyshacl-turbo, pyshacl)."""
+    ontology = project.load_ontology()
+    corpus = project.load_corpus(ontology)
+    minter = project._minter
+    graphs = {project.article_graph(a.slug): origins(a, minter=minter) for a in corpus.articles}
+    graphs["shared"] = shared_origins(_mentioned_shared(corpus), minter=minter)
+    data = _union(graphs)
+    shapes = project.load_shapes(ontology)
+    reference = replace(shapes, compiled=Pyshacl(shapes.graph))
+    prefixes = project.prefixes()
+    turbo = check_shapes(data, ontology=ontology, shapes=shapes, prefixes=prefixes)
+    python = check_shapes(data, ontology=ontology, shapes=reference, prefixes=prefixes)
+    return [str(p) for p in turbo], [str(p) for p in python]
+
+
+def test_both_engines_accept_the_real_data(project: Project) -> None:
+    turbo, python = _reports(project)
+    assert turbo == python == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda path: path.stem)
+def test_both_engines_report_the_same_mistakes(project_copy: Project, case: Path) -> None:
+    spec = _case(case)
+    _apply(project_copy, spec["replace"], spec["with"])
+    try:
+        turbo, python = _reports(project_copy)
+    except AnnotationErrors:
+        pytest.skip("a mistake found before the graph is made: no shapes are checked")
+    assert turbo, "a mistake that reaches the shapes breaks one"
+    assert turbo == python
