@@ -10,9 +10,12 @@ here lists classes or properties.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,11 +104,11 @@ def load_corpus(
     shared, errors = _shared_entities(data, ontology)
     articles = []
     directories = article_directories(data)
-    for done, directory in enumerate(directories, start=1):
-        try:
-            articles.append(load_article(directory, ontology, shared=shared))
-        except AnnotationErrors as error:
-            errors.extend(error.errors)
+    for done, read in enumerate(_read_all(directories, ontology, shared), start=1):
+        if isinstance(read, AnnotationErrors):
+            errors.extend(read.errors)
+        else:
+            articles.append(read)
         if progress is not None:
             progress(done, len(directories))
     errors.extend(_duplicate_ids_across(articles))
@@ -113,6 +116,49 @@ def load_corpus(
         raise AnnotationErrors(errors)
     warnings = [*_unmentioned(shared, articles), *near_duplicates(articles)]
     return Corpus(articles, shared, tuple(warnings))
+
+
+#: Below this many articles, starting worker processes costs more than it saves.
+PARALLEL_FROM = 64
+#: Articles a worker reads per batch: enough to make sending them back cheap.
+BATCH = 32
+
+
+def _read_all(
+    directories: list[Path], ontology: Ontology, shared: Mapping[str, Entity]
+) -> Iterator[Article | AnnotationErrors]:
+    """Each article read (or its errors), in order; on all cores for a large corpus."""
+    workers = min(len(os.sched_getaffinity(0)), len(directories) // BATCH + 1)
+    if len(directories) < PARALLEL_FROM or workers < 2:
+        yield from (_read(directory, ontology, shared) for directory in directories)
+        return
+    # Forked workers inherit the ontology and shared entities instead of unpickling them.
+    context = multiprocessing.get_context("fork")
+    setup = (ontology, shared)
+    with ProcessPoolExecutor(workers, context, _start_worker, setup) as pool:
+        yield from pool.map(_read_in_worker, directories, chunksize=BATCH)
+
+
+_worker: tuple[Ontology, Mapping[str, Entity]] | None = None
+
+
+def _start_worker(ontology: Ontology, shared: Mapping[str, Entity]) -> None:
+    global _worker
+    _worker = (ontology, shared)
+
+
+def _read_in_worker(directory: Path) -> Article | AnnotationErrors:
+    assert _worker is not None, "not started by _start_worker"
+    return _read(directory, *_worker)
+
+
+def _read(
+    directory: Path, ontology: Ontology, shared: Mapping[str, Entity]
+) -> Article | AnnotationErrors:
+    try:
+        return load_article(directory, ontology, shared=shared)
+    except AnnotationErrors as errors:
+        return errors
 
 
 def load_articles(data: Path, ontology: Ontology) -> list[Article]:

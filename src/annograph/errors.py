@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +43,26 @@ class AnnographError(Exception):
         self.location = location
         self.hint = hint
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Errors cross process boundaries (articles are read in parallel) with their place.
+        return (_rebuilt, (type(self), self.message, self.location, self.hint))
+
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
         head = f"{where}{self.severity}: {self.message}"
         return f"{head}\n  hint: {self.hint}" if self.hint else head
+
+
+def _rebuilt(
+    kind: type[AnnographError],
+    message: str,
+    location: SourceLocation | None,
+    hint: str | None,
+) -> AnnographError:
+    """An error as it was pickled, whatever its class's own constructor takes."""
+    error = kind.__new__(kind)
+    AnnographError.__init__(error, message, location=location, hint=hint)
+    return error
 
 
 class AnnotationError(AnnographError):
@@ -65,6 +82,9 @@ class AnnotationErrors(AnnographError):
         self.errors = errors
         failed = sum(error.severity == "error" for error in errors)
         super().__init__(f"{failed} error(s) in the annotations")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (AnnotationErrors, (self.errors,))
 
     def __str__(self) -> str:
         return "\n".join(str(error) for error in self.errors)
