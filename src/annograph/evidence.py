@@ -38,19 +38,23 @@ _NAMED = (
 _FACTS = (
     _PREFIXES
     + """SELECT ?entity ?subject ?predicate ?object ?exact ?start ?end ?source ?motivation WHERE {
-  { ?entity ?predicate ?object BIND(?entity AS ?subject) }
-  UNION
-  { ?subject ?predicate ?entity BIND(?entity AS ?object)
-    FILTER NOT EXISTS { ?subject a rdf:Statement } }
-  OPTIONAL {
-    ?statement rdf:subject ?subject ; rdf:predicate ?predicate ; rdf:object ?object .
-    ?annotation oa:hasBody ?statement ;
-      oa:motivatedBy ?motivation ;
-      oa:hasTarget ?target .
-    ?target oa:hasSource ?source ;
-      oa:hasSelector ?by_quote, ?by_position .
-    ?by_quote oa:exact ?exact .
-    ?by_position oa:start ?start ; oa:end ?end .
+  # Graph by graph: each article's evidence for what it states. (Over the union of graphs, the
+  # statement of a fact that many articles state would join with itself once per article.)
+  GRAPH ?graph {
+    { ?entity ?predicate ?object BIND(?entity AS ?subject) }
+    UNION
+    { ?subject ?predicate ?entity BIND(?entity AS ?object)
+      FILTER NOT EXISTS { ?subject a rdf:Statement } }
+    OPTIONAL {
+      ?statement rdf:subject ?subject ; rdf:predicate ?predicate ; rdf:object ?object .
+      ?annotation oa:hasBody ?statement ;
+        oa:motivatedBy ?motivation ;
+        oa:hasTarget ?target .
+      ?target oa:hasSource ?source ;
+        oa:hasSelector ?by_quote, ?by_position .
+      ?by_quote oa:exact ?exact .
+      ?by_position oa:start ?start ; oa:end ?end .
+    }
   }
 }"""
 )
