@@ -9,21 +9,21 @@ high-water mark) added. :mod:`benchmarks.run` starts one of these per measuremen
 
 from __future__ import annotations
 
-import inspect
 import json
 import math
 import resource
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
 from annograph import ExportFormat, Project
 from annograph.queries import SavedQuery, bind
+from annograph.store import open_store
 
 Numbers = dict[str, Any]
 
@@ -39,17 +39,9 @@ def peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def supports_data_path() -> bool:
-    """Whether ``Project`` takes a data folder outside the project (``data_path=``)."""
-    return "data_path" in inspect.signature(Project).parameters
-
-
-def open_project(root: str, data: str | None) -> Project:
-    """The benchmark's project, pointed at the generated data when the API allows it."""
-    if data is not None and supports_data_path():
-        return Project(Path(root), data_path=Path(data))  # type: ignore[call-arg]
-    # TODO(issue 8): without data_path the corpus was copied over the project's data/.
-    return Project.discover(Path(root))
+def open_project(root: str, data: str) -> Project:
+    """The benchmark's project, reading the generated data folder."""
+    return Project.discover(Path(root), data_path=Path(data))
 
 
 def repeat(operation: Callable[[], object], *, times: int, budget: float) -> list[float]:
@@ -72,43 +64,34 @@ def summary(runs: list[float]) -> Numbers:
     return {"median": statistics.median(ordered), "p95": p95, "runs": runs}
 
 
-def _build(project: Project, *, full: bool) -> tuple[Any, str | None]:
-    """``project.build(full=...)``; the note says when the API does not take ``full`` yet."""
-    try:
-        return project.build(full=full), None  # type: ignore[call-arg]
-    except TypeError as error:
-        if "full" not in str(error):
-            raise
-        return project.build(), "build() takes no full= yet: every build is a full build"
-
-
 # -- the measurements ------------------------------------------------------------------------
 
 
-def full_build(root: str, data: str | None) -> Numbers:
+def full_build(root: str, data: str) -> Numbers:
     """A full build of the whole corpus, from nothing."""
     project = open_project(root, data)
     begin = time.perf_counter()
-    build, note = _build(project, full=True)
+    build = project.build(full=True)
     seconds = time.perf_counter() - begin
     return {
         "seconds": seconds,
         "quads": build.store.quads,
         "graphs": len(build.store.quads_per_graph),
         "articles": build.validation.articles,
-        "note": note,
+        "kind": build.kind,
     }
 
 
-def noop_rebuild(root: str, data: str | None, times: int, budget: float) -> Numbers:
+def noop_rebuild(root: str, data: str, times: int, budget: float) -> Numbers:
     """``build()`` again with nothing changed."""
     project = open_project(root, data)
-    runs = repeat(lambda: _build(project, full=False), times=times, budget=budget)
-    return {"seconds": statistics.median(runs), **summary(runs)}
+    kinds: list[str] = []
+    runs = repeat(lambda: kinds.append(project.build().kind), times=times, budget=budget)
+    return {"seconds": statistics.median(runs), "kinds": kinds, **summary(runs)}
 
 
 def one_article_rebuild(
-    root: str, data: str | None, annotations: str, times: int, budget: float
+    root: str, data: str, annotations: str, times: int, budget: float
 ) -> Numbers:
     """``build()`` after one article's annotations.yaml changed (a comment appended each time).
 
@@ -117,15 +100,15 @@ def one_article_rebuild(
     """
     project = open_project(root, data)
     path = Path(annotations)
-    edits = iter(range(1, 1_000_000))
+    kinds: list[str] = []
 
     def edit_and_build() -> None:
         with path.open("a", encoding="utf-8") as file:
-            file.write(f"# benchmark edit {next(edits)}\n")
-        _build(project, full=False)
+            file.write(f"# benchmark edit {len(kinds) + 1}\n")
+        kinds.append(project.build().kind)
 
     runs = repeat(edit_and_build, times=times, budget=budget)
-    return {"seconds": statistics.median(runs), **summary(runs)}
+    return {"seconds": statistics.median(runs), "kinds": kinds, **summary(runs)}
 
 
 def dump_nquads(store: str, output: str) -> Numbers:
@@ -154,7 +137,7 @@ def rdflib_pipeline(data: str, ontology: str, output: str) -> Numbers:
     return {"seconds": time.perf_counter() - begin, "quads": quads}
 
 
-def turtle_export(root: str, data: str | None, times: int, budget: float) -> Numbers:
+def turtle_export(root: str, data: str, times: int, budget: float) -> Numbers:
     """``Project.export(TURTLE)`` against pyoxigraph's serializer over the same triples."""
     project = open_project(root, data)
     sizes: dict[str, int] = {}
@@ -192,45 +175,70 @@ def _runnable(query: SavedQuery) -> bool:
 def _consume(result: object) -> int:
     if isinstance(result, ox.QueryBoolean):
         return int(bool(result))
-    return sum(1 for _ in result)  # type: ignore[attr-defined]
+    return sum(1 for _ in cast(Iterable[object], result))
 
 
-def query_latency(root: str, data: str | None, times: int, budget: float) -> Numbers:
+def query_latency(
+    root: str, data: str, times: int, budget: float, skip: list[str] | None = None
+) -> Numbers:
     """Each saved query through ``Project.run_query`` and as raw ``Store.query`` text.
 
     The raw side runs the identical bound text and substitutions on one store opened once; the
     annograph side is what a user calls, store opening and binding included. Both read every
-    solution.
+    solution. A line of JSON announces each query before it runs and another gives its numbers,
+    so that the parent can kill a query that runs too long (pyoxigraph cannot cancel one) and
+    know which it was.
     """
     project = open_project(root, data)
     store = ox.Store.read_only(str(project.store))
-    queries: dict[str, Numbers] = {}
     for saved in project.saved_queries():
-        if not _runnable(saved):
-            continue
-        bound = bind(saved, {}, prefixes=project.prefixes())
-        substitutions = dict(bound.substitutions)
-        rows: dict[str, int] = {}
+        if _runnable(saved) and saved.name not in (skip or ()):
+            _announce({"event": "start", "query": saved.name})
+            numbers = _query_numbers(project, store, saved, times=times, budget=budget)
+            _announce({"event": "done", "query": saved.name, **numbers})
+    # Where annograph's constant overhead per call goes: opening the store, finding and binding.
+    opening = repeat(lambda: open_store(project.store), times=times, budget=budget)
+    names = [q.name for q in project.saved_queries() if _runnable(q)]
 
-        def ours(name: str = saved.name) -> None:
-            rows["annograph"] = _consume(project.run_query(name))
+    def find_and_bind() -> None:
+        for name in names:
+            bind(project.find_query(name), {}, prefixes=project.prefixes())
 
-        def raw(text: str = bound.text, subs: dict[Any, Any] = substitutions) -> None:
-            result = store.query(text, use_default_graph_as_union=True, substitutions=subs)
-            rows["raw"] = _consume(result)
+    binding = repeat(find_and_bind, times=times, budget=budget)
+    return {"open_store": summary(opening), "find_and_bind_all": summary(binding)}
 
-        # Interleave the two so that caches warm alike: one untimed run of each first.
-        ours()
-        raw()
-        annograph_runs = repeat(ours, times=times, budget=budget)
-        raw_runs = repeat(raw, times=times, budget=budget)
-        queries[saved.name] = {
-            "annograph": summary(annograph_runs),
-            "raw": summary(raw_runs),
-            "rows": rows["annograph"],
-            "rows_raw": rows["raw"],
-        }
-    return {"queries": queries}
+
+def _announce(event: Numbers) -> None:
+    print(json.dumps(event), flush=True)
+
+
+def _query_numbers(
+    project: Project, store: ox.Store, saved: SavedQuery, *, times: int, budget: float
+) -> Numbers:
+    bound = bind(saved, {}, prefixes=project.prefixes())
+    substitutions = dict(bound.substitutions)
+    rows: dict[str, int] = {}
+
+    def ours() -> None:
+        rows["annograph"] = _consume(project.run_query(saved.name))
+
+    def raw() -> None:
+        text, union = bound.text, True
+        rows["raw"] = _consume(
+            store.query(text, use_default_graph_as_union=union, substitutions=substitutions)
+        )
+
+    # One untimed run of each first, so that both sides find the caches alike.
+    ours()
+    raw()
+    annograph_runs = repeat(ours, times=times, budget=budget)
+    raw_runs = repeat(raw, times=times, budget=budget)
+    return {
+        "annograph": summary(annograph_runs),
+        "raw": summary(raw_runs),
+        "rows": rows["annograph"],
+        "rows_raw": rows["raw"],
+    }
 
 
 MEASUREMENTS: dict[str, Callable[..., Numbers]] = {

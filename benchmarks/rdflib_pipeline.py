@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 
 AG = Namespace("https://w3id.org/annograph/ontology#")
@@ -123,7 +123,8 @@ class _Article:
         if "url" in header:
             yield self.source, AG.url, URIRef(header["url"])
         if "published" in header:
-            yield self.source, AG.datePublished, Literal(str(header["published"]), datatype=XSD.date)
+            day = Literal(str(header["published"]), datatype=XSD.date)
+            yield self.source, AG.datePublished, day
         for key, facts in header.items():
             if key not in ARTICLE_KEYS:
                 yield from self._facts(self.source, key, facts)

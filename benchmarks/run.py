@@ -20,6 +20,7 @@ import datetime
 import json
 import os
 import platform
+import selectors
 import shutil
 import subprocess
 import sys
@@ -55,13 +56,18 @@ class Settings:
     repeat: int = 5
     query_repeat: int = 20
     budget: float = 30.0
+    query_timeout: float = 120.0
     seed: int = 0
     rdflib: bool = True
 
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """One row of the table: a measurement against its baseline and its target."""
+    """One row of the table: a measurement against its baseline and its target.
+
+    ``ratio_kind`` says how the ratio reads: ``x`` (value / baseline), ``faster``
+    (baseline / value) or ``%`` (overhead of value over baseline, in percent).
+    """
 
     name: str
     value: float
@@ -69,7 +75,7 @@ class Target:
     baseline: float | None
     baseline_name: str
     ratio: float | None
-    ratio_kind: str  # "x" (value / baseline), "faster" (baseline / value) or "%" (overhead)
+    ratio_kind: str
     target: str
     met: bool
     detail: str = ""
@@ -78,22 +84,113 @@ class Target:
 # -- running the measurements ----------------------------------------------------------------
 
 
+def _command(name: str, arguments: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+    path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")]))
+    command = [sys.executable, "-m", "benchmarks.measure", name, json.dumps(arguments)]
+    return command, {**os.environ, "PYTHONPATH": path}
+
+
 def measure(name: str, **arguments: Any) -> Numbers:
     """Run one measurement of :mod:`benchmarks.measure` in a fresh Python process."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), _pythonpath()]))}
-    command = [sys.executable, "-m", "benchmarks.measure", name, json.dumps(arguments)]
+    command, env = _command(name, arguments)
     begin = time.perf_counter()
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
     if done.returncode != 0:
-        tail = "\n".join(done.stderr.strip().splitlines()[-15:])
-        raise BenchmarkError(f"{name} failed (exit {done.returncode}):\n{tail}")
+        raise BenchmarkError(_failure(name, done.returncode, done.stderr))
     numbers: Numbers = json.loads(done.stdout.strip().splitlines()[-1])
     numbers["wall_seconds"] = time.perf_counter() - begin
     return numbers
 
 
-def _pythonpath() -> str:
-    return os.environ.get("PYTHONPATH", "")
+def _failure(name: str, code: int, stderr: str) -> str:
+    tail = "\n".join(stderr.strip().splitlines()[-15:])
+    return f"{name} failed (exit {code}):\n{tail}"
+
+
+def measure_queries(settings: Settings, **arguments: Any) -> Numbers:
+    """The saved queries' latencies, killing any query that runs past the timeout.
+
+    pyoxigraph cannot cancel a query, so the measuring process is killed instead, and a new one
+    goes on with the queries after it. The numbers say which queries timed out.
+    """
+    queries: Numbers = {}
+    timed_out: list[str] = []
+    peak = 0
+    begin = time.perf_counter()
+    while "" not in queries:
+        skip = [*queries, *timed_out]
+        command, env = _command("query_latency", {**arguments, "skip": skip})
+        with tempfile.TemporaryFile("w+") as stderr:
+            child = subprocess.Popen(
+                command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=stderr
+            )
+            current, killed = _follow(child, settings.query_timeout, queries)
+            if killed:
+                peak = max(peak, killed)
+                timed_out.append(current or "?")
+            elif child.wait() != 0:
+                stderr.seek(0)
+                raise BenchmarkError(_failure("query_latency", child.returncode, stderr.read()))
+    final = queries.pop("")
+    return {
+        **final,
+        "queries": queries,
+        "timed_out": timed_out,
+        "timeout": settings.query_timeout,
+        "peak_rss": max(peak, final["peak_rss"]),
+        "wall_seconds": time.perf_counter() - begin,
+    }
+
+
+def _follow(
+    child: subprocess.Popen[bytes], timeout: float, queries: Numbers
+) -> tuple[str | None, int]:
+    """Read the child's events into ``queries`` (its last line under ``""``) until it ends.
+
+    Returns the query that was running and, if it ran past ``timeout`` and was killed, the
+    child's peak RSS (else 0).
+    """
+    assert child.stdout is not None
+    fd = child.stdout.fileno()
+    current: str | None = None
+    pending = b""
+    deadline = time.monotonic() + timeout
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while True:
+            if not selector.select(max(0.0, deadline - time.monotonic())):
+                peak = _peak_rss_of(child.pid)
+                child.kill()
+                child.wait()
+                return current, peak or 1
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return current, 0
+            *lines, pending = (pending + chunk).split(b"\n")
+            for line in filter(None, lines):
+                event = json.loads(line)
+                kind = event.pop("event", None)
+                if kind == "start":
+                    current = event["query"]
+                    deadline = time.monotonic() + timeout
+                elif kind == "done":
+                    queries[event.pop("query")] = event
+                else:
+                    queries[""] = event
+
+
+def _peak_rss_of(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+#: What each rebuild should be, as ``Build.kind`` says.
+EXPECTED_KINDS = {"noop_rebuild": "unchanged", "one_article_rebuild": "incremental"}
 
 
 def run_size(
@@ -101,8 +198,6 @@ def run_size(
 ) -> Numbers:
     """Every measurement for a corpus of ``n`` articles, in ``work``; the numbers and targets."""
     from annograph import Project
-
-    from benchmarks.measure import supports_data_path
 
     work.mkdir(parents=True)
     log(f"[{n} articles] generating the corpus ...")
@@ -112,72 +207,43 @@ def run_size(
     root = work / "project"
     Project.init(root)
     notes: list[str] = []
-    data_path: str | None = str(data)
-    if not supports_data_path():
-        # TODO(issue 8): drop once Project(root, data_path=...) exists.
-        shutil.rmtree(root / "data")
-        data = data.rename(root / "data")
-        data_path = None
-        notes.append("Project has no data_path= yet: the corpus was moved into the project's data/")
     slugs = sorted(p.name for p in (data / "articles").iterdir() if p.is_dir())
-    common = {"root": str(root), "data": data_path}
+    edited = data / "articles" / slugs[len(slugs) // 2] / "annotations.yaml"
+    common: dict[str, Any] = {"root": str(root), "data": str(data)}
     repeats = {"times": settings.repeat, "budget": settings.budget}
-    store = Project.discover(root).store
-    results: Numbers = {"corpus_seconds": generated}
-    steps: list[tuple[str, Callable[[], Numbers]]] = [
-        ("full_build", lambda: measure("full_build", **common)),
-        ("noop_rebuild", lambda: measure("noop_rebuild", **common, **repeats)),
-        (
-            "one_article_rebuild",
-            lambda: measure(
-                "one_article_rebuild",
-                **common,
-                annotations=str(data / "articles" / slugs[len(slugs) // 2] / "annotations.yaml"),
-                **repeats,
-            ),
+    store = Project.discover(root, data_path=data).store
+    nquads, raw_store = work / "build.nq", work / "raw-store"
+    steps: dict[str, Callable[[], Numbers]] = {
+        "full_build": lambda: measure("full_build", **common),
+        "noop_rebuild": lambda: measure("noop_rebuild", **common, **repeats),
+        "one_article_rebuild": lambda: measure(
+            "one_article_rebuild", **common, annotations=str(edited), **repeats
         ),
-        (
-            "dump_nquads",
-            lambda: measure("dump_nquads", store=str(store), output=str(work / "build.nq")),
+        "dump_nquads": lambda: measure("dump_nquads", store=str(store), output=str(nquads)),
+        "bulk_load": lambda: measure("bulk_load", nquads=str(nquads), directory=str(raw_store)),
+        "turtle_export": lambda: measure("turtle_export", **common, **repeats),
+        "query_latency": lambda: measure_queries(
+            settings, **common, times=settings.query_repeat, budget=settings.budget
         ),
-        (
-            "bulk_load",
-            lambda: measure(
-                "bulk_load", nquads=str(work / "build.nq"), directory=str(work / "raw-store")
-            ),
-        ),
-        ("turtle_export", lambda: measure("turtle_export", **common, **repeats)),
-        (
-            "query_latency",
-            lambda: measure(
-                "query_latency", **common, times=settings.query_repeat, budget=settings.budget
-            ),
-        ),
-    ]
+    }
     if settings.rdflib:
-        steps.append(
-            (
-                "rdflib_pipeline",
-                lambda: measure(
-                    "rdflib_pipeline",
-                    data=str(data),
-                    ontology=str(root / "ontology" / "annograph.ttl"),
-                    output=str(work / "rdflib.nq"),
-                ),
-            )
+        ontology = root / "ontology" / "annograph.ttl"
+        steps["rdflib_pipeline"] = lambda: measure(
+            "rdflib_pipeline", data=str(data), ontology=str(ontology), output=str(work / "rdf.nq")
         )
+    results: Numbers = {"corpus_seconds": generated}
     errors: dict[str, str] = {}
-    for name, step in steps:
+    for name, step in steps.items():
         log(f"[{n} articles] {name.replace('_', ' ')} ...")
         try:
             results[name] = step()
         except BenchmarkError as error:
             errors[name] = str(error)
             log(str(error))
-    for name in ("full_build", "noop_rebuild", "one_article_rebuild"):
-        note = results.get(name, {}).get("note")
-        if note and note not in notes:
-            notes.append(note)
+    for name, expected in EXPECTED_KINDS.items():
+        kinds = set(results.get(name, {}).get("kinds", [expected]))
+        if kinds != {expected}:
+            notes.append(f"{name}: builds of kind {', '.join(sorted(kinds))}, not {expected}")
     return {
         "articles": n,
         "generator": generator,
@@ -191,52 +257,92 @@ def run_size(
 # -- the targets -----------------------------------------------------------------------------
 
 
+def _at_most(
+    name: str, value: float, baseline: float | None, baseline_name: str, *, limit: float
+) -> Target:
+    """A target on the ratio value / baseline."""
+    ratio = value / baseline if baseline else None
+    met = ratio is not None and ratio <= limit
+    return Target(name, value, "s", baseline, baseline_name, ratio, "x", f"<= {limit:g}x", met)
+
+
 def targets(results: Numbers) -> list[Target]:
     """The table's rows from the measurements (rows whose measurements failed are left out)."""
     rows: list[Target] = []
     build = results.get("full_build", {}).get("seconds")
     bulk = results.get("bulk_load", {}).get("seconds")
     rdflib = results.get("rdflib_pipeline", {}).get("seconds")
-    if build and bulk:
-        rows.append(
-            Target("full build", build, "s", bulk, "raw bulk_load", build / bulk, "x",
-                   "<= 2x raw", build / bulk <= 2)
-        )  # fmt: skip
+    if build:
+        rows.append(_at_most("full build", build, bulk, "raw bulk_load", limit=2))
     if build and rdflib:
+        speedup = rdflib / build
         rows.append(
-            Target("full build vs rdflib", build, "s", rdflib, "rdflib pipeline", rdflib / build,
-                   "faster", ">= 3x faster", rdflib / build >= 3)
-        )  # fmt: skip
+            Target(
+                "full build vs rdflib",
+                build,
+                "s",
+                rdflib,
+                "rdflib pipeline",
+                speedup,
+                "faster",
+                ">= 3x faster",
+                speedup >= 3,
+            )
+        )
     for name, label, limit in (
         ("noop_rebuild", "no-op rebuild", 0.5),
         ("one_article_rebuild", "one-article rebuild", 1.0),
     ):
         seconds = results.get(name, {}).get("seconds")
         if seconds is not None:
+            ratio = seconds / build if build else None
             rows.append(
-                Target(label, seconds, "s", build, "full build", seconds / build if build else None,
-                       "x", f"<= {limit:g} s", seconds <= limit)
-            )  # fmt: skip
+                Target(
+                    label,
+                    seconds,
+                    "s",
+                    build,
+                    "full build",
+                    ratio,
+                    "x",
+                    f"<= {limit:g} s",
+                    seconds <= limit,
+                )
+            )
     export = results.get("turtle_export")
     if export:
-        ratio = export["seconds"] / export["baseline_seconds"]
         rows.append(
-            Target("Turtle export", export["seconds"], "s", export["baseline_seconds"],
-                   "pyoxigraph serialize", ratio, "x", "<= 1.5x", ratio <= 1.5)
-        )  # fmt: skip
-    rows += _query_rows(results.get("query_latency", {}).get("queries", {}))
-    rss = [results[name]["peak_rss"] for name in _ANNOGRAPH_STEPS if name in results]
+            _at_most(
+                "Turtle export",
+                export["seconds"],
+                export["baseline_seconds"],
+                "pyoxigraph serialize",
+                limit=1.5,
+            )
+        )
+    rows += _query_rows(results.get("query_latency", {}))
+    rss = [results[name]["peak_rss"] for name in ANNOGRAPH_STEPS if name in results]
     if rss:
         raw = results.get("bulk_load", {}).get("peak_rss")
+        ratio = max(rss) / raw if raw else None
         rows.append(
-            Target("peak RSS", max(rss), "bytes", raw, "raw bulk_load", max(rss) / raw if raw
-                   else None, "x", "<= 1 GiB", max(rss) <= GIB)
-        )  # fmt: skip
+            Target(
+                "peak RSS",
+                max(rss),
+                "bytes",
+                raw,
+                "raw bulk_load",
+                ratio,
+                "x",
+                "<= 1 GiB",
+                max(rss) <= GIB,
+            )
+        )
     return rows
 
 
 #: The measurements of annograph itself, whose peak RSS the target is about.
-_ANNOGRAPH_STEPS = (
+ANNOGRAPH_STEPS = (
     "full_build",
     "noop_rebuild",
     "one_article_rebuild",
@@ -245,25 +351,42 @@ _ANNOGRAPH_STEPS = (
 )
 
 
-def _query_rows(queries: dict[str, Numbers]) -> list[Target]:
+def _query_rows(latency: Numbers) -> list[Target]:
     rows = []
+    queries: dict[str, Numbers] = latency.get("queries", {})
     for name, q in sorted(queries.items()):
         ours, raw = q["annograph"]["median"], q["raw"]["median"]
-        overhead = (ours / raw - 1) * 100
         detail = f"p95 {_seconds(q['annograph']['p95'])} vs {_seconds(q['raw']['p95'])}"
+        rows.append(_overhead(f"query {name}", ours, raw, detail))
+    timeout = latency.get("timeout", 0.0)
+    for name in latency.get("timed_out", ()):
+        detail = "timed out, killed"
         rows.append(
-            Target(f"query {name}", ours, "s", raw, "Store.query", overhead, "%", "<= 5%",
-                   overhead <= 5, detail)
-        )  # fmt: skip
+            Target(
+                f"query {name}",
+                timeout,
+                "s",
+                None,
+                "Store.query",
+                None,
+                "%",
+                "<= 5%",
+                False,
+                detail,
+            )
+        )
     if queries:
         ours = sum(q["annograph"]["median"] for q in queries.values())
         raw = sum(q["raw"]["median"] for q in queries.values())
-        overhead = (ours / raw - 1) * 100
-        rows.append(
-            Target("saved queries, all (sum of medians)", ours, "s", raw, "Store.query", overhead,
-                   "%", "<= 5%", overhead <= 5)
-        )  # fmt: skip
+        rows.append(_overhead("saved queries, all (sum of medians)", ours, raw, ""))
     return rows
+
+
+def _overhead(name: str, ours: float, raw: float, detail: str) -> Target:
+    overhead = (ours / raw - 1) * 100
+    return Target(
+        name, ours, "s", raw, "Store.query", overhead, "%", "<= 5%", overhead <= 5, detail
+    )
 
 
 # -- output ----------------------------------------------------------------------------------
@@ -302,7 +425,7 @@ HEADER = ("measurement", "value", "baseline", "", "ratio", "target", "")
 
 def table_rows(size: Numbers) -> list[tuple[str, ...]]:
     """One size's targets as rows of text cells (see :data:`HEADER`)."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for t in (Target(**fields) for fields in size["targets"]):
         value = _amount(t.value, t.unit) + (f" ({t.detail})" if t.detail else "")
         baseline = _amount(t.baseline, t.unit)
@@ -420,10 +543,11 @@ def markdown(report: Numbers) -> str:
         "Each measurement runs in a fresh Python process; times are `time.perf_counter` around",
         "the operation (start-up and imports left out); repeated measurements give the median.",
         "",
-        "- **full build**: `Project.build()` of the whole corpus into a fresh store (validation,",
-        "  SHACL shapes and the atomic store write included). Baseline: `pyoxigraph.Store.bulk_load`",
-        "  of the N-Quads the build produced (every graph, the ontology's too) into a fresh",
-        "  directory, then `flush()`: the raw lower bound of writing the same data.",
+        "- **full build**: `Project.build(full=True)` of the whole corpus into a fresh store",
+        "  (validation, SHACL shapes and the atomic store write included). Baseline:",
+        "  `pyoxigraph.Store.bulk_load` of the N-Quads the build produced (every graph, the",
+        "  ontology's too) into a fresh directory, then `flush()`: the raw lower bound of writing",
+        "  the same data.",
         "- **full build vs rdflib**: `benchmarks/rdflib_pipeline.py`, what a user would write",
         "  without annograph: PyYAML (its C loader) and rdflib, one `Dataset` graph per article,",
         "  the same kinds of triples (types, names, references, values, a reified statement and a",
@@ -460,7 +584,8 @@ def parse_sizes(text: str) -> list[int]:
     try:
         sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
     except ValueError as error:
-        raise argparse.ArgumentTypeError(f"not a comma-separated list of numbers: {text}") from error
+        message = f"not a comma-separated list of numbers: {text}"
+        raise argparse.ArgumentTypeError(message) from error
     if not sizes or any(n < 1 for n in sizes):
         raise argparse.ArgumentTypeError(f"need one or more positive numbers: {text}")
     return sizes
@@ -503,6 +628,12 @@ def parser() -> argparse.ArgumentParser:
         default=30.0,
         help="seconds a repeated measurement may take before it stops repeating (default 30)",
     )
+    p.add_argument(
+        "--query-timeout",
+        type=float,
+        default=120.0,
+        help="seconds after which a saved query is killed and reported as timed out (default 120)",
+    )
     p.add_argument("--seed", type=int, default=0, help="the corpus generator's seed")
     p.add_argument("--no-rdflib", action="store_true", help="skip the rdflib pipeline")
     p.add_argument("--workdir", type=Path, help="where to generate and build (default: a temp dir)")
@@ -517,6 +648,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         repeat=args.repeat or (2 if args.smoke else 5),
         query_repeat=args.query_repeat or (3 if args.smoke else 20),
         budget=args.budget,
+        query_timeout=args.query_timeout,
         seed=args.seed,
         rdflib=not args.no_rdflib,
     )
@@ -524,16 +656,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="annograph-bench-"))
     log = _logger()
     report: Numbers = {"machine": machine(), "settings": asdict(settings), "sizes": []}
+    made: list[Path] = []
     try:
         for n in sizes:
-            size = run_size(n, work / f"n{n}-{time.strftime('%H%M%S')}", settings, log=log)
+            made.append(work / f"n{n}-{time.strftime('%Y%m%dT%H%M%S')}")
+            size = run_size(n, made[-1], settings, log=log)
             report["sizes"].append(size)
             print(f"\n{size_summary(size)}\n{text_table(size)}\n", flush=True)
     finally:
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
-        else:
+        if args.keep:
             log(f"kept {work}")
+        else:  # only what this run made: --workdir may hold other things
+            for directory in made if args.workdir else [work]:
+                shutil.rmtree(directory, ignore_errors=True)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     if docs is not None:
