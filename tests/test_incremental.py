@@ -227,3 +227,17 @@ def test_incremental_builds_equal_full_builds_under_random_edits(
         full = Project(project.root, store_path=root / f"full-{len(list(root.iterdir()))}")
         assert _quads(project.store) == _quads(full.build(full=True).store.path)
         assert built.store.quads_per_graph == full.build().store.quads_per_graph
+
+
+def test_a_project_reopens_its_store_only_when_a_build_changed_it(small: Project) -> None:
+    small.build()
+    opened = small.open_store()
+    assert small.open_store() is opened  # opening costs more than most queries
+    events = {row["event"] for row in small.query("event-places")}
+    shutil.rmtree(small.data / "articles" / "gamma")
+    assert small.build().kind == "incremental"  # the same release, changed in place
+    assert small.open_store() is not opened
+    after = {row["event"] for row in small.query("event-places")}
+    assert after == events - {"https://w3id.org/annograph/data/id/gamma-seminar"}
+    small.build(full=True)  # a new release
+    assert {row["event"] for row in small.query("event-places")} == after

@@ -190,6 +190,10 @@ class Project:
     data_path: Path | None = None
     config: Config = field(default_factory=Config, repr=False)
     _minter: Minter = field(init=False, repr=False)
+    #: The store opened last, with what identifies its content (see :meth:`open_store`).
+    _opened: dict[str, tuple[object, ox.Store]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         check_base_iri(self.base_iri)
@@ -245,6 +249,26 @@ class Project:
     def store(self) -> Path:
         """The store's path (a link to the current release)."""
         return self.store_path or self.root / DEFAULT_STORE
+
+    def open_store(self) -> ox.Store:
+        """The built store, opened read-only; the same open store until a build changes it.
+
+        Opening takes tens of milliseconds, far more than a typical saved query, so a project
+        keeps its store open and reopens it only when the current release or its manifest (which
+        every build, full or incremental, rewrites) has changed.
+
+        :raises StoreError: if there is no store.
+        """
+        release = current_release(self.store)
+        manifest = manifest_path(release) if release is not None else None
+        version = (release, _modified(manifest)) if manifest is not None else None
+        cached = self._opened.get("store")
+        if version is not None and cached is not None and cached[0] == version:
+            return cached[1]
+        store = open_store(self.store)
+        if version is not None:
+            self._opened["store"] = (version, store)
+        return store
 
     @property
     def queries_dir(self) -> Path:
@@ -581,7 +605,7 @@ class Project:
         self, format: ExportFormat, *, graph: str | None = None, with_ontology: bool = False
     ) -> str:
         """Serialize the built store (all article graphs, or one graph)."""
-        store = open_store(self.store)
+        store = self.open_store()
         quads = select_quads(store, graph=graph, with_ontology=with_ontology)
         return export_graph(quads, format=format, prefixes=self.prefixes())
 
@@ -600,7 +624,7 @@ class Project:
         :param endpoint: a public SPARQL endpoint for ``void:sparqlEndpoint`` (left out if None).
         """
         return describe_dataset(
-            open_store(self.store),
+            self.open_store(),
             dataset=self.base_iri + "dataset",
             entity_space=self._minter.prefixes()["id"],
             license=license,
@@ -609,7 +633,7 @@ class Project:
 
     def stats(self) -> Stats:
         """Counts of the built store: triples per graph, entities per class, evidence, links."""
-        return collect_stats(open_store(self.store))
+        return collect_stats(self.open_store())
 
     def why(self, entity: str) -> Explanation:
         """Every fact the built graph holds about an entity, with the quotes that support it.
@@ -618,7 +642,7 @@ class Project:
         :raises EntityNotFound: if nothing (or more than one thing) goes by that name.
         """
         return explain(
-            open_store(self.store),
+            self.open_store(),
             entity,
             prefixes=self.prefixes(),
             id_namespace=self._minter.prefixes()["id"],
@@ -634,7 +658,7 @@ class Project:
         """
         prefixes = self.prefixes()
         return entity_diagram(
-            open_store(self.store),
+            self.open_store(),
             entity,
             ontology=self.load_ontology(),
             prefixes=prefixes,
@@ -648,7 +672,7 @@ class Project:
         :raises ArticleNotFound: if the built store has no graph for ``slug``.
         """
         return article_diagram(
-            open_store(self.store),
+            self.open_store(),
             slug,
             graph_namespace=self.article_graph(""),
             ontology=self.load_ontology(),
@@ -729,13 +753,13 @@ class Project:
         )
         if endpoint is not None:
             return query_endpoint(endpoint, bound, auth=auth)
-        return run_query(open_store(self.store), bound)
+        return run_query(self.open_store(), bound)
 
     def push(
         self, target: Target, *, progress: Callable[[PushedGraph], None] | None = None
     ) -> list[PushedGraph]:
         """Upload the built store's graphs to another triple store (see :mod:`annograph.push`)."""
-        return push_store(open_store(self.store), target, progress=progress)
+        return push_store(self.open_store(), target, progress=progress)
 
 
 def _best(suggestions: Sequence[Suggestion]) -> Iterator[Suggestion]:
@@ -852,3 +876,10 @@ def _derived(
 ) -> dict[str, str]:
     """The hashes a manifest keeps of the graphs made from several articles."""
     return {shared: digest_triples(graphs[shared])} if shared in graphs else {}
+
+
+def _modified(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None

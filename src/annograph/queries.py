@@ -24,6 +24,7 @@ the WHERE clause's top-level group, so a query meant to take lists uses its para
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -196,6 +197,12 @@ def read_query(path: Path) -> SavedQuery:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise QueryError(f"cannot read query: {error}", location=SourceLocation(path)) from error
+    return _parsed(text, path)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(text: str, path: Path) -> SavedQuery:
+    # A saved query runs in a few milliseconds; parsing its header each time would double that.
     return parse_query(text, path=path)
 
 
