@@ -33,6 +33,8 @@ _SHORT_FORMS = {
     XSD + "decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
     XSD + "boolean": re.compile(r"true|false"),
 }
+#: The characters a Turtle string cannot hold as they are (see _escape).
+_TO_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
 _ESCAPES = {
     "\\": "\\\\",
     '"': '\\"',
@@ -202,6 +204,7 @@ class _Writer:
         # Longest namespace first, so the most specific prefix wins.
         self.prefixes = sorted(prefixes.items(), key=lambda item: (-len(item[1]), item[0]))
         self.used: set[str] = set()
+        self.written: dict[str, tuple[str, str]] = {}
 
     def header(self) -> str:
         lines = [f"@prefix {p}: <{ns}> ." for p, ns in sorted(self.prefixes) if p in self.used]
@@ -250,15 +253,24 @@ class _Writer:
         return self.literal(term)
 
     def iri(self, iri: str) -> str:
+        # Graphs repeat their IRIs (predicates, classes, shared entities): each is written once.
+        known = self.written.get(iri)
+        if known is None:
+            known = self.written[iri] = self._iri(iri)
+        if known[1]:
+            self.used.add(known[1])
+        return known[0]
+
+    def _iri(self, iri: str) -> tuple[str, str]:
+        """The IRI as written, and the prefix it uses ('' for none)."""
         for prefix, namespace in self.prefixes:
             local = iri[len(namespace) :]
             if iri.startswith(namespace) and _PN_LOCAL.fullmatch(local):
-                self.used.add(prefix)
-                return f"{prefix}:{local}"
-        return "<" + _IRI_FORBIDDEN.sub(lambda m: f"\\u{ord(m.group()):04X}", iri) + ">"
+                return f"{prefix}:{local}", prefix
+        return "<" + _IRI_FORBIDDEN.sub(lambda m: f"\\u{ord(m.group()):04X}", iri) + ">", ""
 
     def literal(self, literal: ox.Literal) -> str:
-        quoted = '"' + "".join(_escape(c) for c in literal.value) + '"'
+        quoted = '"' + _TO_ESCAPE.sub(lambda m: _escape(m.group()), literal.value) + '"'
         if literal.language:
             return f"{quoted}@{literal.language}"
         datatype = literal.datatype.value
