@@ -35,6 +35,17 @@ SEMINAR_TEXT = (
     "\n"
     "Семинар был посвящён правам трудовых мигрантов.\n"
 )
+SEMINAR_HEADER = """\
+format: annograph/1
+
+article:
+  text: article.md
+  language: ru
+  headline:
+    ru: Семинар для журналистов
+    quote: семинар для журналистов
+
+"""
 SEMINAR_ENTITIES = """\
 entities:
   iom:

@@ -15,19 +15,8 @@ from annograph.manifest import read_manifest, write_manifest
 from annograph.ontology import ONTOLOGY_IRI
 from annograph.project import Project
 from annograph.store import current_release, manifest_path
-from tests.conftest import ROOT, SEMINAR_ENTITIES, SEMINAR_TEXT
+from tests.conftest import ROOT, SEMINAR_ENTITIES, SEMINAR_HEADER, SEMINAR_TEXT
 
-HEADER = """\
-format: annograph/1
-
-article:
-  text: article.md
-  language: ru
-  headline:
-    ru: Семинар для журналистов
-    quote: семинар для журналистов
-
-"""
 SLUGS = ("alpha", "beta", "gamma")
 BISHKEK = "  bishkek:\n    quote: в Бишкеке\n"
 
@@ -40,7 +29,7 @@ def _annotations(slug: str, name: str = "семинар для журналис�
         .replace("      en: seminar for journalists", f"      en: {name} ({slug})")
         .replace(BISHKEK, BISHKEK + "    name: {ru: Бишкек, quote: в Бишкеке}\n")
     )
-    return HEADER + entities
+    return SEMINAR_HEADER + entities
 
 
 def _write_article(project: Project, slug: str, annotations: str | None = None) -> None:

@@ -9,22 +9,9 @@ import pytest
 
 from annograph.errors import AnnographError, AnnotationErrors
 from annograph.project import Project
-from tests.conftest import SEMINAR_ENTITIES, SEMINAR_TEXT, select
+from tests.conftest import SEMINAR_ENTITIES, SEMINAR_HEADER, SEMINAR_TEXT, select
 
-ANNOTATIONS = (
-    """\
-format: annograph/1
-
-article:
-  text: article.md
-  language: ru
-  headline:
-    ru: Семинар для журналистов
-    quote: семинар для журналистов
-
-"""
-    + SEMINAR_ENTITIES
-)
+ANNOTATIONS = SEMINAR_HEADER + SEMINAR_ENTITIES
 ID = "https://w3id.org/annograph/data/id/"
 AG = "https://w3id.org/annograph/ontology#"
 
