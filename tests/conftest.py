@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from referencing import Registry
 from referencing.jsonschema import DRAFT7
 
+from annograph.errors import AnnographError, AnnotationErrors
 from annograph.project import Project
 from annograph.server import free_port, oxigraph_command
 
@@ -102,6 +103,14 @@ def project_copy(tmp_path: Path) -> Project:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+def validation_problems(project: Project) -> list[AnnographError]:
+    """Every error and warning validating ``project`` reports."""
+    try:
+        return list(project.validate().warnings)
+    except AnnotationErrors as errors:
+        return errors.errors
 
 
 def select(store: ox.Store, query: str) -> list[dict[str, str]]:

@@ -7,9 +7,14 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from annograph.errors import AnnographError, AnnotationErrors
 from annograph.project import Project
-from tests.conftest import SEMINAR_ENTITIES, SEMINAR_HEADER, SEMINAR_TEXT, select
+from tests.conftest import (
+    SEMINAR_ENTITIES,
+    SEMINAR_HEADER,
+    SEMINAR_TEXT,
+    select,
+    validation_problems,
+)
 
 ANNOTATIONS = SEMINAR_HEADER + SEMINAR_ENTITIES
 ID = "https://w3id.org/annograph/data/id/"
@@ -23,13 +28,6 @@ def _add_article(project: Project, annotations: str = ANNOTATIONS, slug: str = "
     path = directory / "annotations.yaml"
     path.write_text(annotations, encoding="utf-8")
     return path
-
-
-def _problems(project: Project) -> list[AnnographError]:
-    try:
-        return list(project.validate().warnings)
-    except AnnotationErrors as errors:
-        return errors.errors
 
 
 def _line(path: Path, text: str) -> int:
@@ -95,7 +93,7 @@ def test_an_article_that_redefines_a_shared_entity_is_an_error(project_copy: Pro
         "  bishkek:\n    quote:", "  bishkek:\n    type: City\n    sameAs: [gn:1528675]\n    quote:"
     )
     path = _add_article(project_copy, redefined)
-    problems = _problems(project_copy)
+    problems = validation_problems(project_copy)
     places = project_copy.root / "data" / "entities" / "places.yaml"
     where = f"{places}:{_line(places, '  bishkek:')}:3"
     assert [str(p) for p in problems] == [
@@ -112,7 +110,7 @@ def test_one_id_defined_in_two_articles_points_to_data_entities(project_copy: Pr
     # 'conference' is the first article's own entity, not a shared one.
     twice = ANNOTATIONS.replace("  seminar:\n", "  conference:\n")
     path = _add_article(project_copy, twice)
-    problems = _problems(project_copy)
+    problems = validation_problems(project_copy)
     assert len(problems) == 1
     assert str(problems[0].location) == f"{path}:{_line(path, '  conference:')}:3"
     assert "entity id 'conference' is already used in" in problems[0].message
@@ -124,7 +122,7 @@ def test_a_reference_to_a_shared_entity_the_article_does_not_mention(
 ) -> None:
     unmentioned = ANNOTATIONS.replace("  bishkek:\n    quote: в Бишкеке\n", "")
     path = _add_article(project_copy, unmentioned)
-    problems = _problems(project_copy)
+    problems = validation_problems(project_copy)
     assert [(p.message, p.hint, p.location.line if p.location else None) for p in problems] == [
         (
             "'bishkek' is a shared entity that this article does not mention",
@@ -186,7 +184,7 @@ def test_a_shared_entity_holds_no_facts_or_quotes(
         ),
         encoding="utf-8",
     )
-    problems = _problems(project_copy)
+    problems = validation_problems(project_copy)
     assert len(problems) == 1
     assert problems[0].message == f"unknown key '{key}'"
     assert str(problems[0].location) == f"{places}:{_line(places, f'    {key}:')}:5"

@@ -21,10 +21,10 @@ from ruamel.yaml import YAML
 
 from annograph import reasoning
 from annograph.cli import cli
-from annograph.errors import AnnographError, AnnotationErrors, OntologyError
+from annograph.errors import AnnotationErrors, OntologyError
 from annograph.ontology import NAMESPACE, ONTOLOGY_IRI
 from annograph.project import Project
-from tests.conftest import ROOT
+from tests.conftest import ROOT, validation_problems
 
 CASES = sorted((ROOT / "tests" / "data" / "invalid").glob("*.yaml"))
 ANNOTATIONS = Path("data") / "articles" / "bishkek-migrants-day" / "annotations.yaml"
@@ -42,13 +42,6 @@ def _apply(project: Project, replace: str, with_: str) -> Path:
     assert replace in text, f"case text not found in the annotations: {replace!r}"
     path.write_text(text.replace(replace, with_, 1), encoding="utf-8")
     return path
-
-
-def _problems(project: Project) -> list[AnnographError]:
-    try:
-        return list(project.validate().warnings)
-    except AnnotationErrors as errors:
-        return errors.errors
 
 
 def _line_number(path: Path, line: str, after: str | None) -> int:
@@ -83,7 +76,7 @@ def test_mistake_is_reported_at_its_line_and_column(project_copy: Project, case:
         + _with_line_numbers(path, e["report"])
         for e in spec["expect"]
     ]
-    assert [str(problem) for problem in _problems(project_copy)] == expected
+    assert [str(problem) for problem in validation_problems(project_copy)] == expected
 
 
 def test_the_real_annotations_are_valid_without_warnings(project: Project) -> None:

@@ -290,6 +290,16 @@ def _names(entity: Entity) -> Iterator[str]:
             yield from (value.text for value in fact.values if isinstance(value, Text))
 
 
+@dataclass(frozen=True, slots=True)
+class _ArticleHead:
+    """What the 'article:' mapping says: language, facts about the article, its publication."""
+
+    language: str | None
+    facts: tuple[Fact, ...]
+    url: str | None = None
+    published: str | None = None
+
+
 @dataclass
 class _Reader:
     """Walks the YAML node tree of one annotation file, collecting every error it finds."""
@@ -334,23 +344,22 @@ class _Reader:
                 hint="add 'article:' with 'text: article.md' and 'language: ru'",
             )
             return None
-        language, article_facts = self._article(article_node, directory)
-        url, published = self._publication(article_node)
+        head = self._article(article_node, directory)
         entities = self._entities(top.get("entities"), root)
-        self._check_refs(article_facts, entities)
-        if self.errors or language is None or self.text is None:
+        self._check_refs(head.facts, entities)
+        if self.errors or head.language is None or self.text is None:
             return None
         return Article(
             slug=directory.name,
             directory=directory,
             text=self.text,
-            language=language,
-            facts=article_facts,
+            language=head.language,
+            facts=head.facts,
             entities=entities,
             annotations_path=self.path,
             location=self.location(self._key_nodes[id(article_node)]),
-            url=url,
-            published=published,
+            url=head.url,
+            published=head.published,
         )
 
     def read_shared(self) -> list[Entity]:
@@ -486,14 +495,14 @@ class _Reader:
 
     # -- the article ----------------------------------------------------------------------------
 
-    def _article(self, node: Node, directory: Path) -> tuple[str | None, tuple[Fact, ...]]:
+    def _article(self, node: Node, directory: Path) -> _ArticleHead:
         if not isinstance(node, MappingNode):
             self.error(
                 node,
                 "'article:' must be a mapping with 'text' and 'language'",
                 hint="write 'article:' on its own line, then indented 'text:' and 'language:'",
             )
-            return None, ()
+            return _ArticleHead(None, ())
         fields = self._mapping(node, None, what="article key")
         text_name = self._scalar(fields["text"], "text") if "text" in fields else "article.md"
         if text_name is not None:
@@ -509,13 +518,10 @@ class _Reader:
             if key not in ARTICLE_KEYS
             for fact in self._facts(key, value, self._key_nodes[id(value)])
         )
-        return language, facts
+        return _ArticleHead(language, facts, *self._publication(fields))
 
-    def _publication(self, node: Node) -> tuple[str | None, str | None]:
+    def _publication(self, fields: Mapping[str, Node]) -> tuple[str | None, str | None]:
         """The article's 'url:' and 'published:' day, checked (None where absent or invalid)."""
-        if not isinstance(node, MappingNode):
-            return None, None
-        fields = {key.value: value for key, value in node.value if isinstance(key, ScalarNode)}
         url = self._scalar(fields["url"], "url") if "url" in fields else None
         if url is not None and not WEB_ADDRESS.fullmatch(url):
             self.error(

@@ -6,6 +6,7 @@ line per problem), 2 usage error.
 
 from __future__ import annotations
 
+import enum
 import functools
 import os
 import re
@@ -38,7 +39,6 @@ from annograph.sssom import MappingRow, MappingSet
 from annograph.stats import StatsFormat, render_stats
 from annograph.terminal import (
     SHELLS,
-    PushDisplay,
     StepDisplay,
     color,
     complete_endpoints,
@@ -47,6 +47,7 @@ from annograph.terminal import (
     completion_script,
     configure,
     info,
+    show_pushed,
     styled,
 )
 
@@ -145,6 +146,21 @@ def output_option(command: F) -> F:
         type=click.Path(dir_okay=False, path_type=Path),
         help="Write to FILE instead of standard output.",
     )(command)
+
+
+def format_option(
+    formats: type[enum.Enum], *, help: str, default: enum.Enum | None = None
+) -> Callable[[F], F]:
+    """``-f/--format NAME``, one of ``formats``' values, passed on as ``format_name``."""
+    return click.option(
+        "-f",
+        "--format",
+        "format_name",
+        type=click.Choice([f.value for f in formats]),
+        default=None if default is None else default.value,
+        show_default=default is not None,
+        help=help,
+    )
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -303,13 +319,9 @@ cli.add_command(validate, name="check")
 
 @cli.command()
 @project_options
-@click.option(
-    "-f",
-    "--format",
-    "format_name",
-    type=click.Choice([f.value for f in ExportFormat]),
-    default=ExportFormat.TURTLE.value,
-    show_default=True,
+@format_option(
+    ExportFormat,
+    default=ExportFormat.TURTLE,
     help="RDF format. turtle/ntriples/rdfxml merge the graphs; nquads/trig/jsonld keep them.",
 )
 @click.option(
@@ -377,11 +389,8 @@ def export(
     metavar="NAME=VALUE",
     help="Bind a parameter; repeat to bind a list. See 'annograph queries show QUERY'.",
 )
-@click.option(
-    "-f",
-    "--format",
-    "format_name",
-    type=click.Choice([f.value for f in ResultFormat]),
+@format_option(
+    ResultFormat,
     help="table (default), csv, tsv, json, xml or markdown for SELECT/ASK; "
     "turtle (default), ntriples or jsonld for CONSTRUCT/DESCRIBE.",
 )
@@ -500,23 +509,15 @@ def push(
         timeout=timeout,
         retries=retries,
     )
-    with PushDisplay() as display:
-        graphs = project.push(target, progress=display)
+    with StepDisplay("pushing") as display:
+        graphs = project.push(target, progress=functools.partial(show_pushed, display=display))
     total = sum(g.triples for g in graphs)
     info(f"{len(graphs)} graphs, {total} triples at {target.graph_store}; counts checked")
 
 
 @cli.command()
 @project_options
-@click.option(
-    "-f",
-    "--format",
-    "format_name",
-    type=click.Choice([f.value for f in StatsFormat]),
-    default=StatsFormat.TABLE.value,
-    show_default=True,
-    help="table for people, json for tools.",
-)
+@format_option(StatsFormat, default=StatsFormat.TABLE, help="table for people, json for tools.")
 @output_option
 def stats(project: Project, format_name: str, output: Path | None) -> None:
     """Count what the built store holds: triples, entities per class, evidence, links.

@@ -176,29 +176,12 @@ def _rate(step: Step, seconds: float) -> str:
     return f"{step.name} {step.items_done}/{step.items}, {rate:.0f}/s{left}"
 
 
-class PushDisplay:
-    """Shows a push's progress: a bar of graphs on a terminal, a line per graph with --verbose."""
-
-    def __init__(self) -> None:
-        self._verbose = terminal().verbose
-        self._bar = StepDisplay("pushing")
-
-    def __call__(self, pushed: PushedGraph) -> None:
-        if self._verbose:
-            click.echo(f"pushed {pushed.triples:>8} triples  <{pushed.graph}>", err=True)
-        else:
-            self._bar(Step(f"<{pushed.graph}>", pushed.number, pushed.total, seconds=0.0))
-
-    def __enter__(self) -> PushDisplay:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._bar.__exit__(kind, error, traceback)
+def show_pushed(pushed: PushedGraph, display: StepDisplay) -> None:
+    """A graph pushed: a step of ``display``'s bar, or a line of its own with ``--verbose``."""
+    if terminal().verbose:
+        click.echo(f"pushed {pushed.triples:>8} triples  <{pushed.graph}>", err=True)
+    else:
+        display(Step(f"<{pushed.graph}>", pushed.number, pushed.total, seconds=0.0))
 
 
 def completion_script(command: click.Command, shell: str, *, prog_name: str) -> str:
