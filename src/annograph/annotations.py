@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
@@ -47,6 +46,7 @@ from annograph.model import (
     Value,
 )
 from annograph.ontology import LANG_STRING, Ontology
+from annograph.yamlnodes import compose
 
 FORMAT = "annograph/1"
 ANNOTATIONS_FILE = "annotations.yaml"
@@ -470,7 +470,7 @@ class _Reader:
 
     def _parse(self, source: str) -> Node | None:
         try:
-            node: Node | None = YAML(typ="safe", pure=True).compose(source)
+            node = compose(source)
         except YAMLError as error:
             self.errors.append(_yaml_error(self.path, source, error))
             return None
