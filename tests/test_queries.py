@@ -219,8 +219,13 @@ def test_query_parameter_errors_exit_1_without_a_traceback(
     result = runner.invoke(cli, ["query", *options, "entities-of-class", "-p", "class=not an iri"])
     assert result.exit_code == 1
     path = project_copy.root / "queries" / "entities-of-class.rq"
+    # The error points at the parameter's first use in the query.
+    line, text = next(
+        (n, text) for n, text in enumerate(path.read_text().splitlines(), 1) if "?_class" in text
+    )
     assert result.output.startswith(
-        f"{path}:13:17: error: parameter 'class' needs an IRI, not 'not an iri'\n"
+        f"{path}:{line}:{text.index('?_class') + 1}: error: "
+        "parameter 'class' needs an IRI, not 'not an iri'\n"
     )
     assert "Traceback" not in result.output
     malformed = runner.invoke(cli, ["query", *options, "entity", "-p", "entity"])
