@@ -3,6 +3,7 @@ place; anything every graph depends on rebuilds all; and the result always equal
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from annograph import manifest
 from annograph.manifest import read_manifest, write_manifest
 from annograph.ontology import ONTOLOGY_IRI
 from annograph.project import Project
@@ -230,3 +232,43 @@ def test_a_project_reopens_its_store_only_when_a_build_changed_it(small: Project
     assert after == events - {"https://w3id.org/annograph/data/id/gamma-seminar"}
     small.build(full=True)  # a new release
     assert {row["event"] for row in small.query("event-places")} == after
+
+
+def test_folders_that_look_unchanged_are_not_hashed_again(
+    small: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every file counts as old enough to be trusted by its signature.
+    monkeypatch.setattr(manifest, "RACY_SECONDS", -3600)
+    small.build()
+    assert small.build().kind == "unchanged"  # records the signatures
+    hashed: list[str] = []
+    digest = manifest._digest_path
+
+    def counting(path: Path) -> str:
+        hashed.append(path.name)
+        return digest(path)
+
+    monkeypatch.setattr(manifest, "_digest_path", counting)
+    assert small.build().kind == "unchanged"
+    assert not set(hashed) & set(SLUGS), "an unchanged article folder was hashed"
+
+    # The same size and modification time, other bytes: the change time gives it away.
+    path = small.data / "articles" / "beta" / "annotations.yaml"
+    before = path.stat()
+    path.write_text(path.read_text().replace("(beta)", "(BETA)"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    hashed.clear()
+    rebuilt = small.build()
+    assert rebuilt.kind == "incremental" and hashed.count("beta") == 1
+    assert rebuilt.replaced == (small.article_graph("beta"),)
+
+
+def test_a_folder_changed_moments_ago_is_hashed_whatever_its_signature(small: Project) -> None:
+    small.build()
+    release = current_release(small.store)
+    assert release is not None
+    recorded = read_manifest(manifest_path(release))
+    assert recorded is not None
+    # Just written: too recent to be known by signature, so the next build reads it again.
+    assert recorded.inputs.signatures == {}

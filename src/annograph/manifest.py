@@ -3,6 +3,12 @@
 A build records, beside its release, the hash of every input: the ontology and shapes, the
 shared entities, the reviewed links, the base IRI and annograph's version (a change to any of
 them rebuilds everything), and each article's folder (a change rebuilds that article's graph).
+
+Hashing ten thousand article folders takes a second, so, as git does with its index, a
+manifest also keeps each folder's *signature* (names, sizes, modification and change times and
+inodes of its files): a folder whose signature is unchanged keeps its recorded hash unread. A
+file modified within the last seconds gets no signature (it could change again within the
+clock's resolution without its signature changing), so it is hashed next time.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,6 +28,8 @@ from annograph.errors import SourceLocation, StoreError
 
 #: Bumped when the manifest's layout changes: an older manifest then means a full build.
 MANIFEST_FORMAT = 1
+#: A file modified this recently is hashed again next time, whatever its signature says.
+RACY_SECONDS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +40,9 @@ class Inputs:
     shared: Mapping[str, str]
     #: Each article's folder, by slug.
     articles: Mapping[str, str]
+    #: Each article folder's signature, by slug (see the module's documentation); a folder
+    #: modified too recently to be trusted by its signature has none.
+    signatures: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +72,15 @@ def fingerprint(
     shared_files: Mapping[str, Path],
     article_directories: Iterable[Path],
     settings: Mapping[str, str],
+    known: Inputs | None = None,
 ) -> Inputs:
     """Hash the inputs of a build.
 
     :param shared_files: files and folders every graph depends on, by name.
     :param article_directories: one folder per article (all its files are hashed).
     :param settings: values that change every graph (base IRI, annograph's version).
+    :param known: the inputs of the last build: a folder with the signature recorded there
+        keeps the hash recorded there.
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as tmp:
@@ -78,8 +93,45 @@ def fingerprint(
     """
     shared = {name: _digest_path(path) for name, path in sorted(shared_files.items())}
     shared.update({name: _digest_bytes(value.encode()) for name, value in settings.items()})
-    articles = {directory.name: _digest_path(directory) for directory in article_directories}
-    return Inputs(shared, dict(sorted(articles.items())))
+    trusted_before = time.time_ns() - RACY_SECONDS * 1_000_000_000
+    articles: dict[str, str] = {}
+    signatures: dict[str, str] = {}
+    for directory in article_directories:
+        slug = directory.name
+        signature = _signature(directory, trusted_before)
+        if signature is not None:
+            signatures[slug] = signature
+        unchanged = known is not None and signature and known.signatures.get(slug) == signature
+        recorded = known.articles.get(slug) if known is not None and unchanged else None
+        articles[slug] = recorded or _digest_path(directory)
+    return Inputs(shared, dict(sorted(articles.items())), dict(sorted(signatures.items())))
+
+
+def _signature(directory: Path, trusted_before: int) -> str | None:
+    """What the files of a folder look like from outside; None if one changed too recently."""
+    parts: list[str] = []
+    if not _describe_files(str(directory), "", trusted_before, parts):
+        return None
+    return _digest_bytes("\0\0".join(parts).encode())
+
+
+def _describe_files(folder: str, prefix: str, trusted_before: int, parts: list[str]) -> bool:
+    """Add each file's name, size, times and inode to ``parts``; False if one is too recent."""
+    with os.scandir(folder) as entries:
+        for entry in sorted(entries, key=lambda entry: entry.name):
+            name = prefix + entry.name
+            if entry.is_dir():
+                if not _describe_files(entry.path, name + "/", trusted_before, parts):
+                    return False
+                continue
+            status = entry.stat()
+            if max(status.st_mtime_ns, status.st_ctime_ns) >= trusted_before:
+                return False
+            parts.append(
+                f"{name}\0{status.st_size}\0{status.st_mtime_ns}\0{status.st_ctime_ns}"
+                f"\0{status.st_ino}"
+            )
+    return True
 
 
 def _digest_path(path: Path) -> str:
@@ -117,7 +169,9 @@ def read_manifest(path: Path) -> Manifest | None:
     if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
         return None
     try:
-        inputs = Inputs(dict(data["inputs"]["shared"]), dict(data["inputs"]["articles"]))
+        recorded = data["inputs"]
+        signatures = dict(recorded.get("signatures", {}))
+        inputs = Inputs(dict(recorded["shared"]), dict(recorded["articles"]), signatures)
         return Manifest(
             inputs,
             dict(data["quads_per_graph"]),

@@ -369,11 +369,11 @@ class Project:
         """
         steps = Steps(BUILD_STEPS, progress)
         with store_lock(self.store, wait=wait):
-            inputs = self._inputs()
             release = current_release(self.store)
             manifest = None
             if not full and release is not None:
                 manifest = read_manifest(manifest_path(release))
+            inputs = self._inputs(manifest.inputs if manifest is not None else None)
             if (
                 release is not None
                 and manifest is not None
@@ -389,8 +389,9 @@ class Project:
             write_manifest(manifest_path(store.release), manifest)
             return Build(store, checked.validation)
 
-    def _inputs(self) -> Inputs:
+    def _inputs(self, known: Inputs | None = None) -> Inputs:
         return fingerprint(
+            known=known,
             shared_files={
                 "ontology": self.root / ONTOLOGY_FILE,
                 "shapes": self.root / SHAPES_FILE,
@@ -406,6 +407,9 @@ class Project:
         written, removed = manifest.changed_articles(inputs)
         info = StoreInfo(self.store.absolute(), release, dict(manifest.quads_per_graph))
         if not written and not removed:
+            if inputs.signatures != manifest.inputs.signatures:
+                # Remembered, so that the next build need not hash these folders again.
+                write_manifest(manifest_path(release), replace(manifest, inputs=inputs))
             return Build(info, Validation(**manifest.counts, warnings=()), "unchanged")
         # Everything is validated: cross-article checks and shapes see the whole corpus.
         checked = self._check(steps)
