@@ -13,6 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annograph import manifest
+from annograph import project as project_module
+from annograph.errors import AnnotationErrors
 from annograph.manifest import read_manifest, write_manifest
 from annograph.ontology import ONTOLOGY_IRI
 from annograph.project import Project
@@ -176,10 +178,14 @@ def _append(path: Path, text: str) -> None:
 
 
 # Random edits: each one an article to rewrite (with another name for its event, or without its
-# location), to delete, or to touch (its text unchanged but its folder gaining a file).
+# location), to delete, or to touch (its text unchanged but its folder gaining a file); or a
+# mistake only the whole corpus shows: a second Russian name for the shared Bishkek (the others
+# name it too: a shape breaks), or an id another article already defines.
 EDITS = st.tuples(
     st.sampled_from(SLUGS),
-    st.sampled_from(["rename", "drop-location", "delete", "restore", "touch"]),
+    st.sampled_from(
+        ["rename", "drop-location", "delete", "restore", "touch", "rename-bishkek", "reuse-id"]
+    ),
     st.text(alphabet="абвгдежз ", min_size=1, max_size=8).map(str.strip).filter(bool),
 )
 
@@ -195,12 +201,33 @@ def _apply(project: Project, slug: str, action: str, word: str) -> None:
     elif action == "drop-location":
         without = _annotations(slug).split("    location:")[0]
         _write_article(project, slug, without)
+    elif action == "rename-bishkek":
+        renamed = _annotations(slug).replace("{ru: Бишкек,", "{ru: Бишкеке,")
+        _write_article(project, slug, renamed)
+    elif action == "reuse-id":
+        other = SLUGS[(SLUGS.index(slug) + 1) % len(SLUGS)]
+        _write_article(
+            project, slug, _annotations(slug).replace(f"{slug}-seminar:", f"{other}-seminar:")
+        )
     elif directory.is_dir():
         (directory / "notes.txt").write_text(word, encoding="utf-8")
 
 
+def _outcome(project: Project, *, full: bool = False) -> tuple[object, ...]:
+    """What a build gives: its quads, counts and warnings, or its error messages."""
+    try:
+        built = project.build(full=full)
+    except AnnotationErrors as failure:
+        return ("refused", [str(error) for error in failure.errors])
+    validation = built.validation
+    counts = (validation.articles, validation.entities, validation.facts, validation.quotes)
+    # A build that found nothing changed checks nothing, so it has no warnings to report.
+    warnings = None if built.kind == "unchanged" else [str(w) for w in validation.warnings]
+    return ("built", _quads(project.store), built.store.quads_per_graph, counts, warnings)
+
+
 @settings(
-    max_examples=6,
+    max_examples=8,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -211,13 +238,15 @@ def test_incremental_builds_equal_full_builds_under_random_edits(
     root = tmp_path_factory.mktemp("random")
     project = _small_project(root / "project")
     project.build()
-    for slug, action, word in edits:
+    for n, (slug, action, word) in enumerate(edits):
         _apply(project, slug, action, word)
-        built = project.build()
-        assert built.kind in ("incremental", "unchanged")
-        full = Project(project.root, store_path=root / f"full-{len(list(root.iterdir()))}")
-        assert _quads(project.store) == _quads(full.build(full=True).store.path)
-        assert built.store.quads_per_graph == full.build().store.quads_per_graph
+        incremental = _outcome(project)
+        full = _outcome(Project(project.root, store_path=root / f"full-{n}"), full=True)
+        if incremental[-1] is None:  # unchanged: compare all but the warnings
+            full = full[:-1] + (None,)
+        assert incremental == full
+        if incremental[0] == "built":
+            assert project.build().kind == "unchanged"
 
 
 def test_a_project_reopens_its_store_only_when_a_build_changed_it(small: Project) -> None:
@@ -272,3 +301,41 @@ def test_a_folder_changed_moments_ago_is_hashed_whatever_its_signature(small: Pr
     assert recorded is not None
     # Just written: too recent to be known by signature, so the next build reads it again.
     assert recorded.inputs.signatures == {}
+
+
+def test_one_changed_article_is_checked_without_reading_the_others(
+    small: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small.build()
+    read: list[str] = []
+    load_article = project_module.load_article
+
+    def reading(directory: Path, *args: object, **kwargs: object) -> object:
+        read.append(directory.name)
+        return load_article(directory, *args, **kwargs)  # type: ignore[arg-type]
+
+    def no_full_check(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a one-article change must not check the whole corpus")
+
+    monkeypatch.setattr(project_module, "load_article", reading)
+    monkeypatch.setattr(Project, "_check", no_full_check)
+    _write_article(small, "beta", _annotations("beta", name="a renamed seminar"))
+    updated = small.build()
+    assert updated.kind == "incremental" and read == ["beta"]
+    assert updated.validation.articles == 3
+
+
+@pytest.mark.parametrize("action", ["rename-bishkek", "reuse-id"])
+def test_a_mistake_across_articles_is_reported_as_a_full_check_reports_it(
+    small: Project, tmp_path: Path, action: str
+) -> None:
+    small.build()
+    before = _quads(small.store)
+    _apply(small, "beta", action, "")
+    with pytest.raises(AnnotationErrors) as incremental:
+        small.build()
+    with pytest.raises(AnnotationErrors) as full:
+        Project(small.root, store_path=tmp_path / "full").build()
+    assert [str(e) for e in incremental.value.errors] == [str(e) for e in full.value.errors]
+    assert any(e.severity == "error" for e in incremental.value.errors)
+    assert _quads(small.store) == before

@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import re
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +31,7 @@ from annograph.errors import (
     AnnotationWarning,
     SourceLocation,
 )
-from annograph.labels import fold
+from annograph.index import EntityHead, Summary, summarize
 from annograph.lexical import LANGUAGE_TAG, LEXICAL_HINTS, XSD, closest, is_valid_lexical
 from annograph.model import (
     Article,
@@ -49,11 +49,11 @@ from annograph.ontology import LANG_STRING, Ontology
 from annograph.yamlnodes import compose
 
 FORMAT = "annograph/1"
-ANNOTATIONS_FILE = "annotations.yaml"
 #: A project's data folder by default; its articles and shared entities are in these subfolders.
 DATA_DIR = Path("data")
 ARTICLES = "articles"
 ENTITIES = "entities"
+ANNOTATIONS_FILE = "annotations.yaml"
 ARTICLES_DIR = DATA_DIR / ARTICLES
 ENTITIES_DIR = DATA_DIR / ENTITIES
 
@@ -75,8 +75,6 @@ ENTITY_KEYS = ("type", "quote", "note", *LINK_KEYS)
 SHARED_KEYS = ("type", "note", *LINK_KEYS)
 #: What an article must leave to ``data/entities/`` when it mentions a shared entity.
 SHARED_ONLY_KEYS = ("type", *LINK_KEYS)
-#: Facts whose equal values suggest two entities are one (see :func:`near_duplicates`).
-NAME_PROPERTIES = ("name",)
 FACT_KEYS = ("quote", "note")
 QUOTE_KEYS = ("exact", "prefix", "suffix")
 
@@ -88,6 +86,8 @@ class Corpus:
     articles: list[Article]
     shared: dict[str, Entity]
     warnings: tuple[AnnographError, ...] = ()
+    #: What the checks across articles read of each article, in the order of ``articles``.
+    summaries: tuple[Summary, ...] = ()
 
 
 def load_corpus(
@@ -111,11 +111,12 @@ def load_corpus(
             articles.append(read)
         if progress is not None:
             progress(done, len(directories))
-    errors.extend(_duplicate_ids_across(articles))
+    summaries = tuple(summarize(article) for article in articles)
+    across, warnings = corpus_problems(shared, summaries)
+    errors.extend(across)
     if errors:
         raise AnnotationErrors(errors)
-    warnings = [*_unmentioned(shared, articles), *near_duplicates(articles)]
-    return Corpus(articles, shared, tuple(warnings))
+    return Corpus(articles, shared, tuple(warnings), summaries)
 
 
 #: Below this many articles, starting worker processes costs more than it saves.
@@ -232,27 +233,38 @@ def _position(error: AnnographError) -> tuple[int, int]:
     return (where.line or 0, where.column or 0) if where else (0, 0)
 
 
-def _duplicate_ids_across(articles: list[Article]) -> Iterator[AnnotationError]:
-    first: dict[str, Entity] = {}
-    for article in articles:
-        for entity in article.entities:
+def corpus_problems(
+    shared: Mapping[str, Entity], summaries: Sequence[Summary]
+) -> tuple[list[AnnographError], list[AnnographError]]:
+    """The errors and the warnings of the checks across articles, over their summaries."""
+    errors: list[AnnographError] = list(duplicate_ids(summaries))
+    warnings: list[AnnographError] = [*unmentioned(shared, summaries), *near_duplicates(summaries)]
+    return errors, warnings
+
+
+def duplicate_ids(summaries: Iterable[Summary]) -> Iterator[AnnotationError]:
+    """An error for each article entity whose id an earlier article already defines."""
+    first: dict[str, SourceLocation] = {}
+    for summary in summaries:
+        for entity in summary.entities:
             if entity.shared:
                 continue
             if entity.id in first:
                 yield AnnotationError(
-                    f"entity id '{entity.id}' is already used in {first[entity.id].location}",
-                    location=entity.location,
+                    f"entity id '{entity.id}' is already used in {first[entity.id]}",
+                    location=summary.location(entity),
                     hint=f"if both articles mean the same one, define it once in {ENTITIES_DIR}/ "
                     "(type and links) and mention it from both; otherwise choose another id",
                 )
             else:
-                first[entity.id] = entity
+                first[entity.id] = summary.location(entity)
 
 
-def _unmentioned(
-    shared: Mapping[str, Entity], articles: list[Article]
+def unmentioned(
+    shared: Mapping[str, Entity], summaries: Iterable[Summary]
 ) -> Iterator[AnnotationError]:
-    mentioned = {e.id for article in articles for e in article.entities}
+    """A warning for each shared entity that no article mentions."""
+    mentioned = {entity.id for summary in summaries for entity in summary.entities}
     for entity in shared.values():
         if entity.id not in mentioned:
             yield AnnotationWarning(
@@ -262,35 +274,29 @@ def _unmentioned(
             )
 
 
-def near_duplicates(articles: list[Article]) -> Iterator[AnnotationError]:
+def near_duplicates(summaries: Iterable[Summary]) -> Iterator[AnnotationError]:
     """A warning for each entity with the same normalized name and classes as an earlier one.
 
     Two ids for one organization or place split its facts in two; the fix is one shared entity.
     """
-    seen: dict[tuple[str, tuple[str, ...]], Entity] = {}
+    seen: dict[tuple[str, tuple[str, ...]], tuple[Summary, EntityHead]] = {}
     ids_seen: set[str] = set()
-    for article in articles:
-        for entity in article.entities:
+    for summary in summaries:
+        for entity in summary.entities:
             if entity.id in ids_seen:
                 continue
             ids_seen.add(entity.id)
-            for name in _names(entity):
-                key = (fold(name), tuple(sorted(entity.types)))
-                other = seen.setdefault(key, entity)
+            classes = tuple(sorted(entity.types))
+            for name, key in zip(entity.names, entity.keys, strict=True):
+                in_article, other = seen.setdefault((key, classes), (summary, entity))
                 if other.id != entity.id:
                     yield AnnotationWarning(
                         f"'{entity.id}' has the same name ('{name}') and class as "
-                        f"'{other.id}' ({other.location}): are they one entity?",
-                        location=entity.location,
+                        f"'{other.id}' ({in_article.location(other)}): are they one entity?",
+                        location=summary.location(entity),
                         hint=f"if so, define it once in {ENTITIES_DIR}/ and use one id",
                     )
                     break
-
-
-def _names(entity: Entity) -> Iterator[str]:
-    for fact in entity.facts:
-        if fact.prop in NAME_PROPERTIES:
-            yield from (value.text for value in fact.values if isinstance(value, Text))
 
 
 @dataclass(frozen=True, slots=True)

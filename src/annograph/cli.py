@@ -19,6 +19,7 @@ import httpx
 import pyoxigraph as ox
 
 from annograph import __version__
+from annograph.annotations import ANNOTATIONS_FILE
 from annograph.diagram import LANGUAGES, Language
 from annograph.errors import AnnographError, AnnotationErrors, SourceLocation
 from annograph.evidence import ExplainedFact
@@ -31,7 +32,7 @@ from annograph.queries import Parameter
 from annograph.reasoning import ReasonerUnavailable
 from annograph.results import ResultFormat, render_result, term_text
 from annograph.review import Verdicts, confident_pending, select_pending
-from annograph.scaffold import ANNOTATIONS_FILE, TEXT_FILE, init_project
+from annograph.scaffold import TEXT_FILE, init_project
 from annograph.server import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TIMEOUT
 from annograph.server import serve as run_server
 from annograph.sources import open_source

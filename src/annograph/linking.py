@@ -349,13 +349,21 @@ def check_link_kinds(articles: Sequence[Article], ontology: Ontology) -> list[An
 
 
 def apply_mappings(
-    articles: Sequence[Article], mapping_sets: Sequence[MappingSet], id_namespace: str
+    articles: Sequence[Article],
+    mapping_sets: Sequence[MappingSet],
+    id_namespace: str,
+    *,
+    entity_ids: Collection[str] | None = None,
 ) -> tuple[list[Article], list[AnnographError]]:
     """The articles with the accepted rows of the mapping files added as curated links.
 
     Pending and rejected rows add nothing: only a person's acceptance makes a link.
+
+    :param entity_ids: the ids of the whole corpus, when ``articles`` are only some of it (a row
+        about an entity of another article is then not an error).
     """
-    entity_ids = {e.id for article in articles for e in article.entities}
+    if entity_ids is None:
+        entity_ids = {e.id for article in articles for e in article.entities}
     added: dict[str, list[Link]] = defaultdict(list)
     problems: list[AnnographError] = []
     for mapping_set in mapping_sets:

@@ -18,7 +18,7 @@ import json
 import os
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -185,12 +185,25 @@ def read_manifest(path: Path) -> Manifest | None:
 
 def write_manifest(path: Path, manifest: Manifest) -> None:
     """Write ``manifest`` to ``path`` atomically and durably (a crash leaves old or new)."""
-    data: dict[str, Any] = {"format": MANIFEST_FORMAT, **asdict(manifest)}
-    data["pending"] = list(manifest.pending)
+    inputs = manifest.inputs
+    data: dict[str, Any] = {
+        "format": MANIFEST_FORMAT,
+        "inputs": {
+            "shared": dict(inputs.shared),
+            "articles": dict(inputs.articles),
+            "signatures": dict(inputs.signatures),
+        },
+        "quads_per_graph": dict(manifest.quads_per_graph),
+        "counts": dict(manifest.counts),
+        "pending": list(manifest.pending),
+        "derived": dict(manifest.derived),
+    }
+    # One line per key, in one call (C-fast): it is rewritten by every incremental build.
+    text = json.dumps(data, sort_keys=True, separators=(",", ":")).replace(',"', ',\n"')
     temporary = path.with_name(path.name + ".tmp")
     try:
         with open(temporary, "w", encoding="utf-8") as file:
-            json.dump(data, file, indent=1, sort_keys=True)
+            file.write(text)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)

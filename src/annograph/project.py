@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
@@ -15,12 +15,16 @@ import pyoxigraph as ox
 
 from annograph import __version__
 from annograph.annotations import (
+    ANNOTATIONS_FILE,
     ARTICLES,
     DATA_DIR,
     ENTITIES,
     Corpus,
     article_directories,
+    corpus_problems,
+    load_article,
     load_corpus,
+    load_shared_entities,
 )
 from annograph.config import Config, Endpoint, check_base_iri, load_config
 from annograph.diagram import Diagram, Language, article_diagram, entity_diagram
@@ -29,6 +33,7 @@ from annograph.errors import AnnographError, AnnotationErrors, ProjectError, Sou
 from annograph.evidence import Explanation, explain
 from annograph.export import ExportFormat, export_graph, select_quads
 from annograph.graph import DEFAULT_BASE_IRI, Minter, origins, shared_origins
+from annograph.index import Summary, counts, read_index, relinked, summarize, write_index
 from annograph.linking import (
     Reconciliation,
     Suggestion,
@@ -69,7 +74,7 @@ from annograph.reasoning import Inconsistency, find_conflict
 from annograph.remote import query_endpoint
 from annograph.rows import Rows, parameter_values, rows_of
 from annograph.scaffold import NewArticle, articles_language, init_project, new_article
-from annograph.shapes import Shapes, check_shapes, load_shapes
+from annograph.shapes import Shapes, check_shapes, load_shapes, shapes_hold_near
 from annograph.sources import Source
 from annograph.sssom import (
     SSSOM_PREFIXES,
@@ -86,6 +91,7 @@ from annograph.stats import Stats, collect_stats
 from annograph.store import (
     StoreInfo,
     current_release,
+    index_path,
     manifest_path,
     open_store,
     replace_graphs,
@@ -158,6 +164,8 @@ class _Checked:
     ontology: Ontology
     graphs: dict[str, dict[ox.Triple, SourceLocation]]
     validation: Validation
+    #: Every article's summary, for the checks across articles of later builds.
+    summaries: tuple[Summary, ...]
 
     def union(self) -> dict[ox.Triple, SourceLocation]:
         """All article triples with their origins."""
@@ -383,9 +391,11 @@ class Project:
             checked = self._check(steps)
             with steps.step("store"):
                 store = write_release(checked.quads(), path=self.store)
-            counts = _counts(checked.validation)
             derived = _derived(checked.graphs, self._minter.shared_graph().value)
-            manifest = Manifest(inputs, store.quads_per_graph, counts, (), derived)
+            manifest = Manifest(
+                inputs, store.quads_per_graph, _counts(checked.validation), (), derived
+            )
+            write_index(index_path(store.release), checked.summaries)
             write_manifest(manifest_path(store.release), manifest)
             return Build(store, checked.validation)
 
@@ -411,14 +421,18 @@ class Project:
                 # Remembered, so that the next build need not hash these folders again.
                 write_manifest(manifest_path(release), replace(manifest, inputs=inputs))
             return Build(info, Validation(**manifest.counts, warnings=()), "unchanged")
-        # Everything is validated: cross-article checks and shapes see the whole corpus.
-        checked = self._check(steps)
         shared_graph = self._minter.shared_graph().value
+        gone = {self.article_graph(slug) for slug in removed}
+        changed = self._check_changed(release, manifest, inputs, written, removed, steps)
+        if changed is not None:
+            checked, derived = changed, dict(manifest.derived)  # the shared graph is as it was
+        else:
+            # Everything is validated: cross-article checks and shapes see the whole corpus.
+            checked = self._check(steps)
+            derived = _derived(checked.graphs, shared_graph)
         graphs = {
             self.article_graph(slug): checked.graphs[self.article_graph(slug)] for slug in written
         }
-        gone = {self.article_graph(slug) for slug in removed}
-        derived = _derived(checked.graphs, shared_graph)
         if shared_graph not in derived:
             gone.add(shared_graph)
         elif manifest.derived.get(shared_graph) != derived[shared_graph]:
@@ -430,10 +444,89 @@ class Project:
             counts = replace_graphs(release, {g: list(t) for g, t in graphs.items()}, remove=gone)
         quads = {g: n for g, n in manifest.quads_per_graph.items() if g not in gone}
         quads = dict(sorted({**quads, **{g: n for g, n in counts.items() if n}}.items()))
+        write_index(index_path(release), checked.summaries)
         write_manifest(path, Manifest(inputs, quads, _counts(checked.validation), (), derived))
         store = StoreInfo(self.store.absolute(), release, quads)
         replaced = tuple(sorted(graphs))
         return Build(store, checked.validation, "incremental", replaced, tuple(sorted(gone)))
+
+    def _check_changed(
+        self,
+        release: Path,
+        manifest: Manifest,
+        inputs: Inputs,
+        written: set[str],
+        removed: set[str],
+        steps: Steps,
+    ) -> _Checked | None:
+        """Check only the articles that changed, with the kept summaries of the others.
+
+        The result holds the graphs of the changed articles only. ``None`` means that this
+        cannot settle it and everything must be checked: no usable summaries; a change in which
+        shared entities are mentioned (the shared graph changes); or a shape broken near the
+        change (the full check then locates every problem exactly). Errors in the changed
+        articles, and between them and the others, are raised as a full check raises them.
+        """
+        kept = read_index(index_path(release), self.data / ARTICLES, ANNOTATIONS_FILE)
+        if kept is None or set(kept) != set(manifest.inputs.articles):
+            return None
+        with steps.step("ontology"):
+            ontology = self.load_ontology()
+        with steps.step("annotations"):
+            shared = load_shared_entities(self.data, ontology)
+            unchanged = [kept[slug] for slug in inputs.articles if slug not in written]
+            articles = self._read_changed(sorted(written), ontology, shared, unchanged)
+            fresh = {article.slug: summarize(article) for article in articles}
+            summaries = tuple(fresh.get(slug) or kept[slug] for slug in inputs.articles)
+            errors, warnings = corpus_problems(shared, summaries)
+            if errors:
+                raise AnnotationErrors(errors)
+        if _shared_mentioned(summaries) != _shared_mentioned(kept.values()):
+            return None
+        with steps.step("graph"):
+            graphs = {self.article_graph(a.slug): origins(a, minter=self._minter) for a in articles}
+        with steps.step("shapes"):
+            holds = shapes_hold_near(
+                graphs,
+                store=self.open_store(),
+                replaced={self.article_graph(slug) for slug in written | removed},
+                ontology=ontology,
+                shapes=self.load_shapes(ontology),
+            )
+        if not holds:
+            return None
+        validation = Validation(**counts(summaries), warnings=tuple(warnings))
+        return _Checked(ontology, graphs, validation, summaries)
+
+    def _read_changed(
+        self,
+        slugs: Sequence[str],
+        ontology: Ontology,
+        shared: Mapping[str, Entity],
+        others: Sequence[Summary],
+    ) -> list[Article]:
+        """The changed articles, read and linked as a full check reads them (same errors).
+
+        :param others: the summaries of the articles that did not change.
+        """
+        articles: list[Article] = []
+        errors: list[AnnographError] = []
+        for slug in slugs:
+            try:
+                articles.append(load_article(self.data / ARTICLES / slug, ontology, shared=shared))
+            except AnnotationErrors as error:
+                errors.extend(error.errors)
+        if errors:
+            raise AnnotationErrors(errors)
+        known = {entity.id for summary in others for entity in summary.entities}
+        known.update(entity.id for article in articles for entity in article.entities)
+        linked, problems = apply_mappings(
+            articles, self.mapping_sets(), self._minter.prefixes()["id"], entity_ids=known
+        )
+        problems += check_link_kinds(linked, ontology)
+        if problems:
+            raise AnnotationErrors(problems)
+        return linked
 
     def _check(self, steps: Steps | None = None) -> _Checked:
         steps = steps or Steps(BUILD_STEPS)
@@ -459,7 +552,8 @@ class Project:
         problems = [*corpus.warnings, *violations]
         if any(problem.severity == "error" for problem in problems):
             raise AnnotationErrors(problems)
-        return _Checked(ontology, graphs, _validation(articles, tuple(problems)))
+        validation = Validation(**counts(corpus.summaries), warnings=tuple(problems))
+        return _Checked(ontology, graphs, validation, corpus.summaries)
 
     def _linked_articles(self, ontology: Ontology) -> list[Article]:
         return self._linked_corpus(ontology).articles
@@ -474,7 +568,8 @@ class Project:
         problems += check_link_kinds(articles, ontology)
         if problems:
             raise AnnotationErrors(problems)
-        return replace(corpus, articles=articles)
+        summaries = tuple(map(relinked, corpus.summaries, articles))
+        return replace(corpus, articles=articles, summaries=summaries)
 
     @property
     def links_dir(self) -> Path:
@@ -845,23 +940,9 @@ def _mentioned_shared(corpus: Corpus) -> list[Entity]:
     ]
 
 
-def _validation(articles: list[Article], warnings: tuple[AnnographError, ...]) -> Validation:
-    entities = [entity for article in articles for entity in article.entities]
-    # A shared entity counts once, with its links, however many articles mention it.
-    distinct = list({entity.id: entity for entity in entities}.values())
-    facts = [
-        *(fact for article in articles for fact in article.facts),
-        *(fact for entity in entities for fact in entity.facts),
-    ]
-    return Validation(
-        articles=len(articles),
-        entities=len(distinct),
-        facts=sum(len(fact.values) for fact in facts),
-        quotes=sum(len(fact.evidence) for fact in facts)
-        + sum(len(entity.mentions) for entity in entities),
-        links=sum(len(entity.links) for entity in distinct),
-        warnings=warnings,
-    )
+def _shared_mentioned(summaries: Iterable[Summary]) -> set[str]:
+    """The shared entities some article mentions: what the shared graph is made of."""
+    return {entity.id for summary in summaries for entity in summary.entities if entity.shared}
 
 
 def _counts(validation: Validation) -> dict[str, int]:

@@ -18,7 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from sentencex import segment
 
-from annograph.annotations import ARTICLES, ENTITIES, FORMAT, ID, WEB_ADDRESS
+from annograph.annotations import ANNOTATIONS_FILE, ARTICLES, ENTITIES, FORMAT, ID, WEB_ADDRESS
 from annograph.config import CONFIG_FILE
 from annograph.errors import AnnographError, SourceLocation
 from annograph.lexical import LANGUAGE_TAG, LEXICAL_HINTS, XSD, is_valid_lexical
@@ -27,7 +27,6 @@ from annograph.lexical import LANGUAGE_TAG, LEXICAL_HINTS, XSD, is_valid_lexical
 #: inside the package (``template/`` links to the project's own folders, so there is one copy).
 TEMPLATE = Path(__file__).parent / "template"
 TEXT_FILE = "article.md"
-ANNOTATIONS_FILE = "annotations.yaml"
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _LETTER = re.compile(r"[^\W\d_]")
 #: The settings a project may change, all at their defaults (README: "annograph.toml").

@@ -9,7 +9,7 @@ and column of the annotation that said it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +43,8 @@ class Shapes:
     graph: rdflib.Graph
     #: The same shapes, compiled once for pyshacl-turbo's engine.
     compiled: pyshacl_turbo.CompiledShapes
+    #: The properties some shape follows backwards (``sh:inversePath``).
+    inverse_predicates: tuple[ox.NamedNode, ...] = ()
 
 
 def load_shapes(path: Path, ontology: Ontology) -> Shapes:
@@ -52,7 +54,11 @@ def load_shapes(path: Path, ontology: Ontology) -> Shapes:
     """
     graph = to_rdflib(parse_turtle(path))
     graph += derived_shapes(ontology)
-    return Shapes(path, graph, pyshacl_turbo.compile_shapes(graph))  # type: ignore[no-untyped-call]
+    compiled = pyshacl_turbo.compile_shapes(graph)  # type: ignore[no-untyped-call]
+    inverse = sorted(
+        {str(p) for p in graph.objects(None, SH.inversePath) if isinstance(p, rdflib.URIRef)}
+    )
+    return Shapes(path, graph, compiled, tuple(ox.NamedNode(p) for p in inverse))
 
 
 def derived_shapes(ontology: Ontology) -> rdflib.Graph:
@@ -137,6 +143,83 @@ def check_shapes(
         for result in results
     ]
     return sorted(problems, key=_sort_key)
+
+
+def shapes_hold_near(
+    graphs: Mapping[str, Iterable[ox.Triple]],
+    *,
+    store: ox.Store,
+    replaced: Collection[str],
+    ontology: Ontology,
+    shapes: Shapes,
+) -> bool:
+    """Whether a change to some graphs of a valid store breaks no shape (warnings included).
+
+    Only what the change can affect is validated. Focus nodes: the nodes the new graphs, or
+    the graphs they replace, mention (subjects and objects). Data: the new graphs; from the
+    rest of the store, every triple about a focus node, the triples that point at one through
+    a property some shape follows backwards (``sh:inversePath``), and the classes of the nodes
+    at the other end of all of them; and the ontology. A node not mentioned keeps every triple
+    it had, and a value keeps its classes (every article that mentions an entity states them),
+    so no other node's results can change.
+
+    ``False`` says that something is wrong near the change: the full check then finds and
+    locates it.
+
+    :param graphs: graph IRI -> its new triples.
+    :param store: the store as it is, before the change.
+    :param replaced: the IRIs of the graphs the change replaces or removes.
+    """
+    old_graphs = {ox.NamedNode(name) for name in replaced}
+    new = [triple for triples in graphs.values() for triple in triples]
+    touched = set(_nodes(new))
+    for graph in old_graphs:
+        touched.update(_nodes(store.quads_for_pattern(None, None, None, graph)))
+    around = [
+        quad
+        for node in touched
+        for quad in store.quads_for_pattern(node, None, None, None)
+        if quad.graph_name not in old_graphs
+    ]
+    backwards = [
+        quad
+        for predicate in shapes.inverse_predicates
+        for node in touched
+        for quad in store.quads_for_pattern(None, predicate, node, None)
+        if quad.graph_name not in old_graphs
+    ]
+    values = {t.object for t in new} | {q.object for q in around}
+    values = (values | {q.subject for q in backwards}) - touched
+    classes = [
+        quad
+        for value in values
+        if isinstance(value, ox.NamedNode | ox.BlankNode)
+        for quad in store.quads_for_pattern(value, _RDF_TYPE, None, None)
+        if quad.graph_name not in old_graphs
+    ]
+    data = ox.Store()
+    data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in new)
+    found = (*around, *backwards, *classes)
+    data.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in found)
+    data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in ontology.triples)
+    focus = sorted(node.value for node in touched if isinstance(node, ox.NamedNode))
+    validate = shapes.compiled.validate  # untyped: the engine's Python layer has no annotations
+    conforms, _, _ = validate(  # type: ignore[no-untyped-call]
+        data, inference="none", allow_warnings=False, focus_nodes=focus
+    )
+    return bool(conforms)
+
+
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
+
+
+def _nodes(triples: Iterable[ox.Triple | ox.Quad]) -> Iterator[ox.NamedNode | ox.BlankNode]:
+    """The subjects, and the objects other than classes and values, of some triples."""
+    for triple in triples:
+        if isinstance(triple.subject, ox.NamedNode | ox.BlankNode):
+            yield triple.subject
+        if triple.predicate != _RDF_TYPE and isinstance(triple.object, ox.NamedNode | ox.BlankNode):
+            yield triple.object
 
 
 def _problem(

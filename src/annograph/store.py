@@ -97,6 +97,11 @@ def manifest_path(release: Path) -> Path:
     return release.with_name(release.name + ".json")
 
 
+def index_path(release: Path) -> Path:
+    """Where the article summaries of a release are kept (see :mod:`annograph.index`)."""
+    return release.with_name(release.name + ".index.json")
+
+
 def replace_graphs(
     release: Path, graphs: Mapping[str, Iterable[ox.Triple]], *, remove: Iterable[str] = ()
 ) -> dict[str, int]:
@@ -243,3 +248,4 @@ def _remove_old_releases(releases: Path, *, keep: set[Path]) -> None:
     for release in old[: max(0, len(old) - KEEP_PREVIOUS)]:
         shutil.rmtree(release, ignore_errors=True)
         manifest_path(release).unlink(missing_ok=True)
+        index_path(release).unlink(missing_ok=True)
