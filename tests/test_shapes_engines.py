@@ -42,8 +42,8 @@ def _reports(project: Project) -> tuple[list[str], list[str]]:
     shapes = project.load_shapes(ontology)
     reference = replace(shapes, compiled=Pyshacl(shapes.graph))
     prefixes = project.prefixes()
-    turbo = check_shapes(data, ontology=ontology, shapes=shapes, prefixes=prefixes)
-    python = check_shapes(data, ontology=ontology, shapes=reference, prefixes=prefixes)
+    turbo = check_shapes([data], ontology=ontology, shapes=shapes, prefixes=prefixes)
+    python = check_shapes([data], ontology=ontology, shapes=reference, prefixes=prefixes)
     return [str(p) for p in turbo], [str(p) for p in python]
 
 

@@ -115,7 +115,7 @@ def _class_shape(
 
 
 def check_shapes(
-    origins: Origins,
+    graphs: Iterable[Origins],
     *,
     ontology: Ontology,
     shapes: Shapes,
@@ -123,20 +123,27 @@ def check_shapes(
 ) -> list[AnnographError]:
     """Validate the triples against the shapes; one located error or warning per SHACL result.
 
-    :param origins: the article triples, each with the annotation that said it.
+    :param graphs: the article triples, each with the annotation that said it, graph by graph
+        (a triple that several articles state counts once, with the first one's origin).
     :param ontology: supplies the class hierarchy (``sh:class ag:Agent`` accepts a Person).
     :param prefixes: to write IRIs short in messages (``id:bishkek``).
     """
+    graphs = list(graphs)
     # The data and the ontology (for the class hierarchy) in one in-memory Oxigraph store, which
     # the Rust engine reads directly, without converting a graph to Python objects.
     data = ox.Store()
-    data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in origins)
+    for triples in graphs:
+        data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in ontology.triples)
     validate = shapes.compiled.validate  # untyped: the engine's Python layer has no annotations
     _, report, _ = validate(data, inference="none", allow_warnings=True)  # type: ignore[no-untyped-call]
     results = list(report.subjects(RDF.type, SH.ValidationResult))
     if not results:
         return []  # (indexing every triple's origin costs as much as the check: only on need)
+    origins: dict[ox.Triple, SourceLocation] = {}
+    for triples in graphs:
+        for triple, location in triples.items():
+            origins.setdefault(triple, location)
     index = _OriginIndex(origins)
     problems = [
         _problem(report, shapes.graph, result, index, prefixes, fallback=shapes.path)
