@@ -101,8 +101,9 @@ def fingerprint(
         signature = _signature(directory, trusted_before)
         if signature is not None:
             signatures[slug] = signature
-        unchanged = known is not None and signature and known.signatures.get(slug) == signature
-        recorded = known.articles.get(slug) if known is not None and unchanged else None
+        recorded = None
+        if known is not None and signature is not None and known.signatures.get(slug) == signature:
+            recorded = known.articles.get(slug)
         articles[slug] = recorded or _digest_path(directory)
     return Inputs(shared, dict(sorted(articles.items())), dict(sorted(signatures.items())))
 

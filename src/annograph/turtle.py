@@ -106,7 +106,12 @@ def canonical_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
 
     :raises ValueError: for RDF-star triple terms.
     """
-    return [quad.triple for quad in canonical_quads(ox.Quad(*t) for t in triples)]
+    distinct = list(dict.fromkeys(triples))
+    if not any(isinstance(t.subject, ox.BlankNode | ox.Triple) for t in distinct) and not any(
+        isinstance(t.object, ox.BlankNode | ox.Triple) for t in distinct
+    ):
+        return distinct  # nothing to relabel, nothing to refuse: as they are
+    return [quad.triple for quad in canonical_quads(ox.Quad(*t) for t in distinct)]
 
 
 def canonical_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
@@ -118,19 +123,23 @@ def canonical_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
     :raises ValueError: for triple terms, or a blank node shared between graphs (whose label
         could not then be chosen per graph).
     """
-    graphs: dict[str, list[ox.Triple]] = defaultdict(list)
+    graphs: dict[str, list[ox.Quad]] = defaultdict(list)
     names: dict[str, ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = {}
     for quad in quads:
         if isinstance(quad.subject, ox.Triple) or isinstance(quad.object, ox.Triple):
             raise ValueError("RDF-star triple terms are not supported")
         key = _graph_key(quad.graph_name)
-        graphs[key].append(quad.triple)
+        graphs[key].append(quad)
         names[key] = quad.graph_name
     _check_no_shared_blank_nodes(graphs)
     result: list[ox.Quad] = []
     numbers: dict[tuple[str, str], ox.BlankNode] = {}
     for key in sorted(graphs):
-        triples = _hash_labelled(list(dict.fromkeys(graphs[key])))
+        distinct = list(dict.fromkeys(graphs[key]))
+        if next(_blank_nodes(distinct), None) is None:
+            result.extend(distinct)  # nothing to relabel (an article's graph has no blank node)
+            continue
+        triples = _hash_labelled([quad.triple for quad in distinct])
         for label in sorted({t.value for t in _blank_nodes(triples)}):
             numbers[key, label] = ox.BlankNode(f"b{len(numbers)}")
 
@@ -146,14 +155,14 @@ def _graph_key(name: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str:
     return "" if isinstance(name, ox.DefaultGraph) else str(name)
 
 
-def _blank_nodes(triples: Iterable[ox.Triple]) -> Iterator[ox.BlankNode]:
+def _blank_nodes(triples: Iterable[ox.Triple | ox.Quad]) -> Iterator[ox.BlankNode]:
     for triple in triples:
         for term in (triple.subject, triple.object):
             if isinstance(term, ox.BlankNode):
                 yield term
 
 
-def _check_no_shared_blank_nodes(graphs: Mapping[str, list[ox.Triple]]) -> None:
+def _check_no_shared_blank_nodes(graphs: Mapping[str, list[ox.Quad]]) -> None:
     owner: dict[ox.BlankNode, str] = {}
     for key, triples in graphs.items():
         for node in _blank_nodes(triples):
@@ -307,13 +316,13 @@ class _Graph:
             lambda: defaultdict(list)
         )
         references: Counter[ox.BlankNode] = Counter()
-        for triple in triples:
-            assert not isinstance(triple.subject, ox.Triple) and not isinstance(
-                triple.object, ox.Triple
-            )
-            self.outgoing[triple.subject][triple.predicate.value].append(triple.object)
-            if isinstance(triple.object, ox.BlankNode):
-                references[triple.object] += 1
+        outgoing = self.outgoing
+        # canonical_triples and canonical_quads, which every writer calls first, have refused
+        # triple terms already.
+        for subject, predicate, obj in triples:
+            outgoing[subject][predicate.value].append(obj)
+            if isinstance(obj, ox.BlankNode):
+                references[obj] += 1
         self.referenced = references
         self.nested = self._nestable({b for b, n in references.items() if n == 1})
 
