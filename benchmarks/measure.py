@@ -69,6 +69,33 @@ def repeat(
     return runs
 
 
+def side_by_side(
+    ours: Callable[[], object],
+    theirs: Callable[[], object],
+    *,
+    times: int,
+    budget: float,
+    after: Callable[[], None] | None = None,
+) -> tuple[list[float], list[float]]:
+    """Run two operations in turn (ours, theirs, ours, ...) up to ``times`` times each while
+    within ``budget`` seconds: whatever else the machine does meanwhile weighs on both alike.
+
+    :param after: called after each run, outside the timed span.
+    """
+    timings: tuple[list[float], list[float]] = ([], [])
+    started = time.perf_counter()
+    while len(timings[0]) < times:
+        for operation, runs in zip((ours, theirs), timings, strict=True):
+            begin = time.perf_counter()
+            operation()
+            runs.append(time.perf_counter() - begin)
+            if after is not None:
+                after()
+        if time.perf_counter() - started > budget:
+            break
+    return timings
+
+
 def summary(runs: list[float]) -> Numbers:
     """Median and 95th percentile of the runs (p95 by nearest rank: the runs are few)."""
     ordered = sorted(runs)
@@ -167,8 +194,7 @@ def turtle_export(root: str, data: str, times: int, budget: float) -> Numbers:
         text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=project.prefixes())
         sizes["pyoxigraph"] = len(text or b"")
 
-    ours = repeat(annograph, times=times, budget=budget)
-    theirs = repeat(pyoxigraph, times=times, budget=budget)
+    ours, theirs = side_by_side(annograph, pyoxigraph, times=times, budget=budget)
     return {
         "seconds": statistics.median(ours),
         "baseline_seconds": statistics.median(theirs),
@@ -246,8 +272,7 @@ def _query_numbers(
     for warm_up in (ours, raw):
         warm_up()
         tick()
-    annograph_runs = repeat(ours, times=times, budget=budget, after=tick)
-    raw_runs = repeat(raw, times=times, budget=budget, after=tick)
+    annograph_runs, raw_runs = side_by_side(ours, raw, times=times, budget=budget, after=tick)
     return {
         "annograph": summary(annograph_runs),
         "raw": summary(raw_runs),
