@@ -74,6 +74,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from annograph import Project
+from annograph.annotations import occurrences
 from annograph.labels import fold
 from annograph.model import Article, Entity, Ref, Text, Typed
 from annograph.ontology import NAMESPACE, RDF_TYPE, RDFS, Ontology, iri_of
@@ -1139,7 +1140,7 @@ def quote_yaml(text: str, span: Span) -> str:
     """The quote of a span: its words, with the shortest prefix or suffix that makes it unique."""
     start, end = span
     exact = text[start:end]
-    others = [s for s in _occurrences(text, exact) if s != start]
+    others = [s for s in occurrences(text, exact) if s != start]
     if not others:
         return _q(exact)
     for size in range(1, len(text)):
@@ -1150,13 +1151,6 @@ def quote_yaml(text: str, span: Span) -> str:
         if len(suffix) == size and not any(text.startswith(suffix, o + len(exact)) for o in others):
             return f"{{exact: {_q(exact)}, suffix: {_q(suffix)}}}"
     raise AssertionError(f"no unique context for {exact!r}")
-
-
-def _occurrences(text: str, exact: str) -> Iterator[int]:
-    start = text.find(exact)
-    while start != -1:
-        yield start
-        start = text.find(exact, start + 1)
 
 
 def fact_yaml(fact: Fact, text: str) -> str:

@@ -56,17 +56,7 @@ def repeat(
 
     :param after: called after each run, outside the timed span.
     """
-    runs: list[float] = []
-    started = time.perf_counter()
-    while len(runs) < times:
-        begin = time.perf_counter()
-        operation()
-        runs.append(time.perf_counter() - begin)
-        if after is not None:
-            after()
-        if time.perf_counter() - started > budget:
-            break
-    return runs
+    return in_turn([operation], times=times, budget=budget, after=after)[0]
 
 
 def side_by_side(
@@ -77,15 +67,28 @@ def side_by_side(
     budget: float,
     after: Callable[[], None] | None = None,
 ) -> tuple[list[float], list[float]]:
-    """Run two operations in turn (ours, theirs, ours, ...) up to ``times`` times each while
-    within ``budget`` seconds: whatever else the machine does meanwhile weighs on both alike.
+    """Run two operations in turn (ours, theirs, ours, ...): whatever else the machine does
+    meanwhile weighs on both alike. See :func:`in_turn`."""
+    ours_runs, theirs_runs = in_turn([ours, theirs], times=times, budget=budget, after=after)
+    return ours_runs, theirs_runs
+
+
+def in_turn(
+    operations: list[Callable[[], object]],
+    *,
+    times: int,
+    budget: float,
+    after: Callable[[], None] | None = None,
+) -> list[list[float]]:
+    """Run the operations one after the other, round after round, up to ``times`` rounds (at
+    least one) while within ``budget`` seconds; each operation's run times.
 
     :param after: called after each run, outside the timed span.
     """
-    timings: tuple[list[float], list[float]] = ([], [])
+    timings: list[list[float]] = [[] for _ in operations]
     started = time.perf_counter()
     while len(timings[0]) < times:
-        for operation, runs in zip((ours, theirs), timings, strict=True):
+        for operation, runs in zip(operations, timings, strict=True):
             begin = time.perf_counter()
             operation()
             runs.append(time.perf_counter() - begin)

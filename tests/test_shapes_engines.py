@@ -14,8 +14,8 @@ import rdflib
 
 from annograph.errors import AnnotationErrors
 from annograph.graph import origins, shared_origins
-from annograph.project import Project, _mentioned_shared, _union
-from annograph.shapes import check_shapes, to_rdflib
+from annograph.project import Project, _mentioned_shared
+from annograph.shapes import check_shapes, to_rdflib, union_of
 from tests.test_validate import CASES, _apply, _case
 
 
@@ -38,7 +38,7 @@ def _reports(project: Project) -> tuple[list[str], list[str]]:
     minter = project._minter
     graphs = {project.article_graph(a.slug): origins(a, minter=minter) for a in corpus.articles}
     graphs["shared"] = shared_origins(_mentioned_shared(corpus), minter=minter)
-    data = _union(graphs)
+    data = union_of(graphs.values())
     shapes = project.load_shapes(ontology)
     reference = replace(shapes, compiled=Pyshacl(shapes.graph))
     prefixes = project.prefixes()

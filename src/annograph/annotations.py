@@ -850,7 +850,7 @@ class _Reader:
             return None
         starts = [
             start
-            for start in _occurrences(self.text, exact)
+            for start in occurrences(self.text, exact)
             if self.text[:start].endswith(prefix)
             and self.text.startswith(suffix, start + len(exact))
         ]
@@ -1044,7 +1044,8 @@ _WIKIDATA = re.compile(r"(?:wd:|http://www\.wikidata\.org/entity/)(Q[1-9][0-9]*)
 _GEONAMES = re.compile(r"(?:gn:|https?://sws\.geonames\.org/)([1-9][0-9]*)/?")
 
 
-def _occurrences(text: str, exact: str) -> Iterator[int]:
+def occurrences(text: str, exact: str) -> Iterator[int]:
+    """Where ``exact`` starts in ``text``, overlapping occurrences included."""
     start = text.find(exact)
     while start != -1:
         yield start

@@ -74,7 +74,7 @@ from annograph.reasoning import Inconsistency, find_conflict
 from annograph.remote import query_endpoint
 from annograph.rows import Rows, parameter_values, rows_of
 from annograph.scaffold import NewArticle, articles_language, init_project, new_article
-from annograph.shapes import Shapes, check_shapes, load_shapes, shapes_hold_near
+from annograph.shapes import Shapes, check_shapes, load_shapes, shapes_hold_near, union_of
 from annograph.sources import Source
 from annograph.sssom import (
     SSSOM_PREFIXES,
@@ -169,7 +169,7 @@ class _Checked:
 
     def union(self) -> dict[ox.Triple, SourceLocation]:
         """All article triples with their origins."""
-        return _union(self.graphs)
+        return union_of(self.graphs.values())
 
     def quads(self) -> Iterator[ox.Quad]:
         """The ontology's graph and every article's, one quad at a time (not all at once: at a
@@ -484,7 +484,7 @@ class Project:
             errors, warnings = corpus_problems(shared, summaries)
             if errors:
                 raise AnnotationErrors(errors)
-        if _shared_mentioned(summaries) != _shared_mentioned(kept.values()):
+        if _shared_ids_mentioned(summaries) != _shared_ids_mentioned(kept.values()):
             return None
         with steps.step("graph"):
             graphs = {self.article_graph(a.slug): origins(a, minter=self._minter) for a in articles}
@@ -523,8 +523,18 @@ class Project:
             raise AnnotationErrors(errors)
         known = {entity.id for summary in others for entity in summary.entities}
         known.update(entity.id for article in articles for entity in article.entities)
+        return self._with_links(articles, ontology, entity_ids=known)
+
+    def _with_links(
+        self, articles: list[Article], ontology: Ontology, *, entity_ids: set[str] | None = None
+    ) -> list[Article]:
+        """The articles with the links accepted in ``data/links/*.sssom.tsv`` added.
+
+        :param entity_ids: the corpus's ids, when ``articles`` are only some of it.
+        :raises AnnotationErrors: for a mapping row or a link that cannot be applied.
+        """
         linked, problems = apply_mappings(
-            articles, self.mapping_sets(), self._minter.prefixes()["id"], entity_ids=known
+            articles, self.mapping_sets(), self._minter.prefixes()["id"], entity_ids=entity_ids
         )
         problems += check_link_kinds(linked, ontology)
         if problems:
@@ -568,12 +578,7 @@ class Project:
         """The corpus, with the links accepted in ``data/links/*.sssom.tsv`` added."""
         report = None if steps is None else partial(steps.advance, "annotations")
         corpus = load_corpus(self.data, ontology, progress=report)
-        articles, problems = apply_mappings(
-            corpus.articles, self.mapping_sets(), self._minter.prefixes()["id"]
-        )
-        problems += check_link_kinds(articles, ontology)
-        if problems:
-            raise AnnotationErrors(problems)
+        articles = self._with_links(corpus.articles, ontology)
         summaries = tuple(map(relinked, corpus.summaries, articles))
         return replace(corpus, articles=articles, summaries=summaries)
 
@@ -917,17 +922,6 @@ def _namespaces_for(
     return extra
 
 
-def _union(
-    graphs: Mapping[str, dict[ox.Triple, SourceLocation]],
-) -> dict[ox.Triple, SourceLocation]:
-    """The triples of all graphs; where two articles say the same triple, the first one's origin."""
-    union: dict[ox.Triple, SourceLocation] = {}
-    for triples in graphs.values():
-        for triple, location in triples.items():
-            union.setdefault(triple, location)
-    return union
-
-
 def _entities_in(triples: tuple[ox.Triple, ...]) -> Iterator[ox.NamedNode]:
     """The things the triples are about: subjects, and objects other than classes and values."""
     for triple in triples:
@@ -946,7 +940,7 @@ def _mentioned_shared(corpus: Corpus) -> list[Entity]:
     ]
 
 
-def _shared_mentioned(summaries: Iterable[Summary]) -> set[str]:
+def _shared_ids_mentioned(summaries: Iterable[Summary]) -> set[str]:
     """The shared entities some article mentions: what the shared graph is made of."""
     return {entity.id for summary in summaries for entity in summary.entities if entity.shared}
 

@@ -140,16 +140,21 @@ def check_shapes(
     results = list(report.subjects(RDF.type, SH.ValidationResult))
     if not results:
         return []  # (indexing every triple's origin costs as much as the check: only on need)
-    origins: dict[ox.Triple, SourceLocation] = {}
-    for triples in graphs:
-        for triple, location in triples.items():
-            origins.setdefault(triple, location)
-    index = _OriginIndex(origins)
+    index = _OriginIndex(union_of(graphs))
     problems = [
         _problem(report, shapes.graph, result, index, prefixes, fallback=shapes.path)
         for result in results
     ]
     return sorted(problems, key=_sort_key)
+
+
+def union_of(graphs: Iterable[Origins]) -> dict[ox.Triple, SourceLocation]:
+    """The triples of all graphs; where two articles say the same triple, the first one's origin."""
+    union: dict[ox.Triple, SourceLocation] = {}
+    for triples in graphs:
+        for triple, location in triples.items():
+            union.setdefault(triple, location)
+    return union
 
 
 def shapes_hold_near(
