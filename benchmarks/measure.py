@@ -264,10 +264,7 @@ def _query_numbers(
         rows["annograph"] = _consume(project.run_query(saved.name))
 
     def raw() -> None:
-        text, union = bound.text, True
-        rows["raw"] = _consume(
-            store.query(text, use_default_graph_as_union=union, substitutions=substitutions)
-        )
+        rows["raw"] = _consume(store.query(bound.text, substitutions=substitutions))
 
     # One untimed run of each first, so that both sides find the caches alike. Each run is
     # announced, so that the parent's timeout applies to one run, not to all of them.

@@ -114,8 +114,9 @@ def validation_problems(project: Project) -> list[AnnographError]:
 
 
 def select(store: ox.Store, query: str) -> list[dict[str, str]]:
-    """Run a SELECT over the union graph; rows as {variable: value} with plain string values."""
-    result = store.query(query, use_default_graph_as_union=True)
+    """Run a SELECT as annograph runs queries (over the default graph: the facts, once; GRAPH
+    for the evidence); rows as {variable: value} with plain string values."""
+    result = store.query(query)
     assert isinstance(result, ox.QuerySolutions)
     names = [v.value for v in result.variables]
     return [{n: row[n].value for n in names if row[n] is not None} for row in result]
@@ -180,9 +181,7 @@ def running(
 
 def writable_oxigraph(location: Path, port: int | None = None) -> Iterator[Server]:
     """A writable ``oxigraph serve`` on a new store at ``location``, as a target for push."""
-    return running(
-        oxigraph_command(), "serve", "--location", str(location), "--union-default-graph", port=port
-    )
+    return running(oxigraph_command(), "serve", "--location", str(location), port=port)
 
 
 def annograph_serve(project: Project, *options: str) -> Iterator[Server]:

@@ -92,7 +92,7 @@ def test_a_parameter_form_binds_the_value_and_iris_open_entity_pages(
     _wait(browser, '#query-list button[data-query="entity"]')
     browser.find_element(By.CSS_SELECTOR, '#query-list button[data-query="entity"]').click()
     field = browser.find_element(By.ID, "param-entity")
-    assert field.get_property("value") == "Бишкек"  # the query's default
+    assert field.get_property("value") == "id:bishkek"  # the query's default
     field.clear()
     field.send_keys("МОМ")
     browser.find_element(By.ID, "run-saved").click()

@@ -91,7 +91,8 @@ def test_a_pyproject_without_annograph_is_none_of_our_business(project_copy: Pro
 
 
 def _built(runner: CliRunner, project: Project, *options: str, env: dict[str, str]) -> str:
-    result = runner.invoke(cli, ["build", "--project", str(project.root), *options], env=env)
+    # --verbose: the build lists the graphs it wrote.
+    result = runner.invoke(cli, ["-v", "build", "--project", str(project.root), *options], env=env)
     assert result.exit_code == 0, result.output
     return result.stdout
 
@@ -131,7 +132,7 @@ def test_option_wins_over_environment_over_config(
         *(option.format(root=root) for option in options),
         env={name: value.format(root=root) for name, value in env.items()},
     )
-    assert output.startswith(f"built {project_copy.root / store}: ")
+    assert output.startswith(f"built {project_copy.root / store} in ")
     assert f"<{base}graph/bishkek-migrants-day>" in output
 
 

@@ -23,29 +23,40 @@ def test_one_named_graph_per_article_one_for_shared_entities_and_one_for_the_ont
         "https://w3id.org/annograph/data/graph/bishkek-migrants-day",
         "https://w3id.org/annograph/data/entities",
     }
-    assert len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == 0
+
+
+def test_the_default_graph_holds_the_facts_of_every_graph_once(
+    store: ox.Store, built: Project
+) -> None:
+    named = [q for q in store if isinstance(q.graph_name, ox.NamedNode)]
+    facts = {q.triple for q in named if not built._minter.is_evidence(q.triple)}
+    default = [q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
+    assert len(default) == len(set(default)) == len(facts) > 1000
+    assert set(default) == facts
+    # Evidence (statements, annotations, selectors) stays in the articles' graphs.
+    evidence = {q.triple for q in named if built._minter.is_evidence(q.triple)}
+    assert len(evidence) > 5000 and not evidence & set(default)
 
 
 def test_the_same_annotations_give_the_same_quads(project: Project) -> None:
-    def article_quads() -> list[ox.Quad]:
-        # The ontology graph is left out: its blank nodes get fresh labels on every parse.
-        return [q for q in project.quads() if q.graph_name.value != ONTOLOGY_GRAPH]
-
-    first = article_quads()
+    first = project.quads()
     assert len(first) > 5000
-    assert first == article_quads()
+    # The ontology's included: its blank nodes are labelled by their place in the file.
+    assert any(isinstance(q.subject, ox.BlankNode) for q in first)
+    assert first == project.quads()
 
 
-def test_article_graph_has_no_blank_nodes(project: Project) -> None:
+def test_only_the_ontology_has_blank_nodes(project: Project) -> None:
+    ontology = {q.triple for q in project.quads() if q.graph_name == ox.NamedNode(ONTOLOGY_GRAPH)}
     for quad in project.quads():
-        if quad.graph_name.value != ONTOLOGY_GRAPH:
+        if quad.triple not in ontology:
             assert not isinstance(quad.subject, ox.BlankNode), quad
             assert not isinstance(quad.object, ox.BlankNode), quad
 
 
 def test_base_iri_is_configurable(project: Project) -> None:
     other = Project(project.root, base_iri="https://example.org/kg/")
-    subjects = {q.subject.value for q in other.quads() if q.graph_name.value != ONTOLOGY_GRAPH}
+    subjects = {q.subject.value for q in other.quads() if isinstance(q.subject, ox.NamedNode)}
     assert "https://example.org/kg/id/bishkek" in subjects
     assert not any(s.startswith("https://w3id.org/annograph/data/") for s in subjects)
 
@@ -75,12 +86,12 @@ def test_every_quote_in_the_graph_is_verbatim_at_its_position(store: ox.Store) -
     rows = select(
         store,
         PREFIXES
-        + """SELECT ?exact ?prefix ?suffix ?start ?end ?source {
+        + """SELECT ?exact ?prefix ?suffix ?start ?end ?source { GRAPH ?g {
           ?a a oa:Annotation ; oa:hasTarget ?t .
           ?t oa:hasSource ?source ; oa:hasSelector ?q, ?p .
           ?q a oa:TextQuoteSelector ; oa:exact ?exact
           OPTIONAL { ?q oa:prefix ?prefix } OPTIONAL { ?q oa:suffix ?suffix }
-          ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }""",
+          ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end } }""",
     )
     assert len(rows) > 300
     for row in rows:
@@ -95,7 +106,7 @@ def test_mentions_identify_and_facts_describe(store: ox.Store) -> None:
     rows = select(
         store,
         PREFIXES
-        + """SELECT ?motivation (COUNT(?a) AS ?n) { ?a oa:motivatedBy ?motivation }
+        + """SELECT ?motivation (COUNT(?a) AS ?n) { GRAPH ?g { ?a oa:motivatedBy ?motivation } }
           GROUP BY ?motivation""",
     )
     motivations = {row["motivation"].rsplit("#", 1)[1] for row in rows}

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annograph import manifest
+from annograph import builder, manifest, pipeline
 from annograph import project as project_module
 from annograph.errors import AnnotationErrors
 from annograph.manifest import read_manifest, write_manifest
@@ -60,10 +60,21 @@ def small(tmp_path: Path) -> Project:
 
 
 def _quads(store: Path) -> set[str]:
-    """The quads of the article graphs and the shared graph (the ontology's graph is parsed
-    afresh by every full build, so its blank nodes differ)."""
-    ontology = ox.NamedNode(ONTOLOGY_IRI)
-    return {str(q) for q in ox.Store.read_only(str(store)) if q.graph_name != ontology}
+    """Every quad of the store: the named graphs and the default graph (the ontology's blank
+    nodes are labelled by their place in its file, so two builds label them alike)."""
+    quads = {str(q) for q in ox.Store.read_only(str(store))}
+    assert any(ONTOLOGY_IRI in quad for quad in quads)
+    return quads
+
+
+def _assert_facts_once(project: Project) -> None:
+    """The layout's promise: the default graph is every named graph's facts, each once."""
+    opened = ox.Store.read_only(str(project.store))
+    named = {q.triple for q in opened if isinstance(q.graph_name, ox.NamedNode)}
+    facts = {t for t in named if not project._minter.is_evidence(t)}
+    default = [q.triple for q in opened.quads_for_pattern(None, None, None, ox.DefaultGraph())]
+    assert len(default) == len(set(default))
+    assert set(default) == facts
 
 
 def _graph(store: Path, name: str) -> set[str]:
@@ -81,7 +92,9 @@ def test_a_build_with_nothing_changed_does_no_work(
     def no_checking(*args: object, **kwargs: object) -> None:
         raise AssertionError("an unchanged build must not read the annotations")
 
-    monkeypatch.setattr(Project, "_check", no_checking)
+    monkeypatch.setattr(project_module, "build_release", no_checking)
+    monkeypatch.setattr(builder, "load_article", no_checking)
+    monkeypatch.setattr(pipeline, "load_article", no_checking)
     again = small.build()
     assert again.kind == "unchanged"
     assert again.store.release == first.store.release
@@ -178,13 +191,24 @@ def _append(path: Path, text: str) -> None:
 
 
 # Random edits: each one an article to rewrite (with another name for its event, or without its
-# location), to delete, or to touch (its text unchanged but its folder gaining a file); or a
-# mistake only the whole corpus shows: a second Russian name for the shared Bishkek (the others
-# name it too: a shape breaks), or an id another article already defines.
+# location, or with an English name for the shared Bishkek that only some articles give, so that
+# the fact must stay in the default graph exactly while one of them says it), to delete, or to
+# touch (its text unchanged but its folder gaining a file); or a mistake only the whole corpus
+# shows: a second Russian name for the shared Bishkek (the others name it too: a shape breaks),
+# or an id another article already defines.
 EDITS = st.tuples(
     st.sampled_from(SLUGS),
     st.sampled_from(
-        ["rename", "drop-location", "delete", "restore", "touch", "rename-bishkek", "reuse-id"]
+        [
+            "rename",
+            "drop-location",
+            "name-bishkek-en",
+            "delete",
+            "restore",
+            "touch",
+            "rename-bishkek",
+            "reuse-id",
+        ]
     ),
     st.text(alphabet="абвгдежз ", min_size=1, max_size=8).map(str.strip).filter(bool),
 )
@@ -201,6 +225,9 @@ def _apply(project: Project, slug: str, action: str, word: str) -> None:
     elif action == "drop-location":
         without = _annotations(slug).split("    location:")[0]
         _write_article(project, slug, without)
+    elif action == "name-bishkek-en":
+        named = _annotations(slug).replace("{ru: Бишкек,", "{ru: Бишкек, en: Bishkek,")
+        _write_article(project, slug, named)
     elif action == "rename-bishkek":
         renamed = _annotations(slug).replace("{ru: Бишкек,", "{ru: Бишкеке,")
         _write_article(project, slug, renamed)
@@ -219,6 +246,7 @@ def _outcome(project: Project, *, full: bool = False) -> tuple[object, ...]:
         built = project.build(full=full)
     except AnnotationErrors as failure:
         return ("refused", [str(error) for error in failure.errors])
+    _assert_facts_once(project)
     validation = built.validation
     counts = (validation.articles, validation.entities, validation.facts, validation.quotes)
     # A build that found nothing changed checks nothing, so it has no warnings to report.
@@ -308,7 +336,7 @@ def test_one_changed_article_is_checked_without_reading_the_others(
 ) -> None:
     small.build()
     read: list[str] = []
-    load_article = project_module.load_article
+    load_article = builder.load_article
 
     def reading(directory: Path, *args: object, **kwargs: object) -> object:
         read.append(directory.name)
@@ -317,8 +345,8 @@ def test_one_changed_article_is_checked_without_reading_the_others(
     def no_full_check(*args: object, **kwargs: object) -> None:
         raise AssertionError("a one-article change must not check the whole corpus")
 
-    monkeypatch.setattr(project_module, "load_article", reading)
-    monkeypatch.setattr(Project, "_check", no_full_check)
+    monkeypatch.setattr(builder, "load_article", reading)
+    monkeypatch.setattr(project_module, "build_release", no_full_check)
     _write_article(small, "beta", _annotations("beta", name="a renamed seminar"))
     updated = small.build()
     assert updated.kind == "incremental" and read == ["beta"]

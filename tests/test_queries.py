@@ -188,7 +188,7 @@ def test_queries_lists_the_library(runner: CliRunner, project: Project) -> None:
     assert result.exit_code == 0, result.output
     for saved in project.saved_queries():
         assert saved.name in result.output and saved.summary in result.output
-    assert "[--param entity=<literal>]" in result.output
+    assert "[--param entity=<IRI>]" in result.output
 
 
 def test_queries_show_prints_the_documentation(runner: CliRunner, project: Project) -> None:

@@ -58,7 +58,7 @@ def _ordered(query: SavedQuery) -> bool:
 def test_saved_query_gives_its_reviewed_answer(
     store: ox.Store, built: Project, query: SavedQuery
 ) -> None:
-    names, rows = _rows(run_query(store, bind(query, {}, prefixes=built.prefixes())))
+    names, rows = _rows(run_query(store, built.bind(query, {})))
     golden_names, golden_rows = _golden(query.name)
     assert names == golden_names
     if _ordered(query):
@@ -83,10 +83,10 @@ def test_a_list_of_values_gives_the_union_of_the_single_answers(
     ((param, values),) = LIST_VALUES[name].items()
     singles: set[str] = set()
     for value in values:
-        _, rows = _rows(run_query(store, bind(query, {param: [value]}, prefixes=built.prefixes())))
+        _, rows = _rows(run_query(store, built.bind(query, {param: [value]})))
         assert rows, value
         singles |= set(map(str, rows))
-    _, both = _rows(run_query(store, bind(query, {param: values}, prefixes=built.prefixes())))
+    _, both = _rows(run_query(store, built.bind(query, {param: values})))
     assert set(map(str, both)) == singles
 
 
@@ -99,7 +99,7 @@ def test_a_list_of_values_gives_the_union_of_the_single_answers(
 def test_results_formats_parse_back(
     store: ox.Store, built: Project, query: SavedQuery, fmt: ResultFormat
 ) -> None:
-    bound = bind(query, {}, prefixes=built.prefixes())
+    bound = built.bind(query, {})
     text = render_result(run_query(store, bound), format=fmt, prefixes=built.prefixes())
     expected_names, expected = _rows(run_query(store, bound))
     if fmt is ResultFormat.CSV:
@@ -158,7 +158,7 @@ def test_graph_results_parse_back(
 
 def test_markdown_and_table_have_a_line_per_row(store: ox.Store, built: Project) -> None:
     query = next(q for q in QUERIES if q.name == "reports")
-    bound = bind(query, {}, prefixes=built.prefixes())
+    bound = built.bind(query, {})
     markdown = render_result(
         run_query(store, bound), format=ResultFormat.MARKDOWN, prefixes=built.prefixes()
     )

@@ -19,6 +19,7 @@ from annograph.scaffold import sentences_of
 from tests.conftest import ARTICLE, ROOT, SEMINAR_ENTITIES, SEMINAR_TEXT, select
 
 ID = "https://w3id.org/annograph/data/id/"
+AG = "https://w3id.org/annograph/ontology#"
 
 
 def _run(runner: CliRunner, *args: str, input: bytes | None = None) -> str:
@@ -331,7 +332,9 @@ def test_a_second_article_shares_iom_and_bishkek_with_the_first(
     built = Project(root)
     card = built.query("entity", entity="IOM")
     # One IRI for IOM, its name quoted once in each article: two evidence trails.
-    assert {row["subject"] for row in card} == {ID + "iom"}
+    assert {row["_entity_iri"] for row in card} == {ID + "iom"}
+    # The seminar's organizer, said in the second article, points at it too.
+    assert (ID + "seminar", AG + "organizer") in {(row["subject"], row["property"]) for row in card}
     names = {
         (row["quote"], row["start"])
         for row in card

@@ -1,5 +1,7 @@
 """The SHACL engine the build runs (pyshacl-turbo, in Rust) reports exactly what pyshacl, the
-reference implementation in Python, reports: on the real data and on every kind of mistake."""
+reference implementation in Python, reports: on the real data and on every kind of mistake. And
+the build's way of running it (node by node, article by article, with only the triples the
+shapes can read) reports exactly what checking the whole graph at once reports."""
 
 from __future__ import annotations
 
@@ -13,9 +15,9 @@ import pytest
 import rdflib
 
 from annograph.errors import AnnotationErrors
-from annograph.graph import origins, shared_origins
-from annograph.project import Project, _mentioned_shared
+from annograph.project import Project
 from annograph.shapes import check_shapes, to_rdflib, union_of
+from tests.conftest import validation_problems
 from tests.test_validate import CASES, _apply, _case
 
 
@@ -34,11 +36,7 @@ class Pyshacl:
 def _reports(project: Project) -> tuple[list[str], list[str]]:
     """What each engine reports on the project's graph: (pyshacl-turbo, pyshacl)."""
     ontology = project.load_ontology()
-    corpus = project.load_corpus(ontology)
-    minter = project._minter
-    graphs = {project.article_graph(a.slug): origins(a, minter=minter) for a in corpus.articles}
-    graphs["shared"] = shared_origins(_mentioned_shared(corpus), minter=minter)
-    data = union_of(graphs.values())
+    data = union_of(project._graphs(ontology).values())
     shapes = project.load_shapes(ontology)
     reference = replace(shapes, compiled=Pyshacl(shapes.graph))
     prefixes = project.prefixes()
@@ -62,3 +60,16 @@ def test_both_engines_report_the_same_mistakes(project_copy: Project, case: Path
         pytest.skip("a mistake found before the graph is made: no shapes are checked")
     assert turbo, "a mistake that reaches the shapes breaks one"
     assert turbo == python
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda path: path.stem)
+def test_the_build_reports_what_a_check_of_the_whole_graph_reports(
+    project_copy: Project, case: Path
+) -> None:
+    spec = _case(case)
+    _apply(project_copy, spec["replace"], spec["with"])
+    try:
+        whole, _ = _reports(project_copy)
+    except AnnotationErrors:
+        pytest.skip("a mistake found before the graph is made: no shapes are checked")
+    assert [str(p) for p in validation_problems(project_copy)] == whole

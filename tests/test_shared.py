@@ -56,12 +56,12 @@ def test_a_shared_entity_has_one_iri_and_an_evidence_trail_per_article(
         opened,
         f"""PREFIX oa: <http://www.w3.org/ns/oa#>
         PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-        SELECT ?source ?exact WHERE {{
+        SELECT ?source ?exact WHERE {{ GRAPH ?graph {{
           ?statement rdf:subject <{ID}iom> ; rdf:predicate <{AG}name> ;
             rdf:object "Международная организация по миграции"@ru .
           ?annotation oa:hasBody ?statement ; oa:hasTarget ?target .
           ?target oa:hasSource ?source ; oa:hasSelector/oa:exact ?exact .
-        }}""",
+        }} }}""",
     )
     by_source = {row["source"].rsplit("/", 1)[1]: row["exact"] for row in trails}
     assert by_source == {
@@ -73,11 +73,11 @@ def test_a_shared_entity_has_one_iri_and_an_evidence_trail_per_article(
         opened,
         f"""PREFIX oa: <http://www.w3.org/ns/oa#>
         PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-        SELECT ?source WHERE {{
+        SELECT ?source WHERE {{ GRAPH ?graph {{
           ?statement rdf:subject <{ID}iom> ; rdf:predicate rdf:type ;
             rdf:object <{AG}InternationalOrganization> .
           ?annotation oa:hasBody ?statement ; oa:hasTarget/oa:hasSource ?source .
-        }}""",
+        }} }}""",
     )
     assert len({row["source"] for row in typed}) == 2
     # Its identity links are said once, in the shared graph.

@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import re
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,10 +28,9 @@ from annograph.errors import (
     AnnographError,
     AnnotationError,
     AnnotationErrors,
-    AnnotationWarning,
     SourceLocation,
 )
-from annograph.index import EntityHead, Summary, summarize
+from annograph.index import Summary, create_index, summarize
 from annograph.lexical import LANGUAGE_TAG, LEXICAL_HINTS, XSD, closest, is_valid_lexical
 from annograph.model import (
     Article,
@@ -101,7 +100,7 @@ def load_corpus(
     :raises AnnotationErrors: listing every error found, each with its file, line and column.
     """
     # Entities with a mistake are still known, so the articles that mention them do not fail too.
-    shared, errors = _shared_entities(data, ontology)
+    shared, errors = shared_entities(data, ontology)
     articles = []
     directories = article_directories(data)
     for done, read in enumerate(_read_all(directories, ontology, shared), start=1):
@@ -172,15 +171,17 @@ def load_shared_entities(data: Path, ontology: Ontology) -> dict[str, Entity]:
 
     :raises AnnotationErrors: listing every problem in those files.
     """
-    shared, errors = _shared_entities(data, ontology)
+    shared, errors = shared_entities(data, ontology)
     if errors:
         raise AnnotationErrors(errors)
     return shared
 
 
-def _shared_entities(
+def shared_entities(
     data: Path, ontology: Ontology
 ) -> tuple[dict[str, Entity], list[AnnographError]]:
+    """The entities of ``entities/*.yaml`` by id, and the problems of those files (an entity
+    with a mistake is still known, so that the articles mentioning it do not fail too)."""
     shared: dict[str, Entity] = {}
     errors: list[AnnographError] = []
     directory = data / ENTITIES
@@ -236,67 +237,16 @@ def _position(error: AnnographError) -> tuple[int, int]:
 def corpus_problems(
     shared: Mapping[str, Entity], summaries: Sequence[Summary]
 ) -> tuple[list[AnnographError], list[AnnographError]]:
-    """The errors and the warnings of the checks across articles, over their summaries."""
-    errors: list[AnnographError] = list(duplicate_ids(summaries))
-    warnings: list[AnnographError] = [*unmentioned(shared, summaries), *near_duplicates(summaries)]
-    return errors, warnings
-
-
-def duplicate_ids(summaries: Iterable[Summary]) -> Iterator[AnnotationError]:
-    """An error for each article entity whose id an earlier article already defines."""
-    first: dict[str, SourceLocation] = {}
-    for summary in summaries:
-        for entity in summary.entities:
-            if entity.shared:
-                continue
-            if entity.id in first:
-                yield AnnotationError(
-                    f"entity id '{entity.id}' is already used in {first[entity.id]}",
-                    location=summary.location(entity),
-                    hint=f"if both articles mean the same one, define it once in {ENTITIES_DIR}/ "
-                    "(type and links) and mention it from both; otherwise choose another id",
-                )
-            else:
-                first[entity.id] = summary.location(entity)
-
-
-def unmentioned(
-    shared: Mapping[str, Entity], summaries: Iterable[Summary]
-) -> Iterator[AnnotationError]:
-    """A warning for each shared entity that no article mentions."""
-    mentioned = {entity.id for summary in summaries for entity in summary.entities}
-    for entity in shared.values():
-        if entity.id not in mentioned:
-            yield AnnotationWarning(
-                f"shared entity '{entity.id}' is mentioned by no article: the graph leaves it out",
-                location=entity.location,
-                hint="mention it from an article (its id, a 'quote:' and facts), or remove it",
-            )
-
-
-def near_duplicates(summaries: Iterable[Summary]) -> Iterator[AnnotationError]:
-    """A warning for each entity with the same normalized name and classes as an earlier one.
-
-    Two ids for one organization or place split its facts in two; the fix is one shared entity.
-    """
-    seen: dict[tuple[str, tuple[str, ...]], tuple[Summary, EntityHead]] = {}
-    ids_seen: set[str] = set()
-    for summary in summaries:
-        for entity in summary.entities:
-            if entity.id in ids_seen:
-                continue
-            ids_seen.add(entity.id)
-            classes = tuple(sorted(entity.types))
-            for name, key in zip(entity.names, entity.keys, strict=True):
-                in_article, other = seen.setdefault((key, classes), (summary, entity))
-                if other.id != entity.id:
-                    yield AnnotationWarning(
-                        f"'{entity.id}' has the same name ('{name}') and class as "
-                        f"'{other.id}' ({in_article.location(other)}): are they one entity?",
-                        location=summary.location(entity),
-                        hint=f"if so, define it once in {ENTITIES_DIR}/ and use one id",
-                    )
-                    break
+    """The errors and the warnings of the checks across articles, over their summaries (in an
+    index in memory: the same queries a build runs, see :class:`annograph.index.Index`)."""
+    # Every summary's file is ARTICLES/slug/ANNOTATIONS_FILE of one data folder.
+    articles = Path(summaries[0].path).parent.parent if summaries else Path()
+    index = create_index(None, articles, ANNOTATIONS_FILE)
+    try:
+        index.add(summaries)
+        return index.problems(shared)
+    finally:
+        index.close()
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,11 @@ import enum
 import functools
 import os
 import re
+import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import IO, Any, BinaryIO, TypeVar
 
 import click
 import httpx
@@ -22,7 +24,7 @@ from annograph import __version__
 from annograph.annotations import ANNOTATIONS_FILE
 from annograph.diagram import LANGUAGES, Language
 from annograph.errors import AnnographError, AnnotationErrors, SourceLocation
-from annograph.evidence import ExplainedFact
+from annograph.evidence import DEFAULT_LIMIT, ExplainedFact
 from annograph.export import ExportFormat
 from annograph.linking import ACCEPT_THRESHOLD
 from annograph.ontology import short_iri
@@ -37,10 +39,11 @@ from annograph.server import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TIMEOUT
 from annograph.server import serve as run_server
 from annograph.sources import open_source
 from annograph.sssom import MappingRow, MappingSet
-from annograph.stats import StatsFormat, render_stats
+from annograph.stats import DEFAULT_GRAPH, StatsFormat, render_stats
 from annograph.terminal import (
     SHELLS,
     StepDisplay,
+    build_report,
     color,
     complete_endpoints,
     complete_queries,
@@ -50,6 +53,7 @@ from annograph.terminal import (
     info,
     show_pushed,
     styled,
+    terminal,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -176,6 +180,30 @@ def _emit(text: str, output: Path | None) -> None:
         info(f"wrote {output}", err=True)
 
 
+@contextmanager
+def _binary_output(output: Path | None) -> Iterator[IO[bytes]]:
+    """Standard output, or a file written beside ``output`` and renamed onto it when complete
+    (an export that fails half-way leaves no half-written file)."""
+    if output is None:
+        sys.stdout.flush()
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    partial = output.with_name(output.name + ".partial")
+    try:
+        with open(partial, "wb") as stream:
+            yield stream
+        os.replace(partial, output)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        message = f"cannot write: {error.strerror}"
+        raise AnnographError(message, location=SourceLocation(output)) from error
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    info(f"wrote {output}", err=True)
+
+
 def auth_options(command: F) -> F:
     """``--user NAME`` (password from ANNOGRAPH_PASSWORD or a prompt), passed on as ``auth``."""
 
@@ -232,7 +260,8 @@ def cli(ctx: click.Context, quiet: bool, verbose: bool) -> None:
 def build(project: Project, wait: float, full: bool) -> None:
     """Validate every article (as 'annograph validate' does) and build the Oxigraph store.
 
-    The ontology goes into its own named graph and each article into one named graph. Only what
+    The ontology goes into its own named graph and each article into one named graph; the
+    default graph holds the facts of all of them, each once, for queries. Only what
     changed since the last build is redone: with nothing changed there is nothing to do; when
     only articles changed, their graphs are replaced in the store in one transaction; when the
     ontology, shapes, shared entities or links changed, a new store is written beside the old
@@ -248,23 +277,14 @@ def build(project: Project, wait: float, full: bool) -> None:
     with StepDisplay("building") as display:
         result = project.build(wait=wait, progress=display, full=full)
     _show_warnings(result.validation)
-    store = result.store
-    articles = result.validation.articles
-    summary = f"{store.quads} quads, {articles} article(s)"
-    if result.kind == "unchanged":
-        info(f"nothing changed since the last build of {store.path}: {summary}")
-        return
-    if result.kind == "incremental":
-        replaced, removed = len(result.replaced), len(result.removed)
-        info(f"updated {store.path}: {replaced} graph(s) replaced, {removed} removed; {summary}")
-        shown = result.replaced
-    else:
-        info(f"built {store.path}: {summary}")
-        shown = tuple(store.quads_per_graph)
-    for graph in shown:
-        info(f"  {store.quads_per_graph.get(graph, 0):>7}  <{graph}>")
-    for graph in result.removed:
-        info(f"  removed  <{graph}>")
+    info(build_report(result))
+    if terminal().verbose:
+        shown = tuple(result.store.quads_per_graph) if result.kind == "full" else result.replaced
+        for graph in shown:
+            name = f"<{graph}>" if graph else DEFAULT_GRAPH
+            click.echo(f"  {result.store.quads_per_graph.get(graph, 0):>9}  {name}")
+        for graph in result.removed:
+            click.echo(f"  {'removed':>9}  <{graph}>")
 
 
 def _show_warnings(validation: Validation) -> None:
@@ -376,7 +396,8 @@ def export(
         raise click.UsageError("--license and --endpoint go with --void")
     if graph is not None and ":" not in graph:
         graph = project.article_graph(graph)
-    _emit(project.export(fmt, graph=graph, with_ontology=with_ontology), output)
+    with _binary_output(output) as stream:
+        project.export_to(stream, fmt, graph=graph, with_ontology=with_ontology)
 
 
 @cli.command()
@@ -408,7 +429,7 @@ def export(
     metavar="NAME|URL",
     shell_complete=complete_endpoints,
     help="Run on this SPARQL 1.1 endpoint (a URL, or a name from annograph.toml) instead of the "
-    "built store (any engine; it must query the union of graphs by default).",
+    "built store (any engine the graph was pushed to with 'annograph push').",
 )
 @auth_options
 @output_option
@@ -424,8 +445,9 @@ def query(
 ) -> None:
     """Run QUERY: a saved query's name, a .rq file, or - for standard input.
 
-    Queries see the union of all graphs, so they need no GRAPH clause. Parameters are bound as
-    RDF terms (never pasted into the query), so a value cannot change the query.
+    Queries read the default graph, which holds every article's facts once; the words that
+    support a fact are in the graph of each article that states it (GRAPH ?g). Parameters are
+    bound as RDF terms (never pasted into the query), so a value cannot change the query.
 
     \b
     Examples:
@@ -689,20 +711,33 @@ def _parse_pairs(params: tuple[str, ...], option: str) -> dict[str, list[str]]:
 @cli.command()
 @project_options
 @click.argument("entity")
-def why(project: Project, entity: str) -> None:
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=DEFAULT_LIMIT,
+    show_default=True,
+    metavar="N",
+    help="Show at most N quotes per fact, and N facts per property pointing at ENTITY; "
+    "the rest are counted.",
+)
+@click.option("--all", "show_all", is_flag=True, help="Show every fact and every quote.")
+def why(project: Project, entity: str, limit: int, show_all: bool) -> None:
     """Show every fact about ENTITY with the article's words that support it.
 
     ENTITY is an id (bishkek), a CURIE (id:bishkek), a full IRI, or a name in any language
     (Бишкек, МОМ; case is ignored). Each fact is followed by its quotes, their character span
     [start:end] in the article's text, and the article. '←' marks facts in which the entity is
-    the object. Reads the built store: run 'annograph build' first.
+    the object. An entity many articles mention has more quotes than a screen holds: --limit
+    caps them (the rest are counted), --all shows them all. Reads the built store: run
+    'annograph build' first.
 
     \b
     Examples:
       annograph why bishkek
       annograph why "Тянь-Шанский аналитический центр"
+      annograph why iom --limit 3
     """
-    explanation = project.why(entity)
+    explanation = project.why(entity, limit=None if show_all else limit)
     prefixes = project.prefixes()
     title = " · ".join(term_text(label, prefixes) for label in explanation.labels)
     click.echo(click.style(short_iri(explanation.entity, prefixes), bold=True) + f"  {title}")
@@ -714,6 +749,8 @@ def why(project: Project, entity: str) -> None:
         )
     for fact in explanation.facts:
         _echo_fact(fact, prefixes)
+    for predicate, count in sorted(explanation.more_incoming.items(), key=lambda i: i[0].value):
+        click.echo(f"  ← … and {count} more {short_iri(predicate, prefixes)} (--all shows them)")
 
 
 def _echo_fact(fact: ExplainedFact, prefixes: dict[str, str]) -> None:
@@ -728,6 +765,8 @@ def _echo_fact(fact: ExplainedFact, prefixes: dict[str, str]) -> None:
         kind = "  (mention)" if quote.mention else ""
         source = short_iri(ox.NamedNode(quote.source), prefixes)
         click.echo(f"      “{_one_line(quote.exact)}”  [{quote.start}:{quote.end}] {source}{kind}")
+    if fact.more_quotes:
+        click.echo(f"      … and {fact.more_quotes} more quote(s) (--all shows them)")
     if not fact.quotes:
         why = "curated identity link" if fact.is_link else "no quote: written by the build"
         click.echo(f"      ({why})")

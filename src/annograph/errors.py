@@ -102,5 +102,9 @@ class QueryError(AnnographError):
     """A saved query cannot be found, parsed, bound or run."""
 
 
+class UnknownEntity(QueryError):
+    """An IRI parameter's value is neither an IRI nor the id or name of an entity."""
+
+
 class ProjectError(AnnographError):
     """The directory is not an annograph project."""

@@ -1,16 +1,30 @@
 """Why is a fact in the graph? Every fact about an entity, with the article's words behind it.
 
-Works on the built store with the same SPARQL pattern the README documents (Web Annotation
-bodies are reified statements; targets carry a quote and a character span), so what ``why``
-prints is exactly what any SPARQL client can ask.
+An answer starts from the entity and follows the store's indexes outward, so it takes the same
+time in a corpus of ten articles or of ten thousand: the entity's facts are in the default
+graph; the facts that point at it too, grouped by property; and each fact's quotes are found
+from its statement (the IRI of a fact's ``rdf:Statement`` is minted from the fact, see
+:class:`annograph.graph.Minter`) in the graph of each article that states it. A popular entity
+has more facts and quotes than a screen holds: ``limit`` caps the quotes shown per fact and the
+facts shown per property pointing at the entity, and the explanation counts the rest.
+
+The quotes are found with the SPARQL pattern the README documents, with the statement bound::
+
+    GRAPH ?graph {
+      ?annotation oa:hasBody ?statement ; oa:motivatedBy ?motivation ; oa:hasTarget ?target .
+      ?target oa:hasSource ?source ; oa:hasSelector ?by_quote, ?by_position .
+      ?by_quote oa:exact ?exact .
+      ?by_position oa:start ?start ; oa:end ?end .
+    }
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -26,8 +40,31 @@ PREFIX ag: <https://w3id.org/annograph/ontology#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 """
-
-# Labels of things; ?entity is bound by pyoxigraph substitution, never pasted in.
+# ?statement and ?entity are bound by pyoxigraph substitution, never pasted in.
+_QUOTES = (
+    _PREFIXES
+    + """SELECT ?statement ?exact ?start ?end ?source ?motivation WHERE {
+  GRAPH ?graph {
+    ?annotation oa:hasBody ?statement ;
+      oa:motivatedBy ?motivation ;
+      oa:hasTarget ?target .
+    ?target oa:hasSource ?source ;
+      oa:hasSelector ?by_quote, ?by_position .
+    ?by_quote oa:exact ?exact .
+    ?by_position oa:start ?start ; oa:end ?end .
+  }
+}"""
+)
+_QUOTE_COUNT = (
+    _PREFIXES
+    + "SELECT ?statement (COUNT(*) AS ?quotes) WHERE {"
+    + " GRAPH ?graph { ?annotation oa:hasBody ?statement } } GROUP BY ?statement"
+)
+_INCOMING = (
+    "SELECT ?entity ?predicate (COUNT(*) AS ?facts) WHERE { ?subject ?predicate ?entity }"
+    " GROUP BY ?entity ?predicate"
+)
+# The slow way to a name, for a store without an index (built by an older annograph).
 _NAMED = (
     _PREFIXES
     + """SELECT ?entity ?label WHERE {
@@ -35,36 +72,26 @@ _NAMED = (
 }"""
 )
 
-_FACTS = (
-    _PREFIXES
-    + """SELECT ?entity ?subject ?predicate ?object ?exact ?start ?end ?source ?motivation WHERE {
-  # Graph by graph: each article's evidence for what it states. (Over the union of graphs, the
-  # statement of a fact that many articles state would join with itself once per article.)
-  GRAPH ?graph {
-    { ?entity ?predicate ?object BIND(?entity AS ?subject) }
-    UNION
-    { ?subject ?predicate ?entity BIND(?entity AS ?object)
-      FILTER NOT EXISTS { ?subject a rdf:Statement } }
-    OPTIONAL {
-      ?statement rdf:subject ?subject ; rdf:predicate ?predicate ; rdf:object ?object .
-      ?annotation oa:hasBody ?statement ;
-        oa:motivatedBy ?motivation ;
-        oa:hasTarget ?target .
-      ?target oa:hasSource ?source ;
-        oa:hasSelector ?by_quote, ?by_position .
-      ?by_quote oa:exact ?exact .
-      ?by_position oa:start ?start ; oa:end ?end .
-    }
-  }
-}"""
-)
-
 _EDITORIAL_NOTE = "http://www.w3.org/2004/02/skos/core#editorialNote"
 _ID = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
+#: Quotes shown per fact, and facts per property pointing at the entity, unless told otherwise.
+DEFAULT_LIMIT = 10
 
 
 class EntityNotFound(AnnographError):
     """``why`` was given an id, IRI or label that names nothing in the graph (or several things)."""
+
+
+class AmbiguousName(EntityNotFound):
+    """A name that several entities have."""
+
+
+class Names(Protocol):
+    """Finds entities by name: the build's index (:class:`annograph.index.Index`)."""
+
+    def ids_named(self, name: str) -> list[str]: ...
+
+    def all_names(self) -> list[str]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +114,8 @@ class ExplainedFact:
     object: Term
     incoming: bool
     quotes: tuple[Quote, ...]
+    #: Quotes of this fact beyond the limit, not shown.
+    more_quotes: int = 0
 
     @property
     def is_link(self) -> bool:
@@ -103,6 +132,8 @@ class Explanation:
     facts: tuple[ExplainedFact, ...]
     #: Curators' notes (skos:editorialNote): why they read the article so, not facts of it.
     notes: tuple[ox.Literal, ...] = ()
+    #: Facts pointing at the entity beyond the limit, not shown: property -> how many.
+    more_incoming: Mapping[ox.NamedNode, int] = field(default_factory=dict)
 
     @property
     def types(self) -> tuple[ox.NamedNode, ...]:
@@ -116,45 +147,98 @@ class Explanation:
 
 
 def explain(
-    store: ox.Store, entity: str, *, prefixes: Mapping[str, str], id_namespace: str
+    store: ox.Store,
+    entity: str,
+    *,
+    prefixes: Mapping[str, str],
+    id_namespace: str,
+    statement: Callable[[ox.Triple], ox.NamedNode],
+    names: Names | None = None,
+    limit: int | None = DEFAULT_LIMIT,
 ) -> Explanation:
     """Every fact about ``entity`` (an id, a CURIE, an IRI or a label) with its supporting quotes.
 
     :param store: the built store.
     :param prefixes: for CURIEs such as ``id:bishkek``.
     :param id_namespace: where entity ids live (``…/id/``), so ``bishkek`` means ``id:bishkek``.
+    :param statement: the IRI of a fact's statement (:meth:`annograph.graph.Minter.statement`).
+    :param names: the build's index, to find an entity by name (without it, names are found
+        by reading every name in the graph).
+    :param limit: the most quotes shown per fact, and facts per property pointing at the
+        entity; None shows all.
     :raises EntityNotFound: if nothing, or more than one thing, goes by that name.
     """
-    iri = resolve_entity(store, entity, prefixes=prefixes, id_namespace=id_namespace)
-    rows = store.query(
-        _FACTS, substitutions={ox.Variable("entity"): iri}, use_default_graph_as_union=True
+    iri = resolve_entity(store, entity, prefixes=prefixes, id_namespace=id_namespace, names=names)
+    default = ox.DefaultGraph()
+    outgoing = [q.triple for q in store.quads_for_pattern(iri, None, None, default)]
+    incoming, more = _incoming(store, iri, limit)
+    facts = [(t, False) for t in outgoing] + [(t, True) for t in incoming]
+    quotes = _quotes(store, [statement(t) for t, _ in facts], limit)
+    explained = tuple(
+        ExplainedFact(t.subject, t.predicate, t.object, inbound, *quotes[statement(t)])
+        for t, inbound in sorted(facts, key=lambda fact: _fact_order(fact[0], iri))
+        if t.predicate.value != _EDITORIAL_NOTE
     )
-    assert isinstance(rows, ox.QuerySolutions)
-    quotes: dict[tuple[Term, ox.NamedNode, Term], set[Quote]] = defaultdict(set)
-    for row in rows:
-        key = (row["subject"], row["predicate"], row["object"])
-        quotes[key]  # a fact without evidence is still listed
-        if row["exact"] is not None:
-            quotes[key].add(_quote(row))
-    facts = tuple(
-        ExplainedFact(s, p, o, s != iri, tuple(sorted(found, key=lambda q: (q.start, q.end))))
-        for (s, p, o), found in sorted(quotes.items(), key=lambda item: _fact_order(item[0], iri))
-        if p.value != _EDITORIAL_NOTE
-    )
-    if not facts:
+    if not explained:
         raise EntityNotFound(f"nothing in the graph is about <{iri.value}>")
     return Explanation(
         iri,
-        _literals(quotes, iri, NAMESPACE + "name"),
-        facts,
-        _literals(quotes, iri, _EDITORIAL_NOTE),
+        _literals(outgoing, NAMESPACE + "name"),
+        explained,
+        _literals(outgoing, _EDITORIAL_NOTE),
+        more,
     )
 
 
-def _literals(
-    facts: Mapping[tuple[Term, ox.NamedNode, Term], object], subject: ox.NamedNode, predicate: str
-) -> tuple[ox.Literal, ...]:
-    found = [o for (s, p, o) in facts if s == subject and p.value == predicate]
+def _incoming(
+    store: ox.Store, iri: ox.NamedNode, limit: int | None
+) -> tuple[list[ox.Triple], dict[ox.NamedNode, int]]:
+    """The facts pointing at ``iri``: up to ``limit`` per property, and how many more."""
+    found: list[ox.Triple] = []
+    more: dict[ox.NamedNode, int] = {}
+    counts = store.query(_INCOMING, substitutions={ox.Variable("entity"): iri})
+    assert isinstance(counts, ox.QuerySolutions)
+    for row in counts:
+        predicate, count = row["predicate"], int(row["facts"].value)
+        assert isinstance(predicate, ox.NamedNode)
+        pattern = store.quads_for_pattern(None, predicate, iri, ox.DefaultGraph())
+        found.extend(q.triple for q in islice(pattern, limit))
+        if limit is not None and count > limit:
+            more[predicate] = count - limit
+    return found, more
+
+
+def _quotes(
+    store: ox.Store, statements: Sequence[ox.NamedNode], limit: int | None
+) -> dict[ox.NamedNode, tuple[tuple[Quote, ...], int]]:
+    """Each statement's quotes (up to ``limit``), and how many more there are."""
+    found: dict[ox.NamedNode, tuple[tuple[Quote, ...], int]] = {}
+    for node in statements:
+        if node in found:
+            continue
+        rows = store.query(_QUOTES, substitutions={ox.Variable("statement"): node})
+        assert isinstance(rows, ox.QuerySolutions)
+        taken = list(islice(rows, limit))
+        more = 0
+        if limit is not None and len(taken) == limit:
+            more = _quote_count(store, node) - limit
+        shown = sorted(set(map(_quote, taken)), key=_quote_order)
+        found[node] = (tuple(shown), max(more, 0))
+    return found
+
+
+def _quote_count(store: ox.Store, statement: ox.NamedNode) -> int:
+    rows = store.query(_QUOTE_COUNT, substitutions={ox.Variable("statement"): statement})
+    assert isinstance(rows, ox.QuerySolutions)
+    return sum(int(row["quotes"].value) for row in rows)
+
+
+def _quote_order(quote: Quote) -> tuple[str, int, int]:
+    return (quote.source, quote.start, quote.end)
+
+
+def _literals(triples: Iterable[ox.Triple], predicate: str) -> tuple[ox.Literal, ...]:
+    found = [t.object for t in triples if t.predicate.value == predicate]
     literals = [o for o in found if isinstance(o, ox.Literal)]
     return tuple(sorted(literals, key=lambda literal: (literal.language or "", literal.value)))
 
@@ -169,38 +253,48 @@ def _quote(row: ox.QuerySolution) -> Quote:
     )
 
 
-def _fact_order(fact: tuple[Term, ox.NamedNode, Term], iri: ox.NamedNode) -> tuple[object, ...]:
-    subject, predicate, obj = fact
-    incoming = subject != iri
-    return (incoming, predicate.value != RDF_TYPE, predicate.value, str(subject), str(obj))
+def _fact_order(fact: ox.Triple, iri: ox.NamedNode) -> tuple[object, ...]:
+    incoming = fact.subject != iri
+    predicate = fact.predicate.value
+    return (incoming, predicate != RDF_TYPE, predicate, str(fact.subject), str(fact.object))
 
 
 def resolve_entity(
-    store: ox.Store, entity: str, *, prefixes: Mapping[str, str], id_namespace: str
+    store: ox.Store,
+    entity: str,
+    *,
+    prefixes: Mapping[str, str],
+    id_namespace: str,
+    names: Names | None = None,
 ) -> ox.NamedNode:
     """The IRI an id (``bishkek``), CURIE (``id:bishkek``), IRI or label (``Бишкек``) stands for.
 
     Labels match names, alternate names and abbreviations in any language, ignoring case.
 
+    :param names: the build's index (without it, every name in the graph is read).
     :raises EntityNotFound: with the closest label as a hint, or the candidates if ambiguous.
     """
     text = entity.strip()
     iri = _as_iri(text, prefixes=prefixes, id_namespace=id_namespace)
     if iri is not None and _is_subject(store, iri):
         return iri
-    labels = _labels(store)
-    matches = sorted({e.value for e, label in labels if label.value.casefold() == text.casefold()})
+    if names is not None:
+        matches = sorted(id_namespace + found for found in names.ids_named(text))
+    else:
+        labels = _labels(store)
+        matches = sorted({e.value for e, lab in labels if lab.value.casefold() == text.casefold()})
     if len(matches) == 1:
         return ox.NamedNode(matches[0])
     if matches:
-        names = ", ".join(f"<{m}>" for m in matches)
-        raise EntityNotFound(
-            f"'{text}' names {len(matches)} things: {names}", hint="give the id or the IRI instead"
+        listed = ", ".join(f"<{m}>" for m in matches)
+        raise AmbiguousName(
+            f"'{text}' names {len(matches)} things: {listed}", hint="give the id or the IRI instead"
         )
-    hint = closest(text, {label.value for _, label in labels})
+    known = names.all_names() if names is not None else [lab.value for _, lab in _labels(store)]
     raise EntityNotFound(
         f"no entity with the id, IRI or name '{text}'",
-        hint=hint or "try an id such as 'bishkek' (see 'annograph query entities-of-class')",
+        hint=closest(text, set(known))
+        or "try an id such as 'bishkek' (see 'annograph query entities-of-class')",
     )
 
 
@@ -224,11 +318,12 @@ def _as_iri(text: str, *, prefixes: Mapping[str, str], id_namespace: str) -> ox.
 
 
 def _is_subject(store: ox.Store, iri: ox.NamedNode) -> bool:
-    return any(True for _ in store.quads_for_pattern(iri, None, None, None))
+    found = store.quads_for_pattern(iri, None, None, ox.DefaultGraph())
+    return next(iter(found), None) is not None
 
 
 def _labels(store: ox.Store) -> list[tuple[ox.NamedNode, ox.Literal]]:
-    rows = store.query(_NAMED, use_default_graph_as_union=True)
+    rows = store.query(_NAMED)
     assert isinstance(rows, ox.QuerySolutions)
     return [
         (row["entity"], row["label"])

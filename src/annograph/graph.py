@@ -5,13 +5,22 @@ Annotation whose body is the fact, reified as an ``rdf:Statement``, and whose ta
 quoted span of the article (``oa:TextQuoteSelector`` + ``oa:TextPositionSelector``).
 All IRIs are minted from ids or from content hashes, so there are no blank nodes and the graph
 is identical across builds.
+
+**The store's layout.** Each article's named graph holds everything the article says: its
+facts and their evidence. The *default graph* holds the facts once: every triple of every named
+graph (the ontology's and the shared entities' included) that is not evidence, whatever number
+of graphs state it. Queries read the default graph, so a fact that a thousand articles state is
+matched once, not a thousand times; ``GRAPH ?g`` finds the articles that state it and the words
+they say it with. Evidence is what :meth:`Minter.is_evidence` says: the reified statements and
+the annotations, with their targets and selectors.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
@@ -40,8 +49,53 @@ IDENTIFYING = ox.NamedNode(OA + "identifying")
 DESCRIBING = ox.NamedNode(OA + "describing")
 
 
+def _terms(namespace: str, *names: str) -> tuple[ox.NamedNode, ...]:
+    return tuple(ox.NamedNode(namespace + name) for name in names)
+
+
+# Made once: an article of 7,000 triples would otherwise check the same IRIs thousands of times.
+_STATEMENT, _SUBJECT, _PREDICATE, _OBJECT = _terms(
+    RDF, "Statement", "subject", "predicate", "object"
+)
+(
+    _ANNOTATION,
+    _MOTIVATED_BY,
+    _HAS_BODY,
+    _HAS_TARGET,
+    _SPECIFIC_RESOURCE,
+    _HAS_SOURCE,
+    _HAS_SELECTOR,
+    _QUOTE_SELECTOR,
+    _EXACT,
+    _PREFIX,
+    _SUFFIX,
+    _POSITION_SELECTOR,
+    _START,
+    _END,
+) = _terms(
+    OA,
+    "Annotation",
+    "motivatedBy",
+    "hasBody",
+    "hasTarget",
+    "SpecificResource",
+    "hasSource",
+    "hasSelector",
+    "TextQuoteSelector",
+    "exact",
+    "prefix",
+    "suffix",
+    "TextPositionSelector",
+    "start",
+    "end",
+)
+(_EDITORIAL_NOTE,) = _terms(SKOS, "editorialNote")
+(_NON_NEGATIVE_INTEGER,) = _terms(XSD, "nonNegativeInteger")
+
+
+@functools.lru_cache(maxsize=4096)
 def ag(name: str) -> ox.NamedNode:
-    """The ontology term ag:name."""
+    """The ontology term ag:name (made once per name: a build asks for each thousands of times)."""
     return ox.NamedNode(NAMESPACE + name)
 
 
@@ -50,12 +104,17 @@ class Minter:
     """Mints the IRIs of one project from its base IRI (which must end in '/' or '#')."""
 
     base: str
+    #: Where the IRIs of evidence start (statements, annotations): see :meth:`is_evidence`.
+    _evidence: tuple[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_evidence", (f"{self.base}statement/", f"{self.base}evidence/"))
 
     def entity(self, entity_id: str) -> ox.NamedNode:
         return ox.NamedNode(f"{self.base}id/{entity_id}")
 
     def article(self, slug: str) -> ox.NamedNode:
-        return ox.NamedNode(f"{self.base}article/{slug}")
+        return _named(f"{self.base}article/{slug}")
 
     def graph(self, slug: str) -> ox.NamedNode:
         return ox.NamedNode(f"{self.base}graph/{slug}")
@@ -77,6 +136,26 @@ class Minter:
         )
         return f"{self.base}evidence/{_digest(key)}"
 
+    def is_evidence(self, triple: ox.Triple | ox.Quad) -> bool:
+        """Whether a triple is evidence (about a statement or an annotation), not a fact.
+
+        >>> minter = Minter("https://example.org/")
+        >>> fact = ox.Triple(minter.entity("iom"), RDF_TYPE, ag("Organization"))
+        >>> minter.is_evidence(fact), minter.is_evidence(
+        ...     ox.Triple(minter.statement(fact), RDF_TYPE, ox.NamedNode(RDF + "Statement")))
+        (False, True)
+        """
+        subject = triple.subject
+        return isinstance(subject, ox.NamedNode) and subject.value.startswith(self._evidence)
+
+    def is_evidence_iri(self, iri: str) -> bool:
+        """Whether an IRI names evidence: a statement or an annotation (or its parts)."""
+        return iri.startswith(self._evidence)
+
+    def is_statement_iri(self, iri: str) -> bool:
+        """Whether an IRI names a reified statement (one per distinct fact, whoever states it)."""
+        return iri.startswith(self._evidence[0])
+
     def prefixes(self) -> dict[str, str]:
         """Prefixes for this project's own IRIs, for readable exports."""
         return {
@@ -86,6 +165,11 @@ class Minter:
             "stmt": f"{self.base}statement/",
             "ev": f"{self.base}evidence/",
         }
+
+
+@functools.lru_cache(maxsize=256)
+def _named(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
 
 
 def _digest(text: str) -> str:
@@ -225,10 +309,10 @@ def _evidence_triples(
     """Reify the facts and attach each quote to them as a Web Annotation."""
     statements = [minter.statement(fact) for fact in facts]
     for statement, fact in zip(statements, facts, strict=True):
-        yield ox.Triple(statement, RDF_TYPE, ox.NamedNode(RDF + "Statement")), said_at
-        yield ox.Triple(statement, ox.NamedNode(RDF + "subject"), fact.subject), said_at
-        yield ox.Triple(statement, ox.NamedNode(RDF + "predicate"), fact.predicate), said_at
-        yield ox.Triple(statement, ox.NamedNode(RDF + "object"), fact.object), said_at
+        yield ox.Triple(statement, RDF_TYPE, _STATEMENT), said_at
+        yield ox.Triple(statement, _SUBJECT, fact.subject), said_at
+        yield ox.Triple(statement, _PREDICATE, fact.predicate), said_at
+        yield ox.Triple(statement, _OBJECT, fact.object), said_at
     for quote in evidence:
         triples = _annotation_triples(article, statements, quote, note, minter, motivation)
         yield from ((triple, quote.location) for triple in triples)
@@ -245,31 +329,29 @@ def _annotation_triples(
     iri = minter.evidence(article.slug, statements, quote)
     annotation, target = ox.NamedNode(iri), ox.NamedNode(iri + "-target")
     by_quote, by_position = ox.NamedNode(iri + "-quote"), ox.NamedNode(iri + "-position")
-    yield ox.Triple(annotation, RDF_TYPE, ox.NamedNode(OA + "Annotation"))
-    yield ox.Triple(annotation, ox.NamedNode(OA + "motivatedBy"), motivation)
+    yield ox.Triple(annotation, RDF_TYPE, _ANNOTATION)
+    yield ox.Triple(annotation, _MOTIVATED_BY, motivation)
     for statement in statements:
-        yield ox.Triple(annotation, ox.NamedNode(OA + "hasBody"), statement)
-    yield ox.Triple(annotation, ox.NamedNode(OA + "hasTarget"), target)
+        yield ox.Triple(annotation, _HAS_BODY, statement)
+    yield ox.Triple(annotation, _HAS_TARGET, target)
     if note:
-        yield ox.Triple(
-            annotation, ox.NamedNode(SKOS + "editorialNote"), ox.Literal(note, language="en")
-        )
-    yield ox.Triple(target, RDF_TYPE, ox.NamedNode(OA + "SpecificResource"))
-    yield ox.Triple(target, ox.NamedNode(OA + "hasSource"), minter.article(article.slug))
-    yield ox.Triple(target, ox.NamedNode(OA + "hasSelector"), by_quote)
-    yield ox.Triple(target, ox.NamedNode(OA + "hasSelector"), by_position)
-    yield ox.Triple(by_quote, RDF_TYPE, ox.NamedNode(OA + "TextQuoteSelector"))
-    yield ox.Triple(by_quote, ox.NamedNode(OA + "exact"), ox.Literal(quote.exact))
+        yield ox.Triple(annotation, _EDITORIAL_NOTE, ox.Literal(note, language="en"))
+    yield ox.Triple(target, RDF_TYPE, _SPECIFIC_RESOURCE)
+    yield ox.Triple(target, _HAS_SOURCE, minter.article(article.slug))
+    yield ox.Triple(target, _HAS_SELECTOR, by_quote)
+    yield ox.Triple(target, _HAS_SELECTOR, by_position)
+    yield ox.Triple(by_quote, RDF_TYPE, _QUOTE_SELECTOR)
+    yield ox.Triple(by_quote, _EXACT, ox.Literal(quote.exact))
     # The spec makes prefix and suffix optional; an empty one (quote at the very start or end)
     # is left out rather than written as "".
     if quote.prefix:
-        yield ox.Triple(by_quote, ox.NamedNode(OA + "prefix"), ox.Literal(quote.prefix))
+        yield ox.Triple(by_quote, _PREFIX, ox.Literal(quote.prefix))
     if quote.suffix:
-        yield ox.Triple(by_quote, ox.NamedNode(OA + "suffix"), ox.Literal(quote.suffix))
-    yield ox.Triple(by_position, RDF_TYPE, ox.NamedNode(OA + "TextPositionSelector"))
-    yield ox.Triple(by_position, ox.NamedNode(OA + "start"), _integer(quote.start))
-    yield ox.Triple(by_position, ox.NamedNode(OA + "end"), _integer(quote.end))
+        yield ox.Triple(by_quote, _SUFFIX, ox.Literal(quote.suffix))
+    yield ox.Triple(by_position, RDF_TYPE, _POSITION_SELECTOR)
+    yield ox.Triple(by_position, _START, _integer(quote.start))
+    yield ox.Triple(by_position, _END, _integer(quote.end))
 
 
 def _integer(number: int) -> ox.Literal:
-    return ox.Literal(str(number), datatype=ox.NamedNode(XSD + "nonNegativeInteger"))
+    return ox.Literal(str(number), datatype=_NON_NEGATIVE_INTEGER)

@@ -364,6 +364,22 @@ def apply_mappings(
     """
     if entity_ids is None:
         entity_ids = {e.id for article in articles for e in article.entities}
+    added, problems = accepted_links(mapping_sets, id_namespace, entity_ids=entity_ids)
+    return [with_links(article, added) for article in articles], problems
+
+
+def accepted_links(
+    mapping_sets: Sequence[MappingSet],
+    id_namespace: str,
+    *,
+    entity_ids: Collection[str] | None = None,
+) -> tuple[dict[str, list[Link]], list[AnnographError]]:
+    """The links the accepted rows of the mapping files make, by entity id, and the rows that
+    cannot be links.
+
+    :param entity_ids: the ids of the corpus; None takes every row's subject as known (the
+        rows about unknown entities are then found later, with :func:`mapped_ids`).
+    """
     added: dict[str, list[Link]] = defaultdict(list)
     problems: list[AnnographError] = []
     for mapping_set in mapping_sets:
@@ -376,20 +392,40 @@ def apply_mappings(
                 problems.append(error)
                 continue
             added[entity_id].append(link)
-    return [_with_links(article, added) for article in articles], problems
+    return dict(added), problems
+
+
+def mapped_ids(mapping_sets: Sequence[MappingSet], id_namespace: str) -> set[str]:
+    """The entity ids the accepted rows of the mapping files are about (as far as they say)."""
+    ids: set[str] = set()
+    for mapping_set in mapping_sets:
+        for row in mapping_set.mappings:
+            if row.review is not Review.ACCEPTED:
+                continue
+            try:
+                subject = mapping_set.expand(row.subject_id, row.location)
+            except AnnographError:
+                continue
+            if subject.startswith(id_namespace):
+                ids.add(subject.removeprefix(id_namespace))
+    return ids
 
 
 def _accepted_link(
-    row: MappingRow, mapping_set: MappingSet, id_namespace: str, entity_ids: Collection[str]
+    row: MappingRow,
+    mapping_set: MappingSet,
+    id_namespace: str,
+    entity_ids: Collection[str] | None,
 ) -> tuple[str, Link]:
     location = row.location
     subject = mapping_set.expand(row.subject_id, location)
     entity_id = subject.removeprefix(id_namespace)
-    if not subject.startswith(id_namespace) or entity_id not in entity_ids:
+    known = entity_ids is None or entity_id in entity_ids
+    if not subject.startswith(id_namespace) or not known:
         raise LinkError(
             f"subject_id '{row.subject_id}' is not an entity of the annotations",
             location=location,
-            hint=closest(entity_id, entity_ids) or "write id:ENTITY-ID for an entity's id",
+            hint=closest(entity_id, entity_ids or ()) or "write id:ENTITY-ID for an entity's id",
         )
     kind = PREDICATES.get(row.predicate_id)
     if kind is None:
@@ -402,14 +438,19 @@ def _accepted_link(
     return entity_id, Link(kind, target, location or SourceLocation(mapping_set.path))
 
 
-def _with_links(article: Article, added: Mapping[str, list[Link]]) -> Article:
-    entities = tuple(
-        replace(e, links=(*e.links, *(k for k in added[e.id] if k.target not in _targets(e))))
-        if added.get(e.id)
-        else e
-        for e in article.entities
-    )
+def with_links(article: Article, added: Mapping[str, Sequence[Link]]) -> Article:
+    """The article with ``added`` links (by entity id) given to its entities."""
+    entities = tuple(linked(e, added.get(e.id, ())) for e in article.entities)
     return replace(article, entities=entities)
+
+
+def linked(entity: Entity, links: Sequence[Link]) -> Entity:
+    """The entity with ``links`` added, but those to targets it already links to."""
+    if not links:
+        return entity
+    return replace(
+        entity, links=(*entity.links, *(k for k in links if k.target not in _targets(entity)))
+    )
 
 
 def _targets(entity: Entity) -> set[str]:

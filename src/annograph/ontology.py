@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pyoxigraph as ox
 
@@ -82,7 +82,7 @@ def load_ontology(path: Path) -> Ontology:
     :param path: the ontology file, e.g. ``ontology/annograph.ttl``.
     :raises OntologyError: if the file is missing or is not valid Turtle (with line and column).
     """
-    triples = tuple(parse_turtle(path))
+    triples = tuple(_stable_blank_nodes(parse_turtle(path)))
     types = _types_by_subject(triples)
     own = {iri.removeprefix(NAMESPACE): k for iri, k in types.items() if iri.startswith(NAMESPACE)}
     return Ontology(
@@ -95,6 +95,23 @@ def load_ontology(path: Path) -> Ontology:
         ),
         superclasses=superclass_closure(triples),
     )
+
+
+def _stable_blank_nodes(triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
+    """The triples with blank nodes labelled by their order in the file, not at random.
+
+    The ontology's triples are in two graphs of every store (its own and the default graph):
+    with the same labels in every build, a store is the same whatever build made it.
+    """
+    labels: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def stable(term: Any) -> Any:
+        if isinstance(term, ox.BlankNode):
+            return labels.setdefault(term, ox.BlankNode(f"ontology{len(labels)}"))
+        return term
+
+    for triple in triples:
+        yield ox.Triple(stable(triple.subject), triple.predicate, stable(triple.object))
 
 
 def parse_turtle(path: Path) -> list[ox.Triple]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any
 
 import httpx
 import pyoxigraph as ox
@@ -21,36 +22,51 @@ from annograph.annotations import (
     ENTITIES,
     Corpus,
     article_directories,
-    corpus_problems,
-    load_article,
     load_corpus,
-    load_shared_entities,
+)
+from annograph.builder import (
+    BUILD_STEPS,
+    Build,
+    BuildKind,
+    Sources,
+    Validation,
+    build_release,
+    update_release,
+    validate_sources,
 )
 from annograph.config import Config, Endpoint, check_base_iri, load_config
 from annograph.diagram import Diagram, Language, article_diagram, entity_diagram
 from annograph.docs import DOCS_DIR, Docs, write_docs
-from annograph.errors import AnnographError, AnnotationErrors, ProjectError, SourceLocation
-from annograph.evidence import Explanation, explain
-from annograph.export import ExportFormat, export_graph, select_quads
+from annograph.errors import (
+    AnnographError,
+    AnnotationErrors,
+    ProjectError,
+    QueryError,
+    SourceLocation,
+    UnknownEntity,
+)
+from annograph.evidence import (
+    DEFAULT_LIMIT,
+    AmbiguousName,
+    EntityNotFound,
+    Explanation,
+    explain,
+    resolve_entity,
+)
+from annograph.export import ExportFormat, export_graph, export_store
 from annograph.graph import DEFAULT_BASE_IRI, Minter, origins, shared_origins
-from annograph.index import Summary, counts, read_index, relinked, summarize, write_index
+from annograph.index import Index, read_only_index
 from annograph.linking import (
     Reconciliation,
     Suggestion,
-    apply_mappings,
-    check_link_kinds,
+    accepted_links,
+    linked,
     reconcile,
     subjects,
+    with_links,
 )
-from annograph.manifest import (
-    Inputs,
-    Manifest,
-    digest_triples,
-    fingerprint,
-    read_manifest,
-    write_manifest,
-)
-from annograph.model import Article, Entity
+from annograph.manifest import Inputs, Manifest, fingerprint, read_manifest, write_manifest
+from annograph.model import Article
 from annograph.ontology import (
     ONTOLOGY_IRI,
     PREFIXES,
@@ -62,10 +78,14 @@ from annograph.ontology import (
 from annograph.progress import Progress, Steps
 from annograph.push import PushedGraph, Target, push_store
 from annograph.queries import (
+    IRI_HINT,
+    BoundQuery,
+    Parameter,
     QueryResult,
     SavedQuery,
     bind,
     find_query,
+    is_iri_value,
     redirect_services,
     run_query,
     saved_queries,
@@ -74,7 +94,7 @@ from annograph.reasoning import Inconsistency, find_conflict
 from annograph.remote import query_endpoint
 from annograph.rows import Rows, parameter_values, rows_of
 from annograph.scaffold import NewArticle, articles_language, init_project, new_article
-from annograph.shapes import Shapes, check_shapes, load_shapes, shapes_hold_near, union_of
+from annograph.shapes import Shapes, load_shapes, union_of
 from annograph.sources import Source
 from annograph.sssom import (
     SSSOM_PREFIXES,
@@ -94,11 +114,11 @@ from annograph.store import (
     index_path,
     manifest_path,
     open_store,
-    replace_graphs,
     store_lock,
-    write_release,
 )
 from annograph.void import VOID_PREFIXES, describe_dataset
+
+__all__ = ["BUILD_STEPS", "Build", "BuildKind", "Project", "Suggested", "Validation"]
 
 ONTOLOGY_FILE = Path("ontology") / "annograph.ttl"
 SHAPES_FILE = Path("ontology") / "shapes.ttl"
@@ -107,45 +127,6 @@ DEFAULT_STORE = Path(".annograph") / "store"
 LINKS = "links"
 #: Candidates written per entity: beyond a handful a reviewer learns nothing more.
 CANDIDATES_PER_ENTITY = 5
-BuildKind = Literal["full", "incremental", "unchanged"]
-#: The stages of a build, in order, as its progress callback names them.
-BUILD_STEPS = ("ontology", "annotations", "graph", "shapes", "store")
-
-
-@dataclass(frozen=True, slots=True)
-class Validation:
-    """What a successful validation checked, and the warnings it found on the way."""
-
-    articles: int
-    entities: int
-    facts: int
-    quotes: int
-    links: int
-    warnings: tuple[AnnographError, ...]
-
-    def summary(self) -> str:
-        """One line for the terminal: 'valid: 1 article, 77 entities, ...'."""
-        counts = (
-            f"{self.articles} article(s), {self.entities} entities, {self.facts} facts, "
-            f"{self.quotes} quotes, {self.links} identity links"
-        )
-        return f"valid: {counts}, {len(self.warnings)} warning(s)"
-
-
-@dataclass(frozen=True, slots=True)
-class Build:
-    """A finished build: the store written and the validation it passed.
-
-    ``kind`` says what was done: ``full`` (a new store), ``incremental`` (only the graphs of
-    the articles that changed were replaced) or ``unchanged`` (nothing changed: no work).
-    """
-
-    store: StoreInfo
-    validation: Validation
-    kind: BuildKind = "full"
-    #: For an incremental build: the named graphs replaced and the ones removed.
-    replaced: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,32 +136,6 @@ class Suggested:
     path: Path
     added: int
     reconciliation: Reconciliation
-
-
-@dataclass(frozen=True, slots=True)
-class _Checked:
-    """Validated articles as triples with their origins, one mapping per named graph."""
-
-    ontology: Ontology
-    graphs: dict[str, dict[ox.Triple, SourceLocation]]
-    validation: Validation
-    #: Every article's summary, for the checks across articles of later builds.
-    summaries: tuple[Summary, ...]
-
-    def union(self) -> dict[ox.Triple, SourceLocation]:
-        """All article triples with their origins."""
-        return union_of(self.graphs.values())
-
-    def quads(self) -> Iterator[ox.Quad]:
-        """The ontology's graph and every article's, one quad at a time (not all at once: at a
-        million quads a list of them is a few hundred megabytes more at the build's peak)."""
-        ontology = ox.NamedNode(ONTOLOGY_IRI)
-        yield from (
-            ox.Quad(t.subject, t.predicate, t.object, ontology) for t in self.ontology.triples
-        )
-        for name, triples in self.graphs.items():
-            graph = ox.NamedNode(name)
-            yield from (ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
 
 
 @dataclass(frozen=True)
@@ -201,8 +156,9 @@ class Project:
     data_path: Path | None = None
     config: Config = field(default_factory=Config, repr=False)
     _minter: Minter = field(init=False, repr=False)
-    #: The store opened last, with what identifies its content (see :meth:`open_store`).
-    _opened: dict[str, tuple[object, ox.Store]] = field(
+    #: The store opened last and its index, with what identifies their content (see
+    #: :meth:`open_store`).
+    _opened: dict[str, tuple[object, ox.Store | Index | None]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
 
@@ -275,10 +231,13 @@ class Project:
         version = (release, _modified(manifest)) if manifest is not None else None
         cached = self._opened.get("store")
         if version is not None and cached is not None and cached[0] == version:
+            assert isinstance(cached[1], ox.Store)
             return cached[1]
         store = open_store(self.store)
-        if version is not None:
+        if version is not None and release is not None:
             self._opened["store"] = (version, store)
+            names = read_only_index(index_path(release), self.data / ARTICLES, ANNOTATIONS_FILE)
+            self._opened["names"] = (version, names)
         return store
 
     @property
@@ -316,28 +275,31 @@ class Project:
         """Parse ``ontology/shapes.ttl`` and derive the ontology's domain and range shapes."""
         return load_shapes(self.root / SHAPES_FILE, ontology or self.load_ontology())
 
-    def validate(self) -> Validation:
-        """Check everything a build checks, without writing anything.
+    def validate(self, *, progress: Progress | None = None) -> Validation:
+        """Check everything a build checks, without writing anything into the project.
 
         Annotations against the ontology (syntax, keys, classes, properties, references, values,
-        quotes), then the graph they make against the SHACL shapes.
+        quotes), the checks across articles, then the graph they make against the SHACL shapes.
+        The graph's facts go into a temporary store (the shared entities' shapes need them all).
 
         :raises AnnotationErrors: listing every error (and warning), each with file, line, column.
         """
-        return self._check().validation
+        return validate_sources(self._sources(), steps=Steps(BUILD_STEPS, progress))
 
     def reason(self) -> None:
         """Check with the OWL reasoner (HermiT) that the ontology allows what the data says.
 
-        Run after :meth:`validate`: SHACL already catches references to the wrong kind of thing;
-        the reasoner adds what only OWL axioms say, such as one entity typed both Person and NGO.
+        Runs :meth:`validate` first: SHACL already catches references to the wrong kind of
+        thing; the reasoner adds what only OWL axioms say, such as one entity typed both Person
+        and NGO. HermiT reasons over the whole graph at once, in memory.
 
         :raises AnnotationErrors: one located error per statement of a conflict found.
         :raises ReasonerUnavailable: if there is no Java to run HermiT on.
         """
-        checked = self._check()
-        located = checked.union()
-        conflict = find_conflict(checked.ontology.triples, list(located))
+        self.validate()
+        ontology = self.load_ontology()
+        located = union_of(self._graphs(ontology).values())
+        conflict = find_conflict(ontology.triples, list(located))
         if conflict is not None:
             raise AnnotationErrors(self._inconsistency(conflict, located))
 
@@ -358,8 +320,34 @@ class Project:
         ]
 
     def quads(self) -> list[ox.Quad]:
-        """The whole validated dataset: the ontology's graph and one graph per article."""
-        return list(self._check().quads())
+        """The whole validated dataset, in memory, as a build writes it: the ontology's graph,
+        one graph per article, the shared entities' graph, and their facts once in the default
+        graph. For small projects and tests; a build streams it instead."""
+        self.validate()
+        ontology = self.load_ontology()
+        graphs: dict[str, Iterable[ox.Triple]] = {ONTOLOGY_IRI: ontology.triples}
+        graphs.update(self._graphs(ontology))
+        named = [
+            ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name))
+            for name, triples in graphs.items()
+            for t in triples
+        ]
+        facts = dict.fromkeys(q.triple for q in named if not self._minter.is_evidence(q.triple))
+        return [*named, *(ox.Quad(t.subject, t.predicate, t.object) for t in facts)]
+
+    def _graphs(self, ontology: Ontology) -> dict[str, dict[ox.Triple, SourceLocation]]:
+        """Each article's triples and the shared graph's, with their origins, in memory."""
+        corpus = self.load_corpus(ontology)
+        links, _ = accepted_links(self.mapping_sets(), self._minter.prefixes()["id"])
+        articles = [with_links(article, links) for article in corpus.articles]
+        graphs = {self.article_graph(a.slug): origins(a, minter=self._minter) for a in articles}
+        mentioned = sorted({e.id for a in articles for e in a.entities if e.shared})
+        shared = shared_origins(
+            [linked(corpus.shared[i], links.get(i, ())) for i in mentioned], minter=self._minter
+        )
+        if shared:
+            graphs[self._minter.shared_graph().value] = shared
+        return graphs
 
     def build(
         self, *, wait: float = 0, progress: Progress | None = None, full: bool = False
@@ -378,6 +366,7 @@ class Project:
         :raises AnnotationErrors: if anything is invalid (the store is left untouched).
         :raises StoreError: if another build of the same store is still running.
         """
+        started = time.perf_counter()
         steps = Steps(BUILD_STEPS, progress)
         with store_lock(self.store, wait=wait):
             release = current_release(self.store)
@@ -385,22 +374,26 @@ class Project:
             if not full and release is not None:
                 manifest = read_manifest(manifest_path(release))
             inputs = self._inputs(manifest.inputs if manifest is not None else None)
-            if (
-                release is not None
-                and manifest is not None
-                and manifest.inputs.shared == inputs.shared
-            ):
-                return self._update(release, manifest, inputs, steps)
-            checked = self._check(steps)
-            with steps.step("store"):
-                store = write_release(checked.quads(), path=self.store)
-            derived = _derived(checked.graphs, self._minter.shared_graph().value)
-            manifest = Manifest(
-                inputs, store.quads_per_graph, _counts(checked.validation), (), derived
-            )
-            write_index(index_path(store.release), checked.summaries)
-            write_manifest(manifest_path(store.release), manifest)
-            return Build(store, checked.validation)
+            built: Build | None = None
+            if release is not None and manifest is not None:
+                if manifest.inputs.shared == inputs.shared:
+                    built = self._update(release, manifest, inputs, steps)
+            if built is None:
+                store, validation = build_release(
+                    self._sources(), self.store, steps=steps, inputs=inputs
+                )
+                built = Build(store, validation)
+        return replace(built, seconds=time.perf_counter() - started)
+
+    def _sources(self) -> Sources:
+        return Sources(
+            data=self.data,
+            ontology=self.root / ONTOLOGY_FILE,
+            shapes=self.root / SHAPES_FILE,
+            mapping_sets=self.mapping_sets(),
+            minter=self._minter,
+            prefixes=self.prefixes(),
+        )
 
     def _inputs(self, known: Inputs | None = None) -> Inputs:
         return fingerprint(
@@ -415,172 +408,42 @@ class Project:
             settings={"base_iri": self.base_iri, "annograph": __version__},
         )
 
-    def _update(self, release: Path, manifest: Manifest, inputs: Inputs, steps: Steps) -> Build:
-        """Replace the graphs of the articles that changed (hold the store's lock)."""
+    def _update(
+        self, release: Path, manifest: Manifest, inputs: Inputs, steps: Steps
+    ) -> Build | None:
+        """Bring the current release up to date in place (hold the store's lock); None if only
+        a full build can (see :func:`annograph.builder.update_release`)."""
         written, removed = manifest.changed_articles(inputs)
-        info = StoreInfo(self.store.absolute(), release, dict(manifest.quads_per_graph))
         if not written and not removed:
             if inputs.signatures != manifest.inputs.signatures:
                 # Remembered, so that the next build need not hash these folders again.
                 write_manifest(manifest_path(release), replace(manifest, inputs=inputs))
+            info = StoreInfo(self.store.absolute(), release, dict(manifest.quads_per_graph))
             return Build(info, Validation(**manifest.counts, warnings=()), "unchanged")
-        shared_graph = self._minter.shared_graph().value
-        gone = {self.article_graph(slug) for slug in removed}
-        changed = self._check_changed(release, manifest, inputs, written, removed, steps)
-        if changed is not None:
-            checked, derived = changed, dict(manifest.derived)  # the shared graph is as it was
-        else:
-            # Everything is validated: cross-article checks and shapes see the whole corpus.
-            checked = self._check(steps)
-            derived = _derived(checked.graphs, shared_graph)
-        graphs = {
-            self.article_graph(slug): checked.graphs[self.article_graph(slug)] for slug in written
-        }
-        if shared_graph not in derived:
-            gone.add(shared_graph)
-        elif manifest.derived.get(shared_graph) != derived[shared_graph]:
-            graphs[shared_graph] = checked.graphs[shared_graph]
-        path = manifest_path(release)
-        # Marked before the store changes: if the update is interrupted, the next build redoes it.
-        write_manifest(path, replace(manifest, pending=tuple(sorted(written | removed))))
-        with steps.step("store"):
-            counts = replace_graphs(release, {g: list(t) for g, t in graphs.items()}, remove=gone)
-        quads = {g: n for g, n in manifest.quads_per_graph.items() if g not in gone}
-        quads = dict(sorted({**quads, **{g: n for g, n in counts.items() if n}}.items()))
-        write_index(index_path(release), checked.summaries)
-        write_manifest(path, Manifest(inputs, quads, _counts(checked.validation), (), derived))
-        store = StoreInfo(self.store.absolute(), release, quads)
-        replaced = tuple(sorted(graphs))
-        return Build(store, checked.validation, "incremental", replaced, tuple(sorted(gone)))
-
-    def _check_changed(
-        self,
-        release: Path,
-        manifest: Manifest,
-        inputs: Inputs,
-        written: set[str],
-        removed: set[str],
-        steps: Steps,
-    ) -> _Checked | None:
-        """Check only the articles that changed, with the kept summaries of the others.
-
-        The result holds the graphs of the changed articles only. ``None`` means that this
-        cannot settle it and everything must be checked: no usable summaries; a change in which
-        shared entities are mentioned (the shared graph changes); or a shape broken near the
-        change (the full check then locates every problem exactly). Errors in the changed
-        articles, and between them and the others, are raised as a full check raises them.
-        """
-        kept = read_index(index_path(release), self.data / ARTICLES, ANNOTATIONS_FILE)
-        if kept is None or set(kept) != set(manifest.inputs.articles):
-            return None
-        with steps.step("ontology"):
-            ontology = self.load_ontology()
-        with steps.step("annotations"):
-            shared = load_shared_entities(self.data, ontology)
-            unchanged = [kept[slug] for slug in inputs.articles if slug not in written]
-            articles = self._read_changed(sorted(written), ontology, shared, unchanged)
-            fresh = {article.slug: summarize(article) for article in articles}
-            summaries = tuple(fresh.get(slug) or kept[slug] for slug in inputs.articles)
-            errors, warnings = corpus_problems(shared, summaries)
-            if errors:
-                raise AnnotationErrors(errors)
-        if _shared_ids_mentioned(summaries) != _shared_ids_mentioned(kept.values()):
-            return None
-        with steps.step("graph"):
-            graphs = {self.article_graph(a.slug): origins(a, minter=self._minter) for a in articles}
-        with steps.step("shapes"):
-            holds = shapes_hold_near(
-                graphs,
-                store=self.open_store(),
-                replaced={self.article_graph(slug) for slug in written | removed},
-                ontology=ontology,
-                shapes=self.load_shapes(ontology),
-            )
-        if not holds:
-            return None
-        validation = Validation(**counts(summaries), warnings=tuple(warnings))
-        return _Checked(ontology, graphs, validation, summaries)
-
-    def _read_changed(
-        self,
-        slugs: Sequence[str],
-        ontology: Ontology,
-        shared: Mapping[str, Entity],
-        others: Sequence[Summary],
-    ) -> list[Article]:
-        """The changed articles, read and linked as a full check reads them (same errors).
-
-        :param others: the summaries of the articles that did not change.
-        """
-        articles: list[Article] = []
-        errors: list[AnnographError] = []
-        for slug in slugs:
-            try:
-                articles.append(load_article(self.data / ARTICLES / slug, ontology, shared=shared))
-            except AnnotationErrors as error:
-                errors.extend(error.errors)
-        if errors:
-            raise AnnotationErrors(errors)
-        known = {entity.id for summary in others for entity in summary.entities}
-        known.update(entity.id for article in articles for entity in article.entities)
-        return self._with_links(articles, ontology, entity_ids=known)
-
-    def _with_links(
-        self, articles: list[Article], ontology: Ontology, *, entity_ids: set[str] | None = None
-    ) -> list[Article]:
-        """The articles with the links accepted in ``data/links/*.sssom.tsv`` added.
-
-        :param entity_ids: the corpus's ids, when ``articles`` are only some of it.
-        :raises AnnotationErrors: for a mapping row or a link that cannot be applied.
-        """
-        linked, problems = apply_mappings(
-            articles, self.mapping_sets(), self._minter.prefixes()["id"], entity_ids=entity_ids
+        update = update_release(
+            self._sources(),
+            self.store,
+            release,
+            manifest,
+            inputs,
+            steps=steps,
+            opened=self.open_store(),
         )
-        problems += check_link_kinds(linked, ontology)
-        if problems:
-            raise AnnotationErrors(problems)
-        return linked
-
-    def _check(self, steps: Steps | None = None) -> _Checked:
-        steps = steps or Steps(BUILD_STEPS)
-        with steps.step("ontology"):
-            ontology = self.load_ontology()
-        with steps.step("annotations"):
-            corpus = self._linked_corpus(ontology, steps)
-        with steps.step("graph"):
-            graphs = {
-                self.article_graph(a.slug): origins(a, minter=self._minter) for a in corpus.articles
-            }
-            shared = _mentioned_shared(corpus)
-            if shared:
-                graphs[self._minter.shared_graph().value] = shared_origins(
-                    shared, minter=self._minter
-                )
-        # The articles are in the graphs now: free them (at 10,000 articles, hundreds of MB).
-        corpus = replace(corpus, articles=[])
-        with steps.step("shapes"):
-            violations = check_shapes(
-                graphs.values(),
-                ontology=ontology,
-                shapes=self.load_shapes(ontology),
-                prefixes=self.prefixes(),
-            )
-        problems = [*corpus.warnings, *violations]
-        if any(problem.severity == "error" for problem in problems):
-            raise AnnotationErrors(problems)
-        validation = Validation(**counts(corpus.summaries), warnings=tuple(problems))
-        return _Checked(ontology, graphs, validation, corpus.summaries)
+        if update is None:
+            return None
+        return Build(
+            update.store,
+            update.validation,
+            "incremental",
+            update.replaced,
+            update.removed,
+            facts_added=update.facts_added,
+            facts_removed=update.facts_removed,
+        )
 
     def _linked_articles(self, ontology: Ontology) -> list[Article]:
-        return self._linked_corpus(ontology).articles
-
-    def _linked_corpus(self, ontology: Ontology, steps: Steps | None = None) -> Corpus:
-        """The corpus, with the links accepted in ``data/links/*.sssom.tsv`` added."""
-        report = None if steps is None else partial(steps.advance, "annotations")
-        corpus = load_corpus(self.data, ontology, progress=report)
-        articles = self._with_links(corpus.articles, ontology)
-        summaries = tuple(map(relinked, corpus.summaries, articles))
-        return replace(corpus, articles=articles, summaries=summaries)
+        links, _ = accepted_links(self.mapping_sets(), self._minter.prefixes()["id"])
+        return [with_links(article, links) for article in self.load_articles(ontology)]
 
     @property
     def links_dir(self) -> Path:
@@ -714,10 +577,34 @@ class Project:
     def export(
         self, format: ExportFormat, *, graph: str | None = None, with_ontology: bool = False
     ) -> str:
-        """Serialize the built store (all article graphs, or one graph)."""
-        store = self.open_store()
-        quads = select_quads(store, graph=graph, with_ontology=with_ontology)
-        return export_graph(quads, format=format, prefixes=self.prefixes())
+        """The built store (or one named graph) serialized, as text: for small graphs; a large
+        one streams with :meth:`export_to`. See :mod:`annograph.export` for what is written.
+        """
+        buffer = io.BytesIO()
+        self.export_to(buffer, format, graph=graph, with_ontology=with_ontology)
+        return buffer.getvalue().decode("utf-8")
+
+    def export_to(
+        self,
+        output: IO[bytes],
+        format: ExportFormat,
+        *,
+        graph: str | None = None,
+        with_ontology: bool = False,
+    ) -> None:
+        """Write the built store (or one named graph) to ``output``, a section at a time.
+
+        :raises AnnographError: for an unknown graph.
+        """
+        export_store(
+            self.open_store(),
+            output,
+            format=format,
+            prefixes=self.prefixes(),
+            minter=self._minter,
+            graph=graph,
+            with_ontology=with_ontology,
+        )
 
     def export_void(
         self, format: ExportFormat, *, license: str | None = None, endpoint: str | None = None
@@ -733,22 +620,38 @@ class Project:
         :param license: a licence IRI for ``dcterms:license`` (left out if None).
         :param endpoint: a public SPARQL endpoint for ``void:sparqlEndpoint`` (left out if None).
         """
+        store = self.open_store()
+        recorded = self._recorded_quads()
+        triples = None
+        if recorded is not None:
+            ontology = recorded.get(ONTOLOGY_IRI, 0)
+            triples = sum(recorded.values()) - 2 * ontology  # in its graph and in the default
         return describe_dataset(
-            self.open_store(),
+            store,
             dataset=self.base_iri + "dataset",
             entity_space=self._minter.prefixes()["id"],
             license=license,
             endpoint=endpoint,
+            triples=triples,
         )
 
     def stats(self) -> Stats:
         """Counts of the built store: triples per graph, entities per class, evidence, links."""
-        return collect_stats(self.open_store())
+        store = self.open_store()
+        return collect_stats(store, quads_per_graph=self._recorded_quads())
 
-    def why(self, entity: str) -> Explanation:
+    def _recorded_quads(self) -> dict[str, int] | None:
+        """The triples of each graph of the current release, as its build recorded them."""
+        release = current_release(self.store)
+        manifest = read_manifest(manifest_path(release)) if release is not None else None
+        return dict(manifest.quads_per_graph) if manifest is not None else None
+
+    def why(self, entity: str, *, limit: int | None = DEFAULT_LIMIT) -> Explanation:
         """Every fact the built graph holds about an entity, with the quotes that support it.
 
         :param entity: an id (``bishkek``), a CURIE (``id:bishkek``), an IRI, or a name.
+        :param limit: the most quotes shown per fact, and facts per property pointing at the
+            entity (the explanation counts the others); None shows all.
         :raises EntityNotFound: if nothing (or more than one thing) goes by that name.
         """
         return explain(
@@ -756,7 +659,20 @@ class Project:
             entity,
             prefixes=self.prefixes(),
             id_namespace=self._minter.prefixes()["id"],
+            statement=self._minter.statement,
+            names=self.names(),
+            limit=limit,
         )
+
+    def names(self) -> Index | None:
+        """The built store's index of entity names (None for a store built without one).
+
+        :raises StoreError: if there is no store.
+        """
+        self.open_store()  # (re)opens both when a build has changed them
+        cached = self._opened.get("names")
+        names = cached[1] if cached is not None else None
+        return names if isinstance(names, Index) else None
 
     def entity_diagram(self, entity: str, *, lang: Language = "en", depth: int = 1) -> Diagram:
         """A picture of an entity and what the built graph links it to (:mod:`annograph.diagram`).
@@ -858,12 +774,58 @@ class Project:
         :param auth: credentials for ``endpoint``.
         """
         saved = self.find_query(name_or_path)
-        bound = redirect_services(
-            bind(saved, params or {}, prefixes=self.prefixes()), services or {}
-        )
+        bound = redirect_services(self.bind(saved, params or {}), services or {})
         if endpoint is not None:
             return query_endpoint(endpoint, bound, auth=auth)
         return run_query(self.open_store(), bound)
+
+    def bind(self, saved: SavedQuery, params: Mapping[str, Sequence[str]]) -> BoundQuery:
+        """Bind a saved query's parameters (name -> values; see :func:`annograph.queries.bind`).
+
+        An IRI parameter also takes an entity's id or name, as ``why`` does (``entity=МОМ``,
+        ``entity=iom``): looked up in the built store's index, not scanned for.
+
+        :raises QueryError: for an unknown parameter, a value of the wrong type, or a name that
+            names no entity (or several).
+        """
+        values = {name: list(given) for name, given in params.items()}
+        for parameter in saved.parameters:
+            if parameter.kind != "iri":
+                continue
+            given = values.get(parameter.name) or (
+                [parameter.default] if parameter.default is not None else []
+            )
+            values[parameter.name] = [self._reference(parameter, value) for value in given]
+        return bind(saved, values, prefixes=self.prefixes())
+
+    def _reference(self, parameter: Parameter, value: str) -> str:
+        """An IRI parameter's value: as given if it is an IRI or a CURIE, else the IRI of the
+        entity with that id or name (when there is a built store to look in)."""
+        if is_iri_value(value, self.prefixes()) or current_release(self.store) is None:
+            return value
+        try:
+            iri = resolve_entity(
+                self.open_store(),
+                value,
+                prefixes=self.prefixes(),
+                id_namespace=self._minter.prefixes()["id"],
+                names=self.names(),
+            )
+        except AmbiguousName as error:
+            raise QueryError(
+                f"parameter '{parameter.name}': {error.message}",
+                location=parameter.location,
+                hint=error.hint,
+            ) from error
+        except EntityNotFound as error:
+            raise UnknownEntity(
+                f"parameter '{parameter.name}' needs an IRI, not '{value}'",
+                location=parameter.location,
+                hint=error.hint
+                if error.hint and error.hint.startswith("did you mean")
+                else IRI_HINT,
+            ) from error
+        return iri.value
 
     def push(
         self, target: Target, *, progress: Callable[[PushedGraph], None] | None = None
@@ -929,38 +891,6 @@ def _entities_in(triples: tuple[ox.Triple, ...]) -> Iterator[ox.NamedNode]:
             yield triple.subject
         if isinstance(triple.object, ox.NamedNode) and triple.predicate.value != RDF_TYPE:
             yield triple.object
-
-
-def _mentioned_shared(corpus: Corpus) -> list[Entity]:
-    """The shared entities the articles mention, with their accepted links and own note."""
-    mentioned = {e.id: e for article in corpus.articles for e in article.entities if e.shared}
-    return [
-        replace(entity, note=corpus.shared[id_].note, location=corpus.shared[id_].location)
-        for id_, entity in sorted(mentioned.items())
-    ]
-
-
-def _shared_ids_mentioned(summaries: Iterable[Summary]) -> set[str]:
-    """The shared entities some article mentions: what the shared graph is made of."""
-    return {entity.id for summary in summaries for entity in summary.entities if entity.shared}
-
-
-def _counts(validation: Validation) -> dict[str, int]:
-    """The numbers of a validation, as a manifest keeps them."""
-    return {
-        "articles": validation.articles,
-        "entities": validation.entities,
-        "facts": validation.facts,
-        "quotes": validation.quotes,
-        "links": validation.links,
-    }
-
-
-def _derived(
-    graphs: Mapping[str, Mapping[ox.Triple, SourceLocation]], shared: str
-) -> dict[str, str]:
-    """The hashes a manifest keeps of the graphs made from several articles."""
-    return {shared: digest_triples(graphs[shared])} if shared in graphs else {}
 
 
 def _modified(path: Path) -> int | None:

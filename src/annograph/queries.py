@@ -40,6 +40,8 @@ from annograph.errors import QueryError, SourceLocation
 from annograph.lexical import XSD, closest, is_valid_lexical
 
 QUERY_SUFFIX = ".rq"
+#: What an IRI parameter takes.
+IRI_HINT = "give an absolute IRI such as https://..., prefix:local, or an entity's id or name"
 STDIN = "-"
 #: The decorators grlc understands; annograph reads summary, description, tags, defaults and
 #: enumerate, and accepts the others so that grlc-specific files stay valid.
@@ -361,7 +363,10 @@ def _replacement(iri: str) -> Callable[[re.Match[str]], str]:
 
 
 def run_query(store: ox.Store, bound: BoundQuery | SavedQuery) -> QueryResult:
-    """Run a query over the union of all graphs (so queries need no GRAPH clause).
+    """Run a query over the store's default graph: the facts of every article, each once.
+
+    The evidence of a fact is in the named graph of each article that states it (``GRAPH ?g``);
+    see :mod:`annograph.graph` for the layout.
 
     :raises QueryError: on a SPARQL syntax or evaluation error, located in the query's file.
     """
@@ -369,9 +374,7 @@ def run_query(store: ox.Store, bound: BoundQuery | SavedQuery) -> QueryResult:
         bound = bind(bound, {}, prefixes={})
     query = bound.query
     try:
-        result = store.query(
-            bound.text, use_default_graph_as_union=True, substitutions=dict(bound.substitutions)
-        )
+        result = store.query(bound.text, substitutions=dict(bound.substitutions))
         return read_all(result) if _FEDERATED.search(bound.text) else result
     except SyntaxError as error:
         raise QueryError(
@@ -538,17 +541,37 @@ def _check_projected(
             )
 
 
-def _iri(parameter: Parameter, value: str, prefixes: Mapping[str, str]) -> ox.NamedNode:
+def is_iri_value(value: str, prefixes: Mapping[str, str]) -> bool:
+    """Whether a parameter's value is an absolute IRI or a CURIE with one of ``prefixes``.
+
+    >>> is_iri_value("ag:Report", {"ag": "https://w3id.org/annograph/ontology#"})
+    True
+    >>> is_iri_value("Бишкек", {}), is_iri_value("https://example.org/x", {})
+    (False, True)
+    """
+    try:
+        ox.NamedNode(_expanded(value, prefixes))
+    except ValueError:
+        return False
+    return True
+
+
+def _expanded(value: str, prefixes: Mapping[str, str]) -> str:
     prefix, _, local = value.partition(":")
     if local and prefix in prefixes and not local.startswith("//"):
-        value = prefixes[prefix] + local
+        return prefixes[prefix] + local
+    return value
+
+
+def _iri(parameter: Parameter, value: str, prefixes: Mapping[str, str]) -> ox.NamedNode:
+    value = _expanded(value, prefixes)
     try:
         return ox.NamedNode(value)  # refuses relative and malformed IRIs
     except ValueError as error:
         raise QueryError(
             f"parameter '{parameter.name}' needs an IRI, not '{value}'",
             location=parameter.location,
-            hint="give an absolute IRI such as https://... or prefix:local",
+            hint=IRI_HINT,
         ) from error
 
 

@@ -1,9 +1,11 @@
 """Other SPARQL engines, over the W3C protocols: queries (SPARQL 1.1 Protocol) and the errors.
 
 Any engine that speaks the protocol will do: Oxigraph's server, Fuseki, GraphDB, Virtuoso,
-QLever, Neptune. Saved queries need no GRAPH clause because they run over the union of the
-article graphs; on a remote engine, that is the engine's setting (``--union-default-graph`` for
-Oxigraph, ``unionDefaultGraph`` for Fuseki; GraphDB and Virtuoso do it by default).
+QLever, Neptune. Saved queries read the default graph, which ``annograph push`` fills with the
+facts (each once), and find evidence in the article graphs with ``GRAPH``: so an engine needs
+no setting of its own, and one that serves the union of its graphs as the default graph
+(Oxigraph's ``--union-default-graph``, Fuseki's ``unionDefaultGraph``) counts each fact more
+than once.
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -48,16 +49,19 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from annograph import __version__
-from annograph.errors import AnnographError, QueryError
+from annograph.annotations import ANNOTATIONS_FILE, ARTICLES
+from annograph.errors import AnnographError, QueryError, UnknownEntity
 from annograph.evidence import EntityNotFound, Explanation, explain
+from annograph.graph import Minter
+from annograph.index import Index, read_only_index
 from annograph.labels import fold
 from annograph.ontology import NAMESPACE, ONTOLOGY_IRI, XSD, short_iri, superclass_closure
 from annograph.project import Project
-from annograph.queries import Parameter, QueryForm, SavedQuery, bind, portable_text
+from annograph.queries import Parameter, QueryForm, SavedQuery, portable_text
 from annograph.reconciliation import ReconciliationService, property_value
 from annograph.remote import CANCELLED
 from annograph.sources import records_from_triples
-from annograph.store import open_store
+from annograph.store import index_path, open_store
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -88,6 +92,8 @@ _PREFLIGHT = {
     "Access-Control-Allow-Headers": "Accept, Content-Type",
 }
 _DEFAULT_TYPES = ("Organization", "Person", "Place", "Event", "Programme", "CreativeWork")
+#: Quotes an entity page shows per fact, and facts per property pointing at the entity.
+ENTITY_PAGE_LIMIT = 20
 
 
 class ServeError(AnnographError):
@@ -120,8 +126,8 @@ def free_port(host: str = "127.0.0.1") -> int:
 def oxigraph_backend(location: Path, *, timeout: int) -> Iterator[str]:
     """Run ``oxigraph serve-read-only`` on ``location`` on a loopback port; yield its base URL.
 
-    The default graph is the union of all graphs, as for local queries, so saved queries give
-    the same answers over HTTP.
+    Its default graph is the store's: the facts, once, as for local queries (see
+    :mod:`annograph.graph`), so saved queries give the same answers over HTTP.
     """
     port = free_port()
     command = [
@@ -131,7 +137,6 @@ def oxigraph_backend(location: Path, *, timeout: int) -> Iterator[str]:
         str(location),
         "--bind",
         f"127.0.0.1:{port}",
-        "--union-default-graph",
         "--timeout-s",
         str(timeout),
     ]
@@ -193,8 +198,11 @@ class Site:
     store: ox.Store
     backend: str
     timeout: int
+    #: The index of the release served, to find entities by name (None: found by a scan).
+    names: Index | None = None
 
     def __post_init__(self) -> None:
+        self.minter = Minter(self.project.base_iri)
         self.queries = {query.name: query for query in self.project.saved_queries()}
         self.prefixes = self.project.prefixes()
         self.id_namespace = self.prefixes["id"]
@@ -214,8 +222,9 @@ class Site:
                 Rule("/api/openapi.json", endpoint="openapi", methods=["GET"]),
             ]
         )
-        self.reconciliation = self._reconciliation_service()
-        self.app = DispatcherMiddleware(self._front, {"/reconcile": self.reconciliation})
+        self._reconciliation: ReconciliationService | None = None
+        self._building = threading.Lock()
+        self.app = DispatcherMiddleware(self._front, {"/reconcile": self._reconcile})
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         return self.app(environ, start_response)
@@ -226,6 +235,8 @@ class Site:
         try:
             endpoint, arguments = adapter.match()
             response = getattr(self, "_" + endpoint)(request, **arguments)
+        except UnknownEntity as error:
+            response = _error(404, error.message, hint=error.hint)
         except QueryError as error:
             response = _error(400, error.message, hint=error.hint)
         except HTTPException as error:
@@ -322,7 +333,7 @@ class Site:
                 404, f"no saved query named '{name}'", hint=f"see {request.host_url}api/queries"
             )
         values = {k: v for k, v in request.args.lists() if k != "format"}
-        bound = bind(query, values, prefixes=self.prefixes)
+        bound = self.project.bind(query, values)
         media = _media_type(request, query)
         if media is None:
             names = ", ".join(_formats_for(query))
@@ -395,8 +406,16 @@ class Site:
         title = " · ".join(dict.fromkeys(label.value for label in explanation.labels))
         return Response(_page(title, self._entity_html(explanation)), mimetype="text/html")
 
-    def _explain(self, name: str) -> Explanation:
-        return explain(self.store, name, prefixes=self.prefixes, id_namespace=self.id_namespace)
+    def _explain(self, name: str, limit: int | None = ENTITY_PAGE_LIMIT) -> Explanation:
+        return explain(
+            self.store,
+            name,
+            prefixes=self.prefixes,
+            id_namespace=self.id_namespace,
+            statement=self.minter.statement,
+            names=self.names,
+            limit=limit,
+        )
 
     def _entity_html(self, explanation: Explanation) -> str:
         entity = explanation.entity
@@ -413,6 +432,8 @@ class Site:
                 f"{escape(short_iri(ox.NamedNode(q.source), self.prefixes))}</cite></blockquote>"
                 for q in fact.quotes
             )
+            if fact.more_quotes:
+                quotes += f"<p class='more'>and {fact.more_quotes} more quote(s)</p>"
             rows.append(
                 f"<tr><td>{arrow}{escape(short_iri(fact.predicate, self.prefixes))}</td>"
                 f"<td>{self._term(other)}</td><td>{quotes}</td></tr>"
@@ -422,6 +443,11 @@ class Site:
             for f in explanation.facts
             if f.is_link and isinstance(f.object, ox.NamedNode)
         )
+        for predicate, count in sorted(explanation.more_incoming.items(), key=lambda i: i[0].value):
+            rows.append(
+                f"<tr><td>← {escape(short_iri(predicate, self.prefixes))}</td>"
+                f"<td colspan='2' class='more'>and {count} more</td></tr>"
+            )
         notes = "".join(f"<p class='note'>{escape(n.value)}</p>" for n in explanation.notes)
         return (
             f'<p class="iri"><code>{escape(entity.value)}</code> · {types}</p>'
@@ -451,10 +477,27 @@ class Site:
 
     # -- reconciliation -------------------------------------------------------------------
 
+    def _reconcile(self, environ: dict[str, Any], start_response: Any) -> Any:
+        return self.reconciliation(environ, start_response)
+
+    @property
+    def reconciliation(self) -> ReconciliationService:
+        """The reconciliation service, made at its first request (it reads every fact)."""
+        with self._building:
+            if self._reconciliation is None:
+                self._reconciliation = self._reconciliation_service()
+            return self._reconciliation
+
     def _reconciliation_service(self) -> ReconciliationService:
         ontology = ox.NamedNode(ONTOLOGY_IRI)
-        data = [q.triple for q in self.store if q.graph_name != ontology]
         schema = [q.triple for q in self.store.quads_for_pattern(None, None, None, ontology)]
+        # The facts: the default graph but the ontology's triples.
+        known = set(schema)
+        data = [
+            q.triple
+            for q in self.store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+            if q.triple not in known
+        ]
         records = [
             r
             for r in records_from_triples(iter(data + schema))
@@ -532,6 +575,7 @@ def openapi(queries: Any, *, server: str) -> dict[str, object]:
                         "content": {FORMATS[f]: {} for f in formats},
                     },
                     "400": _error_response("A missing, unknown or malformed parameter"),
+                    "404": _error_response("An IRI parameter naming no entity of the graph"),
                     "406": _error_response("A format this query cannot answer in"),
                     "503": _error_response("The query ran past the server's time limit"),
                 },
@@ -574,8 +618,12 @@ _XSD_SCHEMAS: dict[str, dict[str, object]] = {
 def _parameter_schema(parameter: Parameter) -> dict[str, object]:
     schema: dict[str, object] = {"type": "string"}
     if parameter.kind == "iri":
-        # An absolute IRI or a CURIE with a known prefix: both have a scheme-like start.
-        schema = {"type": "string", "format": "iri", "pattern": "^[A-Za-z][A-Za-z0-9+.-]*:"}
+        # An absolute IRI, a CURIE with a known prefix, or an entity's id or name.
+        schema = {
+            "type": "string",
+            "minLength": 1,
+            "description": "an IRI, prefix:local, or an entity's id or name",
+        }
     elif parameter.kind == "datatype" and parameter.datatype and parameter.datatype.startswith(XSD):
         schema = dict(_XSD_SCHEMAS.get(parameter.datatype.removeprefix(XSD), schema))
     if parameter.allowed:
@@ -600,12 +648,13 @@ def serve(project: Project, *, host: str, port: int, timeout: int, threads: int 
 
     release = project.store.resolve()
     store = open_store(release)
+    names = read_only_index(index_path(release), project.data / ARTICLES, ANNOTATIONS_FILE)
     # Bound first, so that a port in use is reported before anything else starts.
     with (
         listening_socket(host, port) as listener,
         oxigraph_backend(release, timeout=timeout) as backend,
     ):
-        site = Site(project, store, backend, timeout)
+        site = Site(project, store, backend, timeout, names)
         server = waitress.create_server(site, sockets=[listener], threads=threads)
         port = listener.getsockname()[1]
         print(f"annograph: serving {release} at http://{host}:{port}/", file=sys.stderr)

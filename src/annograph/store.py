@@ -4,6 +4,11 @@ A store path such as ``.annograph/store`` is a symbolic link to one release dire
 ``.annograph/store.releases/``. A build writes a new release beside the old one, flushes it,
 and only then swaps the link with an atomic rename, so a failed or killed build leaves the
 previous store intact and readable. Builds of one store are serialized by a lock file.
+
+The default graph holds the facts of the named graphs once (see :mod:`annograph.graph`):
+:func:`replace_graphs` keeps it so when it replaces some graphs in place. A fact stays while any
+named graph states it; the store's own indexes say which graphs state a triple, so the count
+of the graphs stating a fact is never kept anywhere it could drift from the data.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import os
 import shutil
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +54,44 @@ def build_store(quads: Iterable[ox.Quad], *, path: Path, wait: float = 0) -> Sto
     """
     with store_lock(path, wait=wait):
         return write_release(quads, path=path)
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """A release being written: its staging directory, and the name it gets when published."""
+
+    staging: Path
+    release: Path
+
+
+@contextmanager
+def new_release(path: Path) -> Iterator[Release]:
+    """A new release for the store at ``path`` (hold :func:`store_lock`), published (renamed
+    and pointed at by ``path``) when the body ends, or removed if it raises."""
+    path = path.absolute()
+    releases = _releases_dir(path)
+    _remove_unfinished(releases)
+    release = _unique_dir(releases, time.strftime("%Y%m%dT%H%M%S"))
+    staging = release.with_name(release.name + ".tmp")
+    try:
+        yield Release(staging, release)
+        staging.rename(release)
+        _fsync_dir(releases)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _point_link(path, release)
+    _remove_old_releases(releases, keep={release})
+
+
+def finish_store(store: ox.Store) -> None:
+    """Make a freshly loaded store fast to open and to query.
+
+    Without a flush the next read-only open replays the write-ahead log (slow, memory-hungry);
+    compacting makes queries a third faster (measured on 1M triples).
+    """
+    store.flush()
+    store.optimize()
 
 
 @contextmanager
@@ -98,41 +141,101 @@ def manifest_path(release: Path) -> Path:
 
 
 def index_path(release: Path) -> Path:
-    """Where the article summaries of a release are kept (see :mod:`annograph.index`)."""
-    return release.with_name(release.name + ".index.json")
+    """Where the index of a release is kept (see :mod:`annograph.index`)."""
+    return release.with_name(release.name + ".index.sqlite")
+
+
+@dataclass(frozen=True, slots=True)
+class Replaced:
+    """What :func:`replace_graphs` wrote: each graph's triples, and the default graph's change."""
+
+    quads_per_graph: dict[str, int]
+    #: Facts the default graph gained and lost.
+    facts_added: int
+    facts_removed: int
 
 
 def replace_graphs(
-    release: Path, graphs: Mapping[str, Iterable[ox.Triple]], *, remove: Iterable[str] = ()
-) -> dict[str, int]:
-    """Replace named graphs of a release in place, in one transaction (hold :func:`store_lock`).
+    release: Path,
+    graphs: Mapping[str, Iterable[ox.Triple]],
+    *,
+    old: Mapping[str, set[ox.Triple]],
+    remove: Iterable[str] = (),
+    is_fact: Callable[[ox.Triple], bool],
+) -> Replaced:
+    """Replace named graphs of a release in place, in one transaction (hold :func:`store_lock`),
+    and keep the default graph the facts of all named graphs.
 
-    Readers see the old graphs or the new ones, never a mix: the drops and inserts are one
-    SPARQL update, and Oxigraph runs an update as one transaction, also under ``kill -9``.
+    Readers see the old graphs or the new ones, never a mix: the changes are one SPARQL update,
+    and Oxigraph runs an update as one transaction, also under ``kill -9``. Only the triples
+    that changed are written: an edit of one fact of an article of 7,000 triples writes two.
 
     :param graphs: graph IRI -> its new triples.
+    :param old: graph IRI -> its triples now, for the graphs replaced or removed.
     :param remove: graphs to drop.
-    :returns: the number of triples of each graph written.
+    :param is_fact: which triples of a named graph belong in the default graph.
     """
-    counts: dict[str, int] = {}
+    new = {name: set(triples) for name, triples in graphs.items()}
+    changed = {ox.NamedNode(name) for name in (*remove, *graphs)}
     operations = [f"DROP SILENT GRAPH {ox.NamedNode(name)}" for name in sorted(remove)]
-    for name, triples in graphs.items():
-        graph = ox.NamedNode(name)
-        listed = list(triples)
-        counts[name] = len(listed)
-        operations.append(f"DROP SILENT GRAPH {graph}")
-        if listed:
-            # Terms are written by pyoxigraph's serializer, never pasted from the annotations.
-            data = (ox.serialize(listed, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
-            operations.append(f"INSERT DATA {{ GRAPH {graph} {{\n{data}}} }}")
+    for name, triples in sorted(new.items()):
+        graph, before = ox.NamedNode(name), old.get(name, set())
+        if before - triples:
+            operations.append(f"DELETE DATA {{ GRAPH {graph} {{\n{_data(before - triples)}}} }}")
+        if triples - before:
+            operations.append(f"INSERT DATA {{ GRAPH {graph} {{\n{_data(triples - before)}}} }}")
+    old_facts = {t for name in (*remove, *graphs) for t in old.get(name, ()) if is_fact(t)}
+    new_facts = {t for triples in new.values() for t in triples if is_fact(t)}
     store = ox.Store(str(release))
     try:
+        # A fact the changed graphs no longer state stays if another graph still states it.
+        orphans = [t for t in old_facts - new_facts if not _stated_elsewhere(store, t, changed)]
+        added = [t for t in new_facts - old_facts if not _in_default_graph(store, t)]
+        if orphans:
+            operations.append(f"DELETE DATA {{\n{_data(orphans)}}}")
+        if added:
+            operations.append(f"INSERT DATA {{\n{_data(added)}}}")
         if operations:
             store.update(" ;\n".join(operations))
-        store.flush()
+            store.flush()
     finally:
         del store
-    return counts
+    counts = {name: len(triples) for name, triples in new.items()}
+    return Replaced(counts, len(added), len(orphans))
+
+
+def stored_form(triples: Iterable[ox.Triple]) -> set[ox.Triple]:
+    """The triples as a store gives them back: Oxigraph keeps some literals in a canonical form
+    (``"7"^^xsd:nonNegativeInteger`` comes back as ``"7"^^xsd:integer``, ``"3.0"`` decimals as
+    ``"3"``), so a graph is compared with a stored one in that form."""
+    scratch = ox.Store()
+    scratch.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    return {quad.triple for quad in scratch}
+
+
+def graph_triples(store: ox.Store, name: str) -> set[ox.Triple]:
+    """The triples of a named graph."""
+    return {quad.triple for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(name))}
+
+
+def _data(triples: Iterable[ox.Triple]) -> str:
+    # Terms are written by pyoxigraph's serializer, never pasted from the annotations.
+    return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+
+
+def _stated_elsewhere(store: ox.Store, triple: ox.Triple, besides: set[ox.NamedNode]) -> bool:
+    """Whether a named graph other than ``besides`` holds ``triple``."""
+    return any(
+        isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name not in besides
+        for quad in store.quads_for_pattern(triple.subject, triple.predicate, triple.object)
+    )
+
+
+def _in_default_graph(store: ox.Store, triple: ox.Triple) -> bool:
+    found = store.quads_for_pattern(
+        triple.subject, triple.predicate, triple.object, ox.DefaultGraph()
+    )
+    return next(iter(found), None) is not None
 
 
 def open_store(path: Path) -> ox.Store:
@@ -168,9 +271,7 @@ def _write_release(quads: Iterable[ox.Quad], directory: Path) -> dict[str, int]:
             f"store holds {len(store)} quads after writing {sum(counts.values())}",
             location=SourceLocation(directory),
         )
-    # Without a flush the next read-only open replays the write-ahead log (slow, memory-hungry).
-    store.flush()
-    store.optimize()
+    finish_store(store)
     del store
     return dict(sorted(counts.items()))
 
@@ -237,9 +338,12 @@ def _fsync_dir(directory: Path) -> None:
 
 
 def _remove_unfinished(releases: Path) -> None:
-    """Staging directories left by killed builds (the lock says none is running now)."""
+    """Staging directories and files left by killed builds (the lock says none is running)."""
     for leftover in releases.glob("*.tmp"):
-        shutil.rmtree(leftover, ignore_errors=True)
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
 
 
 def _remove_old_releases(releases: Path, *, keep: set[Path]) -> None:
@@ -249,3 +353,5 @@ def _remove_old_releases(releases: Path, *, keep: set[Path]) -> None:
         shutil.rmtree(release, ignore_errors=True)
         manifest_path(release).unlink(missing_ok=True)
         index_path(release).unlink(missing_ok=True)
+        # The index of releases built before it moved to SQLite.
+        release.with_name(release.name + ".index.json").unlink(missing_ok=True)

@@ -20,10 +20,12 @@ from typing import Any
 import click
 from click.shell_completion import CompletionItem, get_completion_class
 
+from annograph.builder import Build
 from annograph.errors import AnnographError, AnnotationErrors
 from annograph.progress import Step
 from annograph.project import Project
 from annograph.push import PushedGraph
+from annograph.stats import DEFAULT_GRAPH
 
 #: The shells ``annograph completion`` writes a script for.
 SHELLS = ("bash", "zsh", "fish")
@@ -176,12 +178,39 @@ def _rate(step: Step, seconds: float) -> str:
     return f"{step.name} {step.items_done}/{step.items}, {rate:.0f}/s{left}"
 
 
+def build_report(build: Build) -> str:
+    """What a build did, in one line: what changed, what the store holds, how long it took.
+
+    >>> from pathlib import Path
+    >>> from annograph.builder import Validation
+    >>> from annograph.store import StoreInfo
+    >>> info = StoreInfo(Path("store"), Path("r"), {"": 40, "g1": 70, "g2": 30})
+    >>> print(build_report(Build(info, Validation(2, 9, 12, 14, 1, ()), seconds=1.25)))
+    built store in 1.2 s: 2 article(s), 2 named graphs, 140 quads (40 facts)
+    """
+    store, articles = build.store, build.validation.articles
+    graphs = sum(1 for graph in store.quads_per_graph if graph)
+    facts = store.quads_per_graph.get("", 0)
+    holds = f"{articles} article(s), {graphs} named graphs, {store.quads} quads ({facts} facts)"
+    took = f"{build.seconds:.1f} s"
+    if build.kind == "unchanged":
+        return f"nothing changed since the last build of {store.path} ({took}): {holds}"
+    if build.kind == "incremental":
+        changed = (
+            f"{len(build.replaced)} graph(s) replaced, {len(build.removed)} removed, facts "
+            f"+{build.facts_added} -{build.facts_removed}"
+        )
+        return f"updated {store.path} in {took}: {changed}; {holds}"
+    return f"built {store.path} in {took}: {holds}"
+
+
 def show_pushed(pushed: PushedGraph, display: StepDisplay) -> None:
     """A graph pushed: a step of ``display``'s bar, or a line of its own with ``--verbose``."""
+    name = f"<{pushed.graph}>" if pushed.graph else DEFAULT_GRAPH
     if terminal().verbose:
-        click.echo(f"pushed {pushed.triples:>8} triples  <{pushed.graph}>", err=True)
+        click.echo(f"pushed {pushed.triples:>8} triples  {name}", err=True)
     else:
-        display(Step(f"<{pushed.graph}>", pushed.number, pushed.total, seconds=0.0))
+        display(Step(name, pushed.number, pushed.total, seconds=0.0))
 
 
 def completion_script(command: click.Command, shell: str, *, prog_name: str) -> str:

@@ -371,3 +371,58 @@ class _Graph:
             items.append(first[0])
             current = rest[0]
         return items
+
+
+class LineWriter(_Writer):
+    """Renders subject blocks from N-Triples lines, as the writer renders them from terms.
+
+    Oxigraph writes N-Triples from a store far faster than terms can be read from it, and its
+    escapes are Turtle's: so a large export is written line by line, each line's terms
+    shortened with the writer's prefixes. For a graph without blank nodes, a block made from
+    its sorted lines is the block :func:`serialize_turtle` writes (``tests/test_turtle.py``).
+    """
+
+    def group(self, lines: list[bytes], *, indent: str) -> str:
+        """The block of one subject, from its lines, sorted (see :mod:`annograph.export`)."""
+        inner = indent + INDENT
+        parts: list[str] = []
+        objects: list[str] = []
+        current = b""
+        head = ""
+        for line in lines:
+            subject, predicate, rest = line.split(b" ", 2)
+            if predicate != current:
+                if objects:
+                    parts.append(self._predicate(current) + f" ,\n{inner}{INDENT}".join(objects))
+                objects, current = [], predicate
+            if not head:
+                head = self.line_term(subject.decode())
+            objects.append(self.line_term(rest[:-2].decode()))
+        if objects:
+            parts.append(self._predicate(current) + f" ,\n{inner}{INDENT}".join(objects))
+        return f"{indent}{head} " + f" ;\n{inner}".join(parts) + " .\n"
+
+    def _predicate(self, predicate: bytes) -> str:
+        if predicate == _TYPE_LINE:
+            return "a "
+        return self.iri(predicate[1:-1].decode()) + " "
+
+    def line_term(self, text: str) -> str:
+        """A term as N-Triples writes it, as Turtle writes it."""
+        if text[0] == "<":
+            return self.iri(text[1:-1])
+        if text[0] == "_":
+            return text
+        if text[-1] == '"':
+            return text  # a plain string: N-Triples' escapes are Turtle's
+        at = text.rfind('"^^<')
+        if at < 0:
+            return text  # a language-tagged string
+        quoted, datatype = text[: at + 1], text[at + 4 : -1]
+        short = _SHORT_FORMS.get(datatype)
+        if short is not None and short.fullmatch(quoted[1:-1]):
+            return quoted[1:-1]
+        return f"{quoted}^^{self.iri(datatype)}"
+
+
+_TYPE_LINE = f"<{RDF_TYPE}>".encode()
