@@ -58,7 +58,8 @@ def _args(project: Project, *args: str) -> list[str]:
 def test_build_then_query_then_export(runner: CliRunner, project_copy: Project) -> None:
     built = runner.invoke(cli, _args(project_copy, "build"))
     assert built.exit_code == 0, built.output
-    assert re.search(r"built .* in [\d.]+ s: 1 article\(s\), 3 named graphs, \d+ quads", built.output)
+    report = r"built .* in [\d.]+ s: 1 article\(s\), 3 named graphs, \d+ quads"
+    assert re.search(report, built.output)
     assert "<https://w3id.org/annograph/data/graph/" not in built.output  # -v lists them
 
     table = runner.invoke(cli, _args(project_copy, "query", "organizers"))

@@ -17,7 +17,7 @@ import rdflib
 from annograph.errors import AnnotationErrors
 from annograph.project import Project
 from annograph.shapes import check_shapes, to_rdflib, union_of
-from tests.conftest import validation_problems
+from tests.conftest import SEMINAR_ENTITIES, SEMINAR_HEADER, SEMINAR_TEXT, validation_problems
 from tests.test_validate import CASES, _apply, _case
 
 
@@ -72,4 +72,23 @@ def test_the_build_reports_what_a_check_of_the_whole_graph_reports(
         whole, _ = _reports(project_copy)
     except AnnotationErrors:
         pytest.skip("a mistake found before the graph is made: no shapes are checked")
+    assert [str(p) for p in validation_problems(project_copy)] == whole
+
+
+def test_a_shared_entitys_shapes_are_checked_with_every_articles_facts(
+    project_copy: Project,
+) -> None:
+    """Each article alone is valid; together they give Bishkek two Russian names. Only the
+    check of the shared entities, over the default graph, sees it, and locates it as a check
+    of the whole graph does."""
+    seminar = project_copy.data / "articles" / "seminar"
+    seminar.mkdir()
+    (seminar / "article.md").write_text(SEMINAR_TEXT, encoding="utf-8")
+    named = SEMINAR_ENTITIES.replace(
+        "  bishkek:\n    quote: в Бишкеке\n",
+        "  bishkek:\n    quote: в Бишкеке\n    name: {ru: Бишкеке, quote: в Бишкеке}\n",
+    )
+    (seminar / "annotations.yaml").write_text(SEMINAR_HEADER + named, encoding="utf-8")
+    whole, _ = _reports(project_copy)
+    assert any("two names in one language" in problem for problem in whole)
     assert [str(p) for p in validation_problems(project_copy)] == whole

@@ -241,7 +241,7 @@ def store_shape_problems(
     """
     if not focus:
         return []
-    triples = [t for t in _around(store, focus) if shapes.relevant(t)]
+    triples = [t for t in _around(store, focus, shapes) if shapes.relevant(t)]
     text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
     report = _validate(
         shapes, _engine_input(text, ontology_text), focus_nodes=sorted(n.value for n in focus)
@@ -257,9 +257,13 @@ def store_shape_problems(
     return sorted(problems, key=_sort_key)
 
 
-def _around(store: ox.Store, nodes: Collection[ox.NamedNode]) -> list[ox.Triple]:
-    """The default graph's triples about ``nodes`` and pointing at them, and the classes of the
-    nodes at their other ends."""
+def _around(store: ox.Store, nodes: Collection[ox.NamedNode], shapes: Shapes) -> list[ox.Triple]:
+    """What the shapes of ``nodes`` can read in the default graph: the triples about them; the
+    triples pointing at them, all of them for a property some shape follows backwards and one
+    per property for the others (it makes the node a target of ``sh:targetObjectsOf``; how many
+    point at it, and what, is checked where they are); and the classes of the nodes at the
+    other ends. A place a thousand events happened at is read in one query, not a thousand
+    lookups."""
     default = ox.DefaultGraph()
     found: list[ox.Triple] = []
     ends: set[ox.NamedNode | ox.BlankNode] = set()
@@ -268,12 +272,28 @@ def _around(store: ox.Store, nodes: Collection[ox.NamedNode]) -> list[ox.Triple]
             found.append(quad.triple)
             if isinstance(quad.object, ox.NamedNode | ox.BlankNode):
                 ends.add(quad.object)
-        for quad in store.quads_for_pattern(None, None, node, default):
-            found.append(quad.triple)
-            ends.add(quad.subject)  # type: ignore[arg-type]
+        for predicate in shapes.inverse_predicates:
+            for quad in store.quads_for_pattern(None, predicate, node, default):
+                found.append(quad.triple)
+                ends.add(quad.subject)  # type: ignore[arg-type]
+    found.extend(_one_per_property(store, nodes))
     for end in ends.difference(nodes):
         found.extend(q.triple for q in store.quads_for_pattern(end, _RDF_TYPE, None, default))
     return found
+
+
+def _one_per_property(store: ox.Store, nodes: Collection[ox.NamedNode]) -> Iterator[ox.Triple]:
+    """For each node and each property pointing at it, one triple that does."""
+    # The IRIs are written by pyoxigraph's serializer (they are the project's own, minted).
+    values = " ".join(str(node) for node in sorted(nodes, key=str))
+    query = (
+        f"SELECT ?p ?o (SAMPLE(?s) AS ?s) WHERE {{ VALUES ?o {{ {values} }} ?s ?p ?o }} "
+        "GROUP BY ?p ?o"
+    )
+    rows = store.query(query)
+    assert isinstance(rows, ox.QuerySolutions)
+    for row in rows:
+        yield ox.Triple(row["s"], row["p"], row["o"])
 
 
 def _engine_input(*parts: bytes) -> Any:
