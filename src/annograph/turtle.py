@@ -8,6 +8,7 @@ of rdflib's canonical labels, so neither the input order nor the input's labels 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import Counter, defaultdict
@@ -213,7 +214,9 @@ class _Writer:
         # Longest namespace first, so the most specific prefix wins.
         self.prefixes = sorted(prefixes.items(), key=lambda item: (-len(item[1]), item[0]))
         self.used: set[str] = set()
-        self.written: dict[str, tuple[str, str]] = {}
+        # Graphs repeat their IRIs (predicates, classes, shared entities): each is written once
+        # while it keeps coming, and the cache is bounded (a store's evidence IRIs are millions).
+        self._written = functools.lru_cache(maxsize=1 << 16)(self._iri)
 
     def header(self) -> str:
         lines = [f"@prefix {p}: <{ns}> ." for p, ns in sorted(self.prefixes) if p in self.used]
@@ -262,13 +265,10 @@ class _Writer:
         return self.literal(term)
 
     def iri(self, iri: str) -> str:
-        # Graphs repeat their IRIs (predicates, classes, shared entities): each is written once.
-        known = self.written.get(iri)
-        if known is None:
-            known = self.written[iri] = self._iri(iri)
-        if known[1]:
-            self.used.add(known[1])
-        return known[0]
+        text, prefix = self._written(iri)
+        if prefix:
+            self.used.add(prefix)
+        return text
 
     def _iri(self, iri: str) -> tuple[str, str]:
         """The IRI as written, and the prefix it uses ('' for none)."""
