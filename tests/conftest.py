@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -9,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -111,6 +113,24 @@ def validation_problems(project: Project) -> list[AnnographError]:
         return list(project.validate().warnings)
     except AnnotationErrors as errors:
         return errors.errors
+
+
+def garbage_freed_on_another_thread() -> list[str]:
+    """What goes wrong when the garbage collector runs on a thread other than the caller's.
+
+    pyoxigraph's query results may only be freed on the thread that made them: one left in a
+    reference cycle (a traceback's frame) fails when a server's thread happens to collect it.
+    """
+    problems: list[str] = []
+    previous = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: problems.append(repr(unraisable.exc_value))
+    try:
+        collector = threading.Thread(target=gc.collect)
+        collector.start()
+        collector.join()
+    finally:
+        sys.unraisablehook = previous
+    return problems
 
 
 def select(store: ox.Store, query: str) -> list[dict[str, str]]:

@@ -180,6 +180,30 @@ def test_yaml_syntax_error_is_located(project_copy: Project) -> None:
     assert "YAML syntax error" in error
 
 
+def test_a_stray_carriage_return_does_not_shift_the_line_numbers(project_copy: Project) -> None:
+    """YAML breaks lines at a lone CR too; the error is still shown at the editor's line."""
+    broken = "    ref: [tian-shan-analytical-centre, centre-for-public-technologies"
+    _break(project_copy, broken + "]", broken)
+    path = _break(project_copy, "\n", "\r# a comment after a stray carriage return\n")
+    text = path.read_bytes().decode("utf-8")  # read_text would turn the lone CR into a LF
+    bracket = text.index(broken) + broken.index("[")
+    line, column = text.count("\n", 0, bracket) + 1, bracket - text.rfind("\n", 0, bracket)
+    (error,) = _errors(project_copy)
+    # The parser notices the unclosed '[' lines later, and names where the '[' is.
+    assert int(error.split(":")[1]) > line
+    assert f"starts at line {line}, column {column}" in error
+
+
+def test_an_error_at_the_end_of_the_file_is_on_its_last_line(project_copy: Project) -> None:
+    path = project_copy.root / "data" / "articles" / "bishkek-migrants-day" / "annotations.yaml"
+    text = path.read_bytes().decode("utf-8")
+    assert text.endswith("\n")
+    path.write_text(text + "unclosed: [\n", encoding="utf-8")
+    (error,) = _errors(project_copy)
+    # YAML's own mark is past the last newline, on a line the file does not have.
+    assert error.startswith(f"{path}:{text.count(chr(10)) + 1}:12: "), error
+
+
 def test_fact_without_quote(project_copy: Project) -> None:
     path = _break(
         project_copy,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -12,6 +13,7 @@ from annograph.cli import cli
 from annograph.errors import QueryError
 from annograph.project import Project
 from annograph.queries import QueryForm, bind, parse_query, run_query
+from tests.conftest import garbage_freed_on_another_thread
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 INJECTION = 'x" } ; DELETE WHERE { ?s ?p ?o } #'
@@ -234,6 +236,10 @@ def test_query_parameter_errors_exit_1_without_a_traceback(
 
 def test_format_that_does_not_fit_the_result(runner: CliRunner, project_copy: Project) -> None:
     options = _built(runner, project_copy)
+    gc.collect()
     result = runner.invoke(cli, ["query", *options, "organizers", "-f", "turtle"])
     assert result.exit_code == 1
     assert "'turtle' is for CONSTRUCT and DESCRIBE results" in result.output
+    # The error the runner kept must not hold the results for another thread to free.
+    del result
+    assert garbage_freed_on_another_thread() == []

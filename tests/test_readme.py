@@ -47,8 +47,23 @@ def test_the_readme_query_example_parses() -> None:
 
 def test_the_evidence_query_in_the_readme_answers(store: ox.Store) -> None:
     blocks = re.findall(r"```sparql\n(.+?)\n```", README, flags=re.DOTALL)
-    (query,) = [block for block in blocks if "oa:hasBody" in block]
+    (query,) = [block for block in blocks if "oa:hasBody" in block and "ag:Conference" in block]
     rows = select(store, query)
     organizers = {row["organizer"].rsplit("/", 1)[1] for row in rows}
     assert organizers == {"tian-shan-analytical-centre", "centre-for-public-technologies"}
     assert all(row["quote"] and int(row["start"]) >= 0 for row in rows)
+
+
+def test_the_layout_example_in_the_readme_finds_the_facts_and_their_articles(
+    store: ox.Store,
+) -> None:
+    blocks = re.findall(r"```sparql\n(.+?)\n```", README, flags=re.DOTALL)
+    (query,) = [block for block in blocks if "Who organized what" in block]
+    rows = select(store, query)
+    article = "https://w3id.org/annograph/data/article/bishkek-migrants-day"
+    assert {row["organizer"].rsplit("/", 1)[1] for row in rows} == {
+        "tian-shan-analytical-centre",
+        "centre-for-public-technologies",
+    }
+    assert {row["article"] for row in rows} == {article}
+    assert all(row["quote"] for row in rows)

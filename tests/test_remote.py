@@ -4,8 +4,9 @@ real ``oxigraph serve`` on 127.0.0.1."""
 from __future__ import annotations
 
 import base64
+import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
@@ -22,7 +23,7 @@ from annograph.push import PushedGraph, Target, graph_store_url
 from annograph.queries import bind, parse_query
 from annograph.remote import EndpointError, query_endpoint
 from annograph.server import free_port, oxigraph_command
-from tests.conftest import Server, running, writable_oxigraph
+from tests.conftest import Server, garbage_freed_on_another_thread, running, writable_oxigraph
 
 INJECTION = 'alice" . ?s ?p ?o } #'
 
@@ -163,9 +164,22 @@ def test_an_answer_cut_by_the_server_timeout_is_an_error(built: Project) -> None
     bound = bind(parse_query(cross_join, path=Path("cross.rq")), {}, prefixes={})
     with running(*command, "--timeout-s", "1") as server:
         # Oxigraph answers 200 and a body cut short: the client must not take it for an answer.
-        with pytest.raises(EndpointError, match="does not parse") as caught:
-            query_endpoint(server.query_url, bound)
-    assert caught.value.hint is not None and "timeout" in caught.value.hint
+        error = _kept_in_a_cycle(lambda: query_endpoint(server.query_url, bound))
+    assert "does not parse" in error.message
+    assert error.hint is not None and "timeout" in error.hint
+    # The error must not hold the half-read answer for another thread to free.
+    assert garbage_freed_on_another_thread() == []
+
+
+def _kept_in_a_cycle(call: Callable[[], object]) -> EndpointError:
+    """The error ``call`` raises, caught as a caller that keeps it does: in a reference cycle."""
+    gc.collect()
+    try:
+        call()
+    except EndpointError as error:
+        kept = error  # this frame holds the error, whose traceback holds this frame
+        return EndpointError(kept.message, location=kept.location, hint=kept.hint)
+    raise AssertionError("no error")
 
 
 class _Quiet(WSGIRequestHandler):

@@ -931,11 +931,9 @@ def _yaml_error(path: Path, source: str, error: YAMLError) -> AnnotationError:
     """A parser error at its line and column (ruamel gives a mark, or a character offset)."""
     if isinstance(error, ReaderError):
         # A character YAML forbids in a file (controls such as NUL or ESC).
-        before = source[: error.position]
-        where = SourceLocation(path, before.count("\n") + 1, error.position - before.rfind("\n"))
         return AnnotationError(
             f"character U+{error.character:04X} is not allowed in YAML",
-            location=where,
+            location=_text_location(path, source, error.position),
             hint="delete it (it is invisible in most editors)",
         )
     if not isinstance(error, MarkedYAMLError):
@@ -945,21 +943,35 @@ def _yaml_error(path: Path, source: str, error: YAMLError) -> AnnotationError:
             hint="check the file with a YAML linter",
         )
     mark = error.problem_mark or error.context_mark
-    marked = SourceLocation(path, mark.line + 1, mark.column + 1) if mark else None
     return AnnotationError(
         f"YAML syntax error: {error.problem or error.context or 'invalid YAML'}",
-        location=marked or SourceLocation(path, 1, 1),
-        hint=_yaml_context(error)
+        location=_text_location(path, source, mark.index) if mark else SourceLocation(path, 1, 1),
+        hint=_yaml_context(path, source, error)
         or "check indentation, colons and brackets here; quote a value that has ': ' or ' #'",
     )
 
 
-def _yaml_context(error: MarkedYAMLError) -> str | None:
+def _yaml_context(path: Path, source: str, error: MarkedYAMLError) -> str | None:
     """Where the construct the parser was in began: an unclosed '[' is found lines later."""
     context, mark = error.context, error.context_mark
     if not (context and error.problem and mark and mark is not error.problem_mark):
         return None
-    return f"{context} that starts at line {mark.line + 1}, column {mark.column + 1}"
+    where = _text_location(path, source, mark.index)
+    return f"{context} that starts at line {where.line}, column {where.column}"
+
+
+def _text_location(path: Path, source: str, index: int) -> SourceLocation:
+    """A character offset as the line and column an editor shows.
+
+    Lines are counted by '\\n', as editors and compilers do: YAML also breaks lines at a lone
+    '\\r', so its own line numbers drift past a stray carriage return. An offset at the very
+    end of a file that ends in a newline is shown at the end of its last line.
+    """
+    index = min(index, len(source))
+    if index == len(source) and source.endswith("\n"):
+        index -= 1
+    line_start = source.rfind("\n", 0, index) + 1
+    return SourceLocation(path, source.count("\n", 0, index) + 1, index - line_start + 1)
 
 
 def _byte_location(path: Path, data: bytes, offset: int) -> SourceLocation:

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from annograph import __version__
 from annograph.annotations import ANNOTATIONS_FILE
 from annograph.diagram import LANGUAGES, Language
-from annograph.errors import AnnographError, AnnotationErrors, SourceLocation
+from annograph.errors import AnnographError, AnnotationErrors, SourceLocation, release_frames
 from annograph.evidence import DEFAULT_LIMIT, ExplainedFact
 from annograph.export import ExportFormat
 from annograph.linking import ACCEPT_THRESHOLD
@@ -89,6 +89,7 @@ class AnnographGroup(click.Group):
         try:
             return super().invoke(ctx)
         except AnnographError as error:
+            release_frames(error)
             raise UserError(error) from error
 
 

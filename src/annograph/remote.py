@@ -13,7 +13,7 @@ from __future__ import annotations
 import httpx
 import pyoxigraph as ox
 
-from annograph.errors import AnnographError, SourceLocation
+from annograph.errors import AnnographError, SourceLocation, release_frames
 from annograph.queries import BoundQuery, QueryForm, QueryResult, portable_text, read_all
 
 SPARQL_RESULTS_JSON = "application/sparql-results+json"
@@ -57,6 +57,7 @@ def query_endpoint(
     try:
         return _parse_answer(response.content, graph=graph)
     except (SyntaxError, ValueError) as error:
+        release_frames(error)
         cut = response.content.rstrip().endswith(CANCELLED)
         raise EndpointError(
             f"{url} sent an answer that does not parse: {error}",

@@ -50,7 +50,7 @@ from werkzeug.wrappers import Request, Response
 
 from annograph import __version__
 from annograph.annotations import ANNOTATIONS_FILE, ARTICLES
-from annograph.errors import AnnographError, QueryError, UnknownEntity
+from annograph.errors import AnnographError, QueryError, UnknownEntity, release_frames
 from annograph.evidence import EntityNotFound, Explanation, explain
 from annograph.graph import Minter
 from annograph.index import Index, read_only_index
@@ -236,8 +236,10 @@ class Site:
             endpoint, arguments = adapter.match()
             response = getattr(self, "_" + endpoint)(request, **arguments)
         except UnknownEntity as error:
+            release_frames(error)
             response = _error(404, error.message, hint=error.hint)
         except QueryError as error:
+            release_frames(error)
             response = _error(400, error.message, hint=error.hint)
         except HTTPException as error:
             response = error.get_response(environ)
