@@ -431,9 +431,9 @@ def _check_changed(
         # they did: there is nothing new for them to see.
         unchanged = not removed and all(old[g] == stored[g] for g in graphs)
         if not unchanged and not shapes_hold_near(
-            graphs,
+            stored,
             store=opened,
-            replaced=replaced,
+            old=old,
             ontology=ontology,
             shapes=load_shapes(sources.shapes, ontology),
         ):

@@ -326,35 +326,37 @@ def union_of(graphs: Iterable[Origins]) -> dict[ox.Triple, SourceLocation]:
 
 
 def shapes_hold_near(
-    graphs: Mapping[str, Iterable[ox.Triple]],
+    graphs: Mapping[str, Collection[ox.Triple]],
     *,
     store: ox.Store,
-    replaced: Collection[str],
+    old: Mapping[str, Collection[ox.Triple]],
     ontology: Ontology,
     shapes: Shapes,
 ) -> bool:
     """Whether a change to some graphs of a valid store breaks no shape (warnings included).
 
-    Only what the change can affect is validated. Focus nodes: the nodes the new graphs, or
-    the graphs they replace, mention (subjects and objects). Data: the new graphs; from the
-    rest of the store, every triple about a focus node, the triples that point at one through
-    a property some shape follows backwards (``sh:inversePath``), and the classes of the nodes
-    at the other end of all of them; and the ontology. A node not mentioned keeps every triple
-    it had, and a value keeps its classes (every article that mentions an entity states them),
-    so no other node's results can change.
+    Only what the change can affect is validated. Focus nodes: the nodes of the triples that
+    changed (added or removed), and the nodes pointing at one of them in the changed graphs
+    (a path of two steps, an annotation's target's source, reaches through them). Data: the
+    new graphs; from the rest of the store, every triple about a focus node, the triples that
+    point at one through a property some shape follows backwards (``sh:inversePath``), and the
+    classes of the nodes at the other end of all of them; and the ontology. Any other node
+    keeps every triple it had and its values keep their classes, so its results cannot change.
+    (An edit of one fact of an article of 7,000 triples checks a handful of nodes, not the
+    article's 1,500.)
 
     ``False`` says that something is wrong near the change: the full check then finds and
     locates it.
 
-    :param graphs: graph IRI -> its new triples.
+    :param graphs: graph IRI -> its new triples (as the store holds them).
     :param store: the store as it is, before the change.
-    :param replaced: the IRIs of the graphs the change replaces or removes.
+    :param old: graph IRI -> its triples now, for every graph replaced or removed.
     """
-    old_graphs = {ox.NamedNode(name) for name in replaced}
+    old_graphs = {ox.NamedNode(name) for name in old}
     new = [triple for triples in graphs.values() for triple in triples]
-    touched = set(_nodes(new))
-    for graph in old_graphs:
-        touched.update(_nodes(store.quads_for_pattern(None, None, None, graph)))
+    before = {triple for triples in old.values() for triple in triples}
+    after = set(new)
+    touched = _changed_nodes(before, after)
     # From the named graphs only: the default graph still has the old graphs' facts.
     kept = _named_graphs_but(old_graphs)
     around = [
@@ -382,11 +384,25 @@ def shapes_hold_near(
     data.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in found)
     data.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in ontology.triples)
     focus = sorted(node.value for node in touched if isinstance(node, ox.NamedNode))
+    if not focus:
+        return True
     validate = shapes.compiled.validate  # untyped: the engine's Python layer has no annotations
     conforms, _, _ = validate(  # type: ignore[no-untyped-call]
         data, inference="none", allow_warnings=False, focus_nodes=focus
     )
     return bool(conforms)
+
+
+def _changed_nodes(
+    before: set[ox.Triple], after: set[ox.Triple]
+) -> set[ox.NamedNode | ox.BlankNode]:
+    """The focus nodes of :func:`shapes_hold_near`."""
+    changed = before ^ after
+    nodes: set[object] = set(_nodes(changed))
+    # One step back inside the changed graphs, old and new (where a class changed too: the
+    # nodes of other graphs that point at it keep seeing the classes their own graphs state).
+    nodes |= {t.subject for t in (*before, *after) if t.object in nodes}
+    return {n for n in nodes if isinstance(n, ox.NamedNode | ox.BlankNode)}
 
 
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
