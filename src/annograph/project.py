@@ -76,7 +76,7 @@ from annograph.ontology import (
     short_iri,
 )
 from annograph.progress import Progress, Steps
-from annograph.push import PushedGraph, Target, push_store
+from annograph.push import Pushed, PushedGraph, Target, push_store
 from annograph.queries import (
     IRI_HINT,
     BoundQuery,
@@ -828,10 +828,19 @@ class Project:
         return iri.value
 
     def push(
-        self, target: Target, *, progress: Callable[[PushedGraph], None] | None = None
-    ) -> list[PushedGraph]:
-        """Upload the built store's graphs to another triple store (see :mod:`annograph.push`)."""
-        return push_store(self.open_store(), target, progress=progress)
+        self,
+        target: Target,
+        *,
+        keep_extra: bool = False,
+        progress: Callable[[PushedGraph], None] | None = None,
+    ) -> Pushed:
+        """Make another triple store hold the built graphs (see :mod:`annograph.push`): each
+        written, and the project's graphs the build no longer has deleted (or ``keep_extra``)."""
+        namespaces = (self.base_iri, ONTOLOGY_IRI)
+        store = self.open_store()
+        return push_store(
+            store, target, namespaces=namespaces, keep_extra=keep_extra, progress=progress
+        )
 
 
 def _best(suggestions: Sequence[Suggestion]) -> Iterator[Suggestion]:
