@@ -51,6 +51,7 @@ from annograph.terminal import (
     completion_script,
     configure,
     info,
+    printable,
     show_pushed,
     styled,
     terminal,
@@ -808,12 +809,16 @@ def why(project: Project, entity: str, limit: int, show_all: bool) -> None:
     """
     explanation = project.why(entity, limit=None if show_all else limit)
     prefixes = project.prefixes()
-    title = " · ".join(term_text(label, prefixes) for label in explanation.labels)
+    # Everything shown comes from data: controls and bidi overrides are shown as escapes.
+    title = printable(" · ".join(term_text(label, prefixes) for label in explanation.labels))
     click.echo(click.style(short_iri(explanation.entity, prefixes), bold=True) + f"  {title}")
     for note in explanation.notes:
         click.echo(
             click.wrap_text(
-                note.value, width=100, initial_indent="  note: ", subsequent_indent="        "
+                printable(note.value),
+                width=100,
+                initial_indent="  note: ",
+                subsequent_indent="        ",
             )
         )
     for fact in explanation.facts:
@@ -842,7 +847,7 @@ def _echo_fact(fact: ExplainedFact, prefixes: dict[str, str]) -> None:
 
 
 def _one_line(text: str) -> str:
-    return text.replace("\n", "⏎")
+    return printable(text)
 
 
 @cli.group(invoke_without_command=True)

@@ -111,7 +111,9 @@ from annograph.stats import Stats, collect_stats
 from annograph.store import (
     StoreInfo,
     current_release,
+    disk_error,
     index_path,
+    is_out_of_space,
     manifest_path,
     open_store,
     store_lock,
@@ -364,8 +366,17 @@ class Project:
         :param progress: called at the start and end of each of the :data:`BUILD_STEPS`.
         :param full: rebuild everything, whatever the manifest says.
         :raises AnnotationErrors: if anything is invalid (the store is left untouched).
-        :raises StoreError: if another build of the same store is still running.
+        :raises StoreError: if another build of the same store is still running, or the disk
+            is full (the previous store is left as it was).
         """
+        try:
+            return self._build(wait=wait, progress=progress, full=full)
+        except OSError as error:
+            if is_out_of_space(error):
+                raise disk_error(self.store, error) from error
+            raise
+
+    def _build(self, *, wait: float, progress: Progress | None, full: bool) -> Build:
         started = time.perf_counter()
         steps = Steps(BUILD_STEPS, progress)
         with store_lock(self.store, wait=wait):

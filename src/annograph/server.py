@@ -23,6 +23,7 @@ before the last chunk, so that no client mistakes it for a complete answer.
 from __future__ import annotations
 
 import ctypes
+import functools
 import json
 import os
 import resource
@@ -74,7 +75,7 @@ HELD_BYTES = 1 << 20
 #: Bytes held back at the end of a streamed answer: enough for the error Oxigraph appends.
 ERROR_TAIL = 512
 #: Seconds the front waits for the engine beyond its query timeout (and to connect).
-ENGINE_MARGIN = 10
+ENGINE_MARGIN = 3
 #: Seconds a client has to send a whole request (headers and body).
 REQUEST_SECONDS = 10
 #: Seconds a connection may stay idle between requests.
@@ -170,10 +171,17 @@ class Engine:
         self.stop()
 
     def start(self) -> None:
-        """Start the engine and wait until it answers.
+        """Start the engine, wait until it answers, and watch it from then on.
 
         :raises ServeError: if it stops at once or does not answer within a while.
         """
+        self._spawn()
+        # One thread for the server's lifetime: Linux sends the parent-death signal when the
+        # *thread* that started a child ends, so restarts must come from a thread that lasts.
+        threading.Thread(target=self._supervise, name="engine", daemon=True).start()
+
+    def _spawn(self) -> None:
+        _prctl()  # loaded here, in the parent, for the child's use (see _die_with_parent)
         with self._lock:
             port = free_port()
             process = subprocess.Popen(
@@ -189,7 +197,6 @@ class Engine:
                 _stop(process)
                 raise
             self._process, self.url = process, url
-            threading.Thread(target=self._drain, args=(process,), daemon=True).start()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -199,6 +206,18 @@ class Engine:
 
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
+
+    def died(self, url: str, *, within: float = 1.0) -> bool:
+        """Whether the engine that was at ``url`` has stopped (waiting ``within`` seconds for
+        it: a connection an engine dropped as it died is seen a moment before its exit)."""
+        process = self._process
+        if url != self.url or process is None:
+            return True
+        try:
+            process.wait(timeout=within)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
 
     def _command(self, port: int) -> list[str]:
         return [
@@ -218,29 +237,34 @@ class Engine:
         if self.memory_limit is not None:
             resource.setrlimit(resource.RLIMIT_DATA, (self.memory_limit, self.memory_limit))
 
-    def _drain(self, process: subprocess.Popen[bytes]) -> None:
+    def _supervise(self) -> None:
         """Log the engine's output until it exits; then, unless stopping, start it again."""
-        assert process.stderr is not None
-        for line in process.stderr:
-            text = line.decode("utf-8", "replace").rstrip()
-            if text and not text.startswith("Listening for requests"):
-                self.log(f"annograph: oxigraph: {text}")
-        process.stderr.close()
-        code = process.wait()
-        if self._stopping.is_set():
-            return
-        self.log(f"annograph: the query engine stopped ({_exit_status(code)}); starting it again")
-        self.restarts += 1
-        try:
-            self.start()
-        except ServeError as error:
-            self.log(f"annograph: {error}")
+        while not self._stopping.is_set():
+            process = self._process
+            assert process is not None and process.stderr is not None
+            for line in process.stderr:
+                text = line.decode("utf-8", "replace").rstrip()
+                if text and not text.startswith("Listening for requests"):
+                    self.log(f"annograph: oxigraph: {text}")
+            process.stderr.close()
+            code = process.wait()
+            if self._stopping.is_set():
+                return
+            self.log(f"annograph: the query engine stopped ({_exit_status(code)}); restarting")
+            self.restarts += 1
+            try:
+                self._spawn()
+            except ServeError as error:
+                self.log(f"annograph: {error}")
+                return
 
 
 def _exit_status(code: int) -> str:
+    if code == -signal.SIGABRT:
+        return "signal SIGABRT: a query may have needed more than its memory limit"
     if code < 0:
         try:
-            return f"signal {signal.Signals(-code).name}, which an exhausted memory limit gives"
+            return f"signal {signal.Signals(-code).name}"
         except ValueError:
             return f"signal {-code}"
     return f"exit code {code}"
@@ -256,9 +280,17 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def _die_with_parent() -> None:
-    """In the child, before exec: have Linux send SIGTERM when annograph dies, even by kill -9."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    """In the child, before exec: have Linux send SIGTERM when annograph dies, even by kill -9.
+
+    Only a system call happens here: the C library was loaded in the parent (a child forked
+    from a threaded server must not take locks, as loading a library does).
+    """
+    _prctl()(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+@functools.cache
+def _prctl() -> Any:
+    return ctypes.CDLL(None, use_errno=True).prctl
 
 
 def _wait_until_ready(process: subprocess.Popen[bytes], url: str) -> None:
@@ -433,7 +465,7 @@ class Site:
         return _passed_on(upstream, body)
 
     def _engine_failed(self, url: str, error: httpx.HTTPError) -> Response:
-        if url != self.engine.url or not self.engine.running():
+        if self.engine.died(url):
             return _error(
                 503,
                 "the query engine stopped while answering (a query may have used up its "
