@@ -152,6 +152,18 @@ def test_service_is_refused_unless_allowed(served: Server) -> None:
     _healthy(served)
 
 
+def test_the_endpoints_allowed_in_the_config_may_be_called(project_copy: Project) -> None:
+    (project_copy.root / "annograph.toml").write_text(
+        'allow_service = ["http://127.0.0.1:"]\n', encoding="utf-8"
+    )
+    project_copy.build()
+    with _closed_port() as closed, annograph_serve(project_copy) as server:
+        answer = httpx.post(server.query_url, data={"query": _service_query(closed)})
+        # Called (and refused by nobody listening), not refused by the server.
+        assert answer.status_code == 502, answer.text
+        assert "Connection refused" in answer.json()["error"]
+
+
 def test_an_endpoint_that_never_answers_does_not_hang_the_server(built: Project) -> None:
     with _silent_listener() as silent:
         prefix = f"http://127.0.0.1:{silent}/"

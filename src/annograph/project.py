@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -371,7 +372,7 @@ class Project:
         """
         try:
             return self._build(wait=wait, progress=progress, full=full)
-        except OSError as error:
+        except (OSError, sqlite3.OperationalError) as error:
             if is_out_of_space(error):
                 raise disk_error(self.store, error) from error
             raise

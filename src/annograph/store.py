@@ -17,6 +17,7 @@ import errno
 import fcntl
 import os
 import shutil
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -217,25 +218,29 @@ def prune_engine_logs(release: Path, *, keep: int = 2) -> None:
         log.unlink(missing_ok=True)
 
 
-def disk_error(path: Path, error: OSError) -> StoreError:
+def disk_error(path: Path, error: OSError | sqlite3.Error) -> StoreError:
     """A write that failed for want of space (or a file size limit), said with what to do."""
     release = path.resolve() if path.exists() else None
     size = sum(f.stat().st_size for f in release.rglob("*") if f.is_file()) if release else 0
     free = shutil.disk_usage(path.absolute().parent).free
     taken = f"; the current store takes {size / 2**20:.0f} MB" if size else ""
     return StoreError(
-        f"cannot write the store {path}: {error.strerror or error}",
+        f"cannot write the store {path}: {getattr(error, 'strerror', None) or error}",
         hint=f"{free / 2**20:.0f} MB are free there{taken}, and a full build writes a new store "
         "beside it: free some space (the old store is intact) and build again",
     )
 
 
-def is_out_of_space(error: OSError) -> bool:
-    """Whether ``error`` says the disk is full (or a size limit was reached)."""
-    if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+def is_out_of_space(error: BaseException) -> bool:
+    """Whether ``error`` says the disk is full (or a file size limit was reached), from
+    Oxigraph (an OSError) or SQLite (the build's index)."""
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         return True
+    if not isinstance(error, OSError | sqlite3.OperationalError):
+        return False
     text = str(error)
-    return any(s in text for s in ("No space left", "Disk quota exceeded", "File too large"))
+    signs = ("No space left", "Disk quota exceeded", "File too large", "disk is full", "disk I/O")
+    return any(sign in text for sign in signs)
 
 
 def stored_form(triples: Iterable[ox.Triple]) -> set[ox.Triple]:
