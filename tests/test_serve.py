@@ -168,7 +168,9 @@ def test_the_api_lists_every_saved_query_with_its_parameters(
     served: Server, built: Project
 ) -> None:
     listed = httpx.get(served.url + "/api/queries").json()
-    assert [q["name"] for q in listed] == [q.name for q in built.saved_queries()]
+    # Those calling another endpoint are not offered: this server runs no federated query.
+    local = [q.name for q in built.saved_queries() if "SERVICE" not in q.text]
+    assert [q["name"] for q in listed] == local and "wikidata-crosscheck" not in local
     entity = next(q for q in listed if q["name"] == "entity")
     assert entity["parameters"] == [
         {"name": "entity", "type": "IRI", "required": True, "default": "id:bishkek", "enum": []}
@@ -230,7 +232,7 @@ def test_the_openapi_document_is_valid_and_describes_every_query(
     assert document["servers"] == [{"url": served.url}]
     paths = document["paths"]
     assert set(paths) == {"/api/queries"} | {
-        f"/api/queries/{q.name}" for q in built.saved_queries()
+        f"/api/queries/{q.name}" for q in built.saved_queries() if "SERVICE" not in q.text
     }
     entity = paths["/api/queries/entity"]["get"]
     parameter = entity["parameters"][0]

@@ -141,11 +141,13 @@ def test_service_is_refused_unless_allowed(served: Server) -> None:
     for answer in (
         httpx.get(served.query_url, params={"query": query}),
         httpx.post(served.query_url, data={"query": query}),
-        httpx.get(served.url + "/api/queries/wikidata-crosscheck"),
     ):
         assert answer.status_code == 400, answer.text
         assert "is not allowed here" in answer.json()["error"]
         assert "--allow-service" in answer.json()["hint"]
+    # A saved query that federates is not offered, and says why when asked for.
+    saved = httpx.get(served.url + "/api/queries/wikidata-crosscheck")
+    assert saved.status_code == 403 and "--allow-service" in saved.json()["hint"]
     # Hidden in a comment or a string, it is no call.
     harmless = "SELECT ('SERVICE <http://x/>' AS ?t) WHERE { } # SERVICE <http://y/>"
     assert httpx.get(served.query_url, params={"query": harmless}).status_code == 200

@@ -25,6 +25,7 @@ __all__ = [
     "ServiceCall",
     "check_query",
     "nesting_depth",
+    "refused_service",
     "service_iris",
 ]
 
@@ -126,13 +127,21 @@ def check_query(
         )
     if allowed_services is None:
         return
+    call = refused_service(text, allowed_services)
+    if call is not None:
+        raise QueryError(
+            f"SERVICE {call.written} is not allowed here",
+            location=_location(path, text, call.offset),
+            hint=_service_hint(allowed_services),
+        )
+
+
+def refused_service(text: str, allowed_services: Sequence[str]) -> ServiceCall | None:
+    """The first ``SERVICE`` of ``text`` naming no endpoint under ``allowed_services``."""
     for call in service_iris(text):
-        if call.iri is None or not any(call.iri.startswith(p) for p in allowed_services):
-            raise QueryError(
-                f"SERVICE {call.written} is not allowed here",
-                location=_location(path, text, call.offset),
-                hint=_service_hint(allowed_services),
-            )
+        if call.iri is None or not call.iri.startswith(tuple(allowed_services)):
+            return call
+    return None
 
 
 def _declare(prefixes: dict[str, str], tokens: Sequence[re.Match[str]]) -> None:

@@ -15,9 +15,17 @@ this module adds only what is annograph's:
 =============================  ==================================================================
 
 Oxigraph answers a query that runs past ``--timeout-s`` with a 200 and an answer cut short,
-ended by a message. The front holds the first megabyte of every answer: a short answer cut so
-becomes a 503 with a clear message, and a longer one is ended by closing the connection
-before the last chunk, so that no client mistakes it for a complete answer.
+ended by a message, and one that fails part-way with the error's text appended as if it were
+data. The front holds the first megabyte of every answer and checks that it ends as its format
+does: a short answer cut so becomes a 503 or 502 with a clear message, and a longer one is
+ended by closing the connection before the last chunk, so that no client mistakes it for a
+complete answer.
+
+Nothing a client sends can take the server down: queries nested deep enough to overflow the
+engine's stack, or calling endpoints the operator did not allow with ``SERVICE``, are refused
+before the engine sees them (:mod:`annograph.limits`); the engine runs under a memory limit,
+supervised (:class:`Engine`): its output is read all the time and it is restarted when it dies;
+every call to it has a deadline, and a client must send a whole request within a deadline.
 """
 
 from __future__ import annotations
@@ -58,7 +66,7 @@ from annograph.evidence import EntityNotFound, Explanation, explain
 from annograph.graph import Minter
 from annograph.index import Index, read_only_index
 from annograph.labels import fold
-from annograph.limits import MAX_QUERY_BYTES, check_query
+from annograph.limits import MAX_QUERY_BYTES, check_query, refused_service
 from annograph.ontology import NAMESPACE, ONTOLOGY_IRI, XSD, short_iri, superclass_closure
 from annograph.project import Project
 from annograph.queries import Parameter, QueryForm, SavedQuery, portable_text
@@ -331,7 +339,10 @@ class Site:
 
     def __post_init__(self) -> None:
         self.minter = Minter(self.project.base_iri)
-        self.queries = {query.name: query for query in self.project.saved_queries()}
+        saved = self.project.saved_queries()
+        # A saved query that calls an endpoint this server may not call is not offered.
+        self.queries = {q.name: q for q in saved if not self._calls_out(q)}
+        self.withheld = {q.name: q for q in saved if self._calls_out(q)}
         self.prefixes = self.project.prefixes()
         self.id_namespace = self.prefixes["id"]
         # Every call to the engine has a deadline: its own query timeout, and a margin.
@@ -425,6 +436,7 @@ class Site:
             data=data,
             headers=headers,
         )
+        upstream: httpx.Response | None = None
         try:
             upstream = self.client.send(request, stream=True)
             chunks = upstream.iter_bytes()
@@ -436,13 +448,15 @@ class Site:
             else:
                 upstream.close()
                 return self._answer(upstream, bytes(held))
-        except httpx.TimeoutException:
-            return _error(
-                504,
-                f"the query engine did not answer within {self.timeout + ENGINE_MARGIN} s",
-                hint="make the query more selective, or try again",
-            )
         except httpx.HTTPError as error:
+            if upstream is not None:
+                upstream.close()
+            if isinstance(error, httpx.TimeoutException):
+                return _error(
+                    504,
+                    f"the query engine did not answer within {self.timeout + ENGINE_MARGIN} s",
+                    hint="make the query more selective, or try again",
+                )
             return self._engine_failed(url, error)
         media = upstream.headers.get("Content-Type", "")
         response = _passed_on(upstream, checked_stream(bytes(held), chunks, media))
@@ -497,8 +511,19 @@ class Site:
     def _list_queries(self, request: Request) -> Response:
         return _json([self._describe(query) for query in self.queries.values()])
 
+    def _calls_out(self, query: SavedQuery) -> bool:
+        return refused_service(query.text, self.allowed_services) is not None
+
     def _run_query(self, request: Request, name: str) -> Response:
         query = self.queries.get(name)
+        if name in self.withheld:
+            return _error(
+                403,
+                f"saved query '{name}' calls another endpoint with SERVICE, which this server "
+                "does not do",
+                hint="its operator can allow that endpoint with 'annograph serve "
+                "--allow-service URL-PREFIX'; or run it with 'annograph query'",
+            )
         if query is None:
             return _error(
                 404, f"no saved query named '{name}'", hint=f"see {request.host_url}api/queries"
@@ -746,10 +771,18 @@ def openapi(queries: Any, *, server: str) -> dict[str, object]:
                         "description": "The query's answer",
                         "content": {FORMATS[f]: {} for f in formats},
                     },
-                    "400": _error_response("A missing, unknown or malformed parameter"),
+                    "400": _error_response(
+                        "A missing, unknown or malformed parameter, or a SERVICE this server "
+                        "may not call"
+                    ),
                     "404": _error_response("An IRI parameter naming no entity of the graph"),
                     "406": _error_response("A format this query cannot answer in"),
-                    "503": _error_response("The query ran past the server's time limit"),
+                    "502": _error_response("The query failed while the engine answered it"),
+                    "503": _error_response(
+                        "The query ran past the server's time limit, or the engine stopped "
+                        "(it is restarting: try again)"
+                    ),
+                    "504": _error_response("The engine did not answer in time"),
                 },
             }
         }
@@ -977,7 +1010,7 @@ def checked_stream(held: bytes, chunks: Iterable[bytes], media_type: str) -> Ite
     b'a,b\\r\\n1,2\\r\\n'
     >>> b"".join(checked_stream(b"{", [b"...", CANCELLED], "application/sparql-results+json"))
     Traceback (most recent call last):
-    ConnectionAbortedError: the answer was cut short: The SPARQL operation has been cancelled
+    ConnectionAbortedError: the query ran past the server's time limit
     """
     keep = ERROR_TAIL
     pending = held
@@ -986,9 +1019,11 @@ def checked_stream(held: bytes, chunks: Iterable[bytes], media_type: str) -> Ite
         if len(pending) > keep:
             yield pending[:-keep]
             pending = pending[-keep:]
-    if pending.rstrip().endswith(CANCELLED) or not complete(pending, media_type):
+    if pending.rstrip().endswith(CANCELLED):
+        raise ConnectionAbortedError("the query ran past the server's time limit")
+    if not complete(pending, media_type):
         message = pending.decode("utf-8", "replace").rsplit("\n", 1)[-1][-200:]
-        raise ConnectionAbortedError(f"the answer was cut short: {message}")
+        raise ConnectionAbortedError(f"the query failed part-way: {message}")
     yield pending
 
 
