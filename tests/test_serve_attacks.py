@@ -80,7 +80,7 @@ def _service_query(port: int) -> str:
 def test_a_thousand_failing_queries_do_not_hang_the_server(built: Project) -> None:
     with (
         _closed_port() as closed,
-        annograph_serve(built, "--allow-service", "http://127.0.0.1:") as server,
+        annograph_serve(built, "--allow-service", f"http://127.0.0.1:{closed}/") as server,
         httpx.Client(timeout=30) as client,
     ):
         statuses = set()
@@ -155,15 +155,16 @@ def test_service_is_refused_unless_allowed(served: Server) -> None:
 
 
 def test_the_endpoints_allowed_in_the_config_may_be_called(project_copy: Project) -> None:
-    (project_copy.root / "annograph.toml").write_text(
-        'allow_service = ["http://127.0.0.1:"]\n', encoding="utf-8"
-    )
-    project_copy.build()
-    with _closed_port() as closed, annograph_serve(project_copy) as server:
-        answer = httpx.post(server.query_url, data={"query": _service_query(closed)})
-        # Called (and refused by nobody listening), not refused by the server.
-        assert answer.status_code == 502, answer.text
-        assert "Connection refused" in answer.json()["error"]
+    with _closed_port() as closed:
+        (project_copy.root / "annograph.toml").write_text(
+            f'allow_service = ["http://127.0.0.1:{closed}/"]\n', encoding="utf-8"
+        )
+        project_copy.build()
+        with annograph_serve(project_copy) as server:
+            answer = httpx.post(server.query_url, data={"query": _service_query(closed)})
+    # Called (and refused by nobody listening), not refused by the server.
+    assert answer.status_code == 502, answer.text
+    assert "Connection refused" in answer.json()["error"]
 
 
 def test_an_endpoint_that_never_answers_does_not_hang_the_server(built: Project) -> None:
@@ -200,7 +201,9 @@ ENDLESS = "SELECT * WHERE { ?s ?p ?o . ?a ?b ?c }"
 def federating(built: Project) -> Iterator[tuple[Server, int]]:
     with (
         _closed_port() as closed,
-        annograph_serve(built, "--allow-service", "http://127.0.0.1:", "--timeout", "2") as server,
+        annograph_serve(
+            built, "--allow-service", f"http://127.0.0.1:{closed}/", "--timeout", "2"
+        ) as server,
     ):
         yield server, closed
 

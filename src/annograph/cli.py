@@ -26,6 +26,7 @@ from annograph.diagram import LANGUAGES, Language
 from annograph.errors import AnnographError, AnnotationErrors, SourceLocation, release_frames
 from annograph.evidence import DEFAULT_LIMIT, ExplainedFact
 from annograph.export import ExportFormat
+from annograph.limits import is_service_prefix
 from annograph.linking import ACCEPT_THRESHOLD
 from annograph.ontology import short_iri
 from annograph.project import Project, Validation
@@ -593,6 +594,17 @@ def completion(shell: str) -> None:
     click.echo(completion_script(cli, shell, prog_name="annograph"), nl=False)
 
 
+def _service_prefixes(values: tuple[str, ...]) -> tuple[str, ...]:
+    for value in values:
+        if not is_service_prefix(value):
+            raise click.BadParameter(
+                f"'{value}' is not an http(s) URL prefix with a '/' after the host, "
+                "e.g. https://query.wikidata.org/",
+                param_hint="'--allow-service'",
+            )
+    return values
+
+
 class ByteSize(click.ParamType[int]):
     """A size such as 512M, 4G or 4096 (bytes); 'none' or 0 for no limit (given as 0)."""
 
@@ -645,6 +657,7 @@ class ByteSize(click.ParamType[int]):
     "allow_service",
     multiple=True,
     metavar="URL-PREFIX",
+    callback=lambda ctx, param, values: _service_prefixes(values),
     help="Let queries call endpoints under this URL with SERVICE (repeatable; config "
     "'allow_service'). Without it the server runs no federated query.",
 )

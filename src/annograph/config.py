@@ -28,6 +28,7 @@ import pyoxigraph as ox
 from annograph.errors import ProjectError, SourceLocation
 from annograph.graph import DEFAULT_BASE_IRI, Minter
 from annograph.lexical import closest
+from annograph.limits import is_service_prefix
 from annograph.ontology import PREFIXES
 
 CONFIG_FILE = "annograph.toml"
@@ -188,11 +189,12 @@ class _Reader:
         if not isinstance(value, list):
             value = [value]
         for number, prefix in enumerate(value):
-            if not isinstance(prefix, str) or not re.match(r"https?://[^/\s]+", prefix):
+            if not isinstance(prefix, str) or not is_service_prefix(prefix):
                 raise self.error(
                     ("allow_service",),
                     f"'allow_service' item {number + 1} is not an http(s) URL prefix",
-                    hint='list endpoint URL prefixes: allow_service = ["https://query.wikidata.org/"]',
+                    hint="list URL prefixes with a '/' after the host: "
+                    'allow_service = ["https://query.wikidata.org/"]',
                 )
             yield prefix
 

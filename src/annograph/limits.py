@@ -24,13 +24,14 @@ __all__ = [
     "MAX_QUERY_BYTES",
     "ServiceCall",
     "check_query",
+    "is_service_prefix",
     "nesting_depth",
     "refused_service",
     "service_iris",
 ]
 
 #: Brackets ``{ ( [`` open at once. Oxigraph survives 1,000 levels and dies at 5,000; real
-#: queries rarely pass 20 (the deepest saved query here has 6).
+#: queries rarely pass 20 (the deepest saved queries here have 7).
 MAX_NESTING = 100
 #: The longest query text the server takes (a saved query is a few kilobytes).
 MAX_QUERY_BYTES = 1 << 20
@@ -134,6 +135,16 @@ def check_query(
             location=_location(path, text, call.offset),
             hint=_service_hint(allowed_services),
         )
+
+
+def is_service_prefix(prefix: str) -> bool:
+    """Whether ``prefix`` can allow endpoints: http(s), a host, and a '/' after it (without
+    it, ``https://example.org`` would also allow ``https://example.org.evil.example/``).
+
+    >>> is_service_prefix("https://query.wikidata.org/"), is_service_prefix("https://a.org")
+    (True, False)
+    """
+    return re.match(r"https?://[^/\s?#]+/", prefix) is not None
 
 
 def refused_service(text: str, allowed_services: Sequence[str]) -> ServiceCall | None:
