@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jsonschema
@@ -148,6 +148,24 @@ class Server:
 
     process: subprocess.Popen[bytes]
     port: int
+    #: What the server wrote to its standard error, read all the time: a pipe nobody reads
+    #: stops a server that logs much (a failed query, a restart) once it is full.
+    log: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        if self.process.stderr is not None:
+            for line in self.process.stderr:
+                self.log.append(line.decode("utf-8", "replace"))
+
+    def output(self) -> str:
+        """Its standard error so far (all of it once it has exited)."""
+        if self.process.poll() is not None:
+            self._reader.join(timeout=5)
+        return "".join(self.log)
 
     @property
     def url(self) -> str:
@@ -164,6 +182,7 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self._reader.join(timeout=5)
         if self.process.stderr is not None:
             self.process.stderr.close()
 
@@ -193,7 +212,7 @@ def running(
     )
     server = Server(process, port)
     try:
-        _wait_for_port(port, process, seconds=30)
+        _wait_for_port(server, seconds=30)
         yield server
     finally:
         server.stop()
@@ -210,17 +229,16 @@ def annograph_serve(project: Project, *options: str) -> Iterator[Server]:
     return running(*command, "--store", str(project.store), *options, listen="--port {port}")
 
 
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float) -> None:
+def _wait_for_port(server: Server, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            stderr = process.stderr.read().decode() if process.stderr else ""
-            pytest.fail(f"the server exited: {stderr}")
+        if server.process.poll() is not None:
+            pytest.fail(f"the server exited: {server.output()}")
         with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
+            if sock.connect_ex(("127.0.0.1", server.port)) == 0:
                 return
         time.sleep(0.05)
-    pytest.fail(f"the server did not listen on port {port} within {seconds:.0f} s")
+    pytest.fail(f"the server did not listen on port {server.port} within {seconds:.0f} s")
 
 
 SPECS = ROOT.parent / "shared" / "specs" / "reconciliation-api-0.2"

@@ -234,6 +234,10 @@ MISTAKES = {
         '[endpoints.prod]\nurl = "ftp://example.org/"\n',
         "2:7: error: endpoint 'prod': 'ftp://example.org/' is not an http(s) URL",
     ),
+    "allow-service-not-a-url": (
+        'allow_service = ["https://query.wikidata.org/", "wikidata"]\n',
+        "1:17: error: 'allow_service' item 2 is not an http(s) URL prefix",
+    ),
 }
 HINTS = {
     "syntax": "see https://toml.io/en/v1.0.0 (strings need quotes; one key = value per line)",
@@ -296,3 +300,11 @@ def test_the_cli_shows_a_config_error_as_one_located_line(
         f"{path}:1:1: error: unknown key 'stor'\n  hint: did you mean 'store'?\n"
     )
     assert not (project_copy.root / ".annograph").exists()
+
+
+def test_the_endpoints_serve_may_call_are_configured(project_copy: Project) -> None:
+    _configure(project_copy, 'allow_service = ["https://query.wikidata.org/"]\n')
+    project = Project.discover(project_copy.root)
+    assert project.config.allow_service == ("https://query.wikidata.org/",)
+    _configure(project_copy, "")
+    assert Project.discover(project_copy.root).config.allow_service == ()

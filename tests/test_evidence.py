@@ -86,3 +86,20 @@ def test_curated_links_are_shown_as_such(runner: CliRunner, built: Project) -> N
     at = lines.index("  owl:sameAs wd:Q9361")
     assert lines[at + 1] == "      (curated identity link)"
     assert "  owl:sameAs <https://sws.geonames.org/1528675/>" in lines
+
+
+def test_why_shows_control_and_bidi_characters_as_escapes(
+    runner: CliRunner, project_copy: Project
+) -> None:
+    """A name with U+202E (right-to-left override) or NUL must not reach the terminal raw."""
+    path = project_copy.data / "articles" / "bishkek-migrants-day" / "annotations.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("      en: Bishkek\n", '      en: "Bishkek\\u202Ekeksihb\\0\\e[31m"\n', 1),
+        encoding="utf-8",
+    )
+    project_copy.build()
+    result = runner.invoke(cli, ["why", "--project", str(project_copy.root), "bishkek"])
+    assert result.exit_code == 0, result.output
+    assert "Bishkek\\u202ekeksihb\\u0000\\u001b[31m" in result.output
+    assert not any(c in result.output for c in ("\u202e", "\x00", "\x1b"))

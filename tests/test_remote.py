@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import gc
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,13 +18,22 @@ from click.testing import CliRunner
 
 from annograph.cli import cli
 from annograph.errors import QueryError
+from annograph.graph import Minter
 from annograph.ontology import ONTOLOGY_IRI
 from annograph.project import Project
 from annograph.push import PushedGraph, Target, graph_store_url
 from annograph.queries import bind, parse_query
 from annograph.remote import EndpointError, query_endpoint
 from annograph.server import free_port, oxigraph_command
-from tests.conftest import Server, garbage_freed_on_another_thread, running, writable_oxigraph
+from tests.conftest import (
+    SEMINAR_ENTITIES,
+    SEMINAR_HEADER,
+    SEMINAR_TEXT,
+    Server,
+    garbage_freed_on_another_thread,
+    running,
+    writable_oxigraph,
+)
 
 INJECTION = 'alice" . ?s ?p ?o } #'
 
@@ -71,7 +81,9 @@ def test_push_writes_every_graph_with_the_same_triples(pushed: Server, built: Pr
 
 def test_pushing_twice_gives_the_same_store(pushed: Server, built: Project) -> None:
     before = _remote_quads(pushed)
-    graphs = built.push(_target(pushed))
+    result = built.push(_target(pushed))
+    graphs = result.graphs
+    assert result.removed == [] and result.kept == []
     # The ontology first, then the default graph of the facts (what queries read).
     assert [g.graph for g in graphs][:2] == [ONTOLOGY_IRI, ""]
     local = ox.Store.read_only(str(built.store))
@@ -120,7 +132,7 @@ def test_a_server_stopped_mid_push_gives_a_clear_error_and_a_later_push_complete
     with writable_oxigraph(location, port) as server:
         # The graph pushed before the stop is there; the push completes the rest.
         assert httpx.get(server.url + "/store", params={"graph": ONTOLOGY_IRI}).status_code == 200
-        graphs = built.push(_target(server))
+        graphs = built.push(_target(server)).graphs
         assert sum(g.triples for g in graphs) == len(ox.Store.read_only(str(built.store)))
 
 
@@ -234,3 +246,88 @@ def test_push_with_basic_auth_through_a_proxy_that_wants_it(
         finally:
             server.shutdown()
             server.server_close()
+
+
+def _graph_counts(server: Server) -> dict[str, int]:
+    """Each graph of a target and its triple count, the default graph as ''."""
+    query = (
+        "SELECT ?g (COUNT(*) AS ?n) { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } } GROUP BY ?g"
+    )
+    answer = httpx.post(
+        server.query_url, data={"query": query}, headers={"Accept": "application/json"}
+    ).json()
+    rows = answer["results"]["bindings"]
+    return {row.get("g", {}).get("value", ""): int(row["n"]["value"]) for row in rows}
+
+
+def test_push_after_an_article_is_deleted_leaves_the_target_equal_to_the_build(
+    project_copy: Project, tmp_path: Path, runner: CliRunner
+) -> None:
+    """The target mirrors the build graph by graph; other data there is left alone."""
+    second = project_copy.data / "articles" / "seminar"
+    second.mkdir(parents=True)
+    (second / "article.md").write_text(SEMINAR_TEXT, encoding="utf-8")
+    (second / "annotations.yaml").write_text(SEMINAR_HEADER + SEMINAR_ENTITIES, "utf-8")
+    project_copy.build()
+    options = ["--project", str(project_copy.root)]
+    other = "http://example.org/someone-elses-graph"
+    with writable_oxigraph(tmp_path / "target") as server:
+        put = httpx.put(
+            server.url + "/store",
+            params={"graph": other},
+            content=b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n",
+            headers={"Content-Type": "application/n-triples"},
+        )
+        assert put.status_code in (201, 204)
+        first = runner.invoke(cli, ["push", *options, "--endpoint", server.query_url])
+        assert first.exit_code == 0, first.output
+        gone = Minter(project_copy.base_iri).graph("seminar").value
+        assert gone in _graph_counts(server)
+
+        shutil.rmtree(second)
+        project_copy.build()
+        kept = runner.invoke(
+            cli, ["push", *options, "--endpoint", server.query_url, "--keep-extra"]
+        )
+        assert kept.exit_code == 0, kept.output
+        assert f"kept <{gone}>" in kept.output and gone in _graph_counts(server)
+
+        mirrored = runner.invoke(cli, ["push", *options, "--endpoint", server.query_url])
+        assert mirrored.exit_code == 0, mirrored.output
+        assert f"deleted <{gone}>" in mirrored.output
+        there = _graph_counts(server)
+        assert there.pop(other) == 1
+        store = ox.Store.read_only(str(project_copy.store))
+        here = {
+            g.value: len(list(store.quads_for_pattern(None, None, None, g)))
+            for g in store.named_graphs()
+            if isinstance(g, ox.NamedNode)
+        }
+        here[""] = len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph())))
+        assert there == here
+
+
+def test_a_count_endpoint_that_answers_a_web_page_is_a_clear_error(
+    built: Project, tmp_path: Path, runner: CliRunner
+) -> None:
+    """A wrong --endpoint (a web page, a login form) answering 200 with HTML."""
+
+    def page(environ: dict[str, object], start_response: object) -> list[bytes]:
+        environ["wsgi.input"].read(int(str(environ.get("CONTENT_LENGTH") or 0)))  # type: ignore[attr-defined]
+        start_response("200 OK", [("Content-Type", "text/html")])  # type: ignore[operator]
+        return [b"<!doctype html><html><body>Welcome</body></html>"]
+
+    port = free_port()
+    server = make_server("127.0.0.1", port, page, handler_class=_Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        options = ["--project", str(built.root), "--store", str(built.store)]
+        url = f"http://127.0.0.1:{port}/query"
+        result = runner.invoke(cli, ["push", *options, "--endpoint", url, "--retries", "0"])
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 1, result.output
+    assert "something other than SPARQL JSON results (text/html" in result.output
+    assert "Traceback" not in result.output and "hint:" in result.output

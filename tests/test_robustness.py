@@ -17,7 +17,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from annograph.annotations import MAX_FILE_BYTES
 from annograph.cli import cli
+from annograph.project import Project
 from tests.conftest import ROOT
 
 REAL = (ROOT / "data" / "articles" / "bishkek-migrants-day" / "annotations.yaml").read_text(
@@ -202,3 +204,23 @@ def _assert_every_error_is_located(output: str, path: Path, text: str) -> None:
         assert match["path"] == str(path), report
         assert 1 <= int(match["line"]) <= line_count, report
         assert int(match["column"]) >= 1, report
+
+
+@pytest.mark.parametrize("where", ["entities/flood.yaml", "articles/bishkek-migrants-day"])
+def test_a_file_of_150_000_entities_is_refused_at_its_place(
+    project_copy: Project, runner: CliRunner, where: str
+) -> None:
+    """13 MB of entities took 59 s and 4.6 GB before a MemoryError; now a located error."""
+    flood = "".join(f"  e{i}:\n    type: City\n    quote: В Бишкеке\n" for i in range(150_000))
+    if where.startswith("entities/"):
+        path = project_copy.data / where
+        path.write_text("format: annograph/1\n\nentities:\n" + flood, encoding="utf-8")
+    else:
+        path = project_copy.data / where / "annotations.yaml"
+        path.write_text(path.read_text(encoding="utf-8") + flood, encoding="utf-8")
+    assert path.stat().st_size > MAX_FILE_BYTES
+    for command in ("validate", "build"):
+        result = runner.invoke(cli, [command, "--project", str(project_copy.root)])
+        assert result.exit_code == 1, result.output
+        assert f"{path}:1:1: error: the file is " in result.output
+        assert f"at most {MAX_FILE_BYTES >> 20} MB" in result.output

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import fcntl
+import resource
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -230,3 +232,64 @@ def test_a_build_with_wait_queues_behind_the_running_one(project_copy: Project) 
     code, stderr = _finish(queued)
     assert code == 0, stderr
     assert len(open_store(project_copy.store)) > 5000
+
+
+# -- a full disk ----------------------------------------------------------------------------------
+
+
+def _with_file_size_limit(limit: int) -> Callable[[], None]:
+    """For a child process: files may not grow past ``limit`` bytes, as on a full disk (the
+    write fails with EFBIG instead of ENOSPC, and annograph says the same for both)."""
+
+    def limit_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # fail the write, not kill the process
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return limit_files
+
+
+def _release_files(project: Project) -> set[str]:
+    releases = project.store.parent / "store.releases"
+    return {str(p.relative_to(releases)) for p in releases.rglob("*")}
+
+
+@pytest.mark.parametrize("full", [True, False], ids=["full", "incremental"])
+def test_a_full_disk_is_a_clear_error_and_the_store_stays(
+    project_copy: Project, full: bool
+) -> None:
+    project_copy.build()
+    count = len(open_store(project_copy.store))
+    organizers = _organizers(project_copy)
+    annotations = project_copy.data / "articles" / "bishkek-migrants-day" / "annotations.yaml"
+    text = annotations.read_text(encoding="utf-8")
+    annotations.write_text(text.replace("en: Bishkek\n", "en: Bishkek City\n", 1), "utf-8")
+    before = _release_files(project_copy)
+    done = subprocess.run(
+        _build_command(project_copy, *(["--full"] if full else [])),
+        capture_output=True,
+        text=True,
+        preexec_fn=_with_file_size_limit(16 << 10),
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"cannot write the store {project_copy.store}" in done.stderr
+    assert "MB are free there" in done.stderr and "build again" in done.stderr
+    # The store reads as before, and the failed build left nothing behind.
+    assert len(open_store(project_copy.store)) == count
+    assert _organizers(project_copy) == organizers
+    assert not list((project_copy.store.parent / "store.releases").glob("*.tmp"))
+    if full:
+        assert _release_files(project_copy) == before
+    # With room again, the build goes through.
+    assert project_copy.build().kind == "incremental"
+
+
+def test_incremental_builds_leave_no_pile_of_engine_logs(project_copy: Project) -> None:
+    project_copy.build()
+    annotations = project_copy.data / "articles" / "bishkek-migrants-day" / "annotations.yaml"
+    text = annotations.read_text(encoding="utf-8")
+    for number in range(6):
+        name = f"en: Bishkek {number}\n"
+        annotations.write_text(text.replace("en: Bishkek\n", name, 1), encoding="utf-8")
+        assert project_copy.build().kind == "incremental"
+    assert len(list(project_copy.store.resolve().glob("LOG.old.*"))) <= 2

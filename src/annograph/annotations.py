@@ -48,6 +48,9 @@ from annograph.ontology import LANG_STRING, Ontology
 from annograph.yamlnodes import compose
 
 FORMAT = "annograph/1"
+#: The largest annotation file read: some 80 times the real article's, and small enough that
+#: reading and checking it stays within a build's memory (a file of 13 MB took 4.6 GB).
+MAX_FILE_BYTES = 4 << 20
 #: A project's data folder by default; its articles and shared entities are in these subfolders.
 DATA_DIR = Path("data")
 ARTICLES = "articles"
@@ -405,6 +408,18 @@ class _Reader:
 
     def _source(self) -> str | None:
         try:
+            size = self.path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                self.errors.append(
+                    AnnotationError(
+                        f"the file is {size / 2**20:.1f} MB; an annotation file may have at "
+                        f"most {MAX_FILE_BYTES // 2**20} MB",
+                        location=SourceLocation(self.path, 1, 1),
+                        hint="an article's annotations are some 50 KB; put shared entities in "
+                        "several files of data/entities/",
+                    )
+                )
+                return None
             data = self.path.read_bytes()
         except OSError as error:
             self.errors.append(
@@ -752,9 +767,10 @@ class _Reader:
             return ()
         if not is_valid_lexical(lexical, datatype):
             short = datatype.removeprefix(XSD)
+            shown = lexical if len(lexical) <= 40 else lexical[:40] + f"… ({len(lexical)} chars)"
             self.error(
                 fields["value"],
-                f"'{lexical}' is not a valid xsd:{short}",
+                f"'{shown}' is not a valid xsd:{short}",
                 hint=LEXICAL_HINTS.get(datatype, f"write a valid xsd:{short}"),
             )
             return ()

@@ -149,7 +149,11 @@ def build_release(
     with new_release(store) as release:
         index_file = index_path(release.release)
         staging_index = index_file.with_name(index_file.name + ".tmp")
-        index = create_index(staging_index, sources.articles, ANNOTATIONS_FILE)
+        try:
+            index = create_index(staging_index, sources.articles, ANNOTATIONS_FILE)
+        except BaseException:
+            staging_index.unlink(missing_ok=True)  # a disk too full to start it
+            raise
         try:
             opened, validation, outcome = _check_into(
                 sources, release.staging, index, steps=steps, graphs=True

@@ -26,6 +26,7 @@ from annograph.diagram import LANGUAGES, Language
 from annograph.errors import AnnographError, AnnotationErrors, SourceLocation, release_frames
 from annograph.evidence import DEFAULT_LIMIT, ExplainedFact
 from annograph.export import ExportFormat
+from annograph.limits import is_service_prefix
 from annograph.linking import ACCEPT_THRESHOLD
 from annograph.ontology import short_iri
 from annograph.project import Project, Validation
@@ -35,7 +36,7 @@ from annograph.reasoning import ReasonerUnavailable
 from annograph.results import ResultFormat, render_result, term_text
 from annograph.review import Verdicts, confident_pending, select_pending
 from annograph.scaffold import TEXT_FILE, init_project
-from annograph.server import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TIMEOUT
+from annograph.server import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TIMEOUT, default_memory_limit
 from annograph.server import serve as run_server
 from annograph.sources import open_source
 from annograph.sssom import MappingRow, MappingSet
@@ -51,6 +52,7 @@ from annograph.terminal import (
     completion_script,
     configure,
     info,
+    printable,
     show_pushed,
     styled,
     terminal,
@@ -504,6 +506,12 @@ def query(
     show_default=True,
     help="Seconds to wait for each request.",
 )
+@click.option(
+    "--keep-extra",
+    is_flag=True,
+    help="Keep the project's graphs that the target has and the build does not (an article "
+    "deleted since the last push) instead of deleting them.",
+)
 def push(
     project: Project,
     endpoint: str,
@@ -511,13 +519,16 @@ def push(
     auth: httpx.Auth | None,
     retries: int,
     timeout: float,
+    keep_extra: bool,
 ) -> None:
-    """Upload the built graph to another triple store, one named graph per PUT.
+    """Make another triple store hold the built graph, one named graph per PUT.
 
     Uses the SPARQL 1.1 Graph Store HTTP Protocol, so any engine that speaks it will do. Each
     PUT replaces a whole graph: pushing twice gives the same store, and a push that was cut
-    short is finished by pushing again. Afterwards the target's triple count of each graph is
-    checked against the built store's.
+    short is finished by pushing again. Graphs under the project's base IRI that the target
+    has and the build does not (an article since deleted) are deleted there, unless
+    --keep-extra; other graphs on the target are left alone. Afterwards the target's graphs
+    and the triple count of each are checked against the built store's.
 
     \b
     Examples:
@@ -534,9 +545,14 @@ def push(
         retries=retries,
     )
     with StepDisplay("pushing") as display:
-        graphs = project.push(target, progress=functools.partial(show_pushed, display=display))
-    total = sum(g.triples for g in graphs)
-    info(f"{len(graphs)} graphs, {total} triples at {target.graph_store}; counts checked")
+        progress = functools.partial(show_pushed, display=display)
+        pushed = project.push(target, keep_extra=keep_extra, progress=progress)
+    for graph in pushed.removed:
+        info(f"deleted <{graph}> from the target: the build has no such graph")
+    for graph in pushed.kept:
+        info(f"kept <{graph}> on the target (--keep-extra): the build has no such graph")
+    total = sum(g.triples for g in pushed.graphs)
+    info(f"{len(pushed.graphs)} graphs, {total} triples at {target.graph_store}; counts checked")
 
 
 @cli.command()
@@ -578,6 +594,38 @@ def completion(shell: str) -> None:
     click.echo(completion_script(cli, shell, prog_name="annograph"), nl=False)
 
 
+def _service_prefixes(values: tuple[str, ...]) -> tuple[str, ...]:
+    for value in values:
+        if not is_service_prefix(value):
+            raise click.BadParameter(
+                f"'{value}' is not an http(s) URL prefix with a '/' after the host, "
+                "e.g. https://query.wikidata.org/",
+                param_hint="'--allow-service'",
+            )
+    return values
+
+
+class ByteSize(click.ParamType[int]):
+    """A size such as 512M, 4G or 4096 (bytes); 'none' or 0 for no limit (given as 0)."""
+
+    name = "size"
+    _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper().removesuffix("B").removesuffix("I")
+        if text in ("NONE", "0"):
+            return 0
+        match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([KMGT]?)", text)
+        if match is None:
+            self.fail(f"'{value}' is not a size; write e.g. 512M, 4G or none", param, ctx)
+        size = int(float(match.group(1)) * self._UNITS[match.group(2)])
+        if size < 64 << 20:
+            self.fail(f"{value} is too little for the query engine: give at least 64M", param, ctx)
+        return size
+
+
 @cli.command()
 @project_options
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Interface to listen on.")
@@ -595,7 +643,32 @@ def completion(shell: str) -> None:
     show_default=True,
     help="Seconds a SPARQL query may run before the server stops it.",
 )
-def serve(project: Project, host: str, port: int, timeout: int) -> None:
+@click.option(
+    "--memory-limit",
+    "memory_limit",
+    type=ByteSize(),
+    default=None,
+    metavar="SIZE",
+    help="Memory the query engine may use, e.g. 4G; a query that needs more stops it, and it "
+    "starts again ('none': no limit) [default: half of this machine's memory].",
+)
+@click.option(
+    "--allow-service",
+    "allow_service",
+    multiple=True,
+    metavar="URL-PREFIX",
+    callback=lambda ctx, param, values: _service_prefixes(values),
+    help="Let queries call endpoints under this URL with SERVICE (repeatable; config "
+    "'allow_service'). Without it the server runs no federated query.",
+)
+def serve(
+    project: Project,
+    host: str,
+    port: int,
+    timeout: int,
+    memory_limit: int | None,
+    allow_service: tuple[str, ...],
+) -> None:
     """Serve the built graph over HTTP until Ctrl-C: SPARQL, a web page, APIs.
 
     \b
@@ -605,14 +678,23 @@ def serve(project: Project, host: str, port: int, timeout: int) -> None:
     /reconcile          W3C Reconciliation Service API, for OpenRefine
 
     It serves the store as built when it starts: restart it after 'annograph build'. It
-    listens on 127.0.0.1 only, unless --host says otherwise.
+    listens on 127.0.0.1 only, unless --host says otherwise. Queries nested too deep for
+    the engine, and SERVICE calls to endpoints not allowed, are refused with a 400.
 
     \b
     Examples:
       annograph serve
-      annograph serve --port 8080 --timeout 60
+      annograph serve --port 8080 --timeout 60 --memory-limit 4G
+      annograph serve --allow-service https://query.wikidata.org/
     """
-    run_server(project, host=host, port=port, timeout=timeout)
+    run_server(
+        project,
+        host=host,
+        port=port,
+        timeout=timeout,
+        memory_limit=default_memory_limit() if memory_limit is None else memory_limit or None,
+        allow_service=allow_service or project.config.allow_service,
+    )
 
 
 @cli.command()
@@ -740,12 +822,16 @@ def why(project: Project, entity: str, limit: int, show_all: bool) -> None:
     """
     explanation = project.why(entity, limit=None if show_all else limit)
     prefixes = project.prefixes()
-    title = " · ".join(term_text(label, prefixes) for label in explanation.labels)
+    # Everything shown comes from data: controls and bidi overrides are shown as escapes.
+    title = printable(" · ".join(term_text(label, prefixes) for label in explanation.labels))
     click.echo(click.style(short_iri(explanation.entity, prefixes), bold=True) + f"  {title}")
     for note in explanation.notes:
         click.echo(
             click.wrap_text(
-                note.value, width=100, initial_indent="  note: ", subsequent_indent="        "
+                printable(note.value),
+                width=100,
+                initial_indent="  note: ",
+                subsequent_indent="        ",
             )
         )
     for fact in explanation.facts:
@@ -774,7 +860,7 @@ def _echo_fact(fact: ExplainedFact, prefixes: dict[str, str]) -> None:
 
 
 def _one_line(text: str) -> str:
-    return text.replace("\n", "⏎")
+    return printable(text)
 
 
 @cli.group(invoke_without_command=True)

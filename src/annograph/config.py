@@ -3,7 +3,8 @@
 Keys: ``base_iri``, ``data`` and ``store`` (relative to the project root), ``prefixes``
 (prefix -> namespace IRI, added to the project's for queries and exports) and ``endpoints``
 (name -> ``url`` and an optional ``user``, so that ``--endpoint NAME`` works wherever
-``--endpoint URL`` does).
+``--endpoint URL`` does) and ``allow_service`` (URL prefixes of the endpoints a query sent to
+``annograph serve`` may call with ``SERVICE``; none by default).
 
 A command-line option wins over its environment variable, which wins over the file, which wins
 over the default. Only one file may configure a project: with both ``annograph.toml`` and a
@@ -27,6 +28,7 @@ import pyoxigraph as ox
 from annograph.errors import ProjectError, SourceLocation
 from annograph.graph import DEFAULT_BASE_IRI, Minter
 from annograph.lexical import closest
+from annograph.limits import is_service_prefix
 from annograph.ontology import PREFIXES
 
 CONFIG_FILE = "annograph.toml"
@@ -34,7 +36,7 @@ PYPROJECT_FILE = "pyproject.toml"
 #: Where the configuration sits in pyproject.toml.
 PYPROJECT_TABLE = ("tool", "annograph")
 
-_KEYS = ("base_iri", "data", "store", "prefixes", "endpoints")
+_KEYS = ("base_iri", "data", "store", "prefixes", "endpoints", "allow_service")
 _ENDPOINT_KEYS = ("url", "user", "graph_store")
 # Names typed after --endpoint: never mistaken for a URL, and easy to complete in a shell.
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
@@ -75,6 +77,8 @@ class Config:
     store: Path | None = None
     prefixes: Mapping[str, str] = field(default_factory=dict)
     endpoints: Mapping[str, Endpoint] = field(default_factory=dict)
+    #: URL prefixes a query sent to ``annograph serve`` may name in ``SERVICE``.
+    allow_service: tuple[str, ...] = ()
 
     def endpoint(self, name_or_url: str) -> Endpoint:
         """The configured endpoint called ``name_or_url``, or that URL as an unnamed endpoint.
@@ -103,8 +107,8 @@ def load_config(root: Path) -> Config:
     :raises ConfigError: for a TOML syntax error, an unknown key, a value of the wrong type or
         a bad IRI (located at file, line and column), or when both files configure the project.
 
-    >>> load_config(Path("/nonexistent"))
-    Config(path=None, base_iri=None, data=None, store=None, prefixes={}, endpoints={})
+    >>> load_config(Path("/nonexistent")) == Config()
+    True
     """
     own, pyproject = root / CONFIG_FILE, root / PYPROJECT_FILE
     table = _pyproject_table(pyproject)
@@ -177,7 +181,22 @@ class _Reader:
             store=root / store if store is not None else None,
             prefixes=dict(self._prefixes(table)),
             endpoints=dict(self._endpoints(table)),
+            allow_service=tuple(self._allow_service(table)),
         )
+
+    def _allow_service(self, table: dict[str, object]) -> Iterator[str]:
+        value = table.get("allow_service", [])
+        if not isinstance(value, list):
+            value = [value]
+        for number, prefix in enumerate(value):
+            if not isinstance(prefix, str) or not is_service_prefix(prefix):
+                raise self.error(
+                    ("allow_service",),
+                    f"'allow_service' item {number + 1} is not an http(s) URL prefix",
+                    hint="list URL prefixes with a '/' after the host: "
+                    'allow_service = ["https://query.wikidata.org/"]',
+                )
+            yield prefix
 
     def _directory(self, table: dict[str, object], key: str) -> Path | None:
         """A directory setting (relative to the project root), or None if absent."""

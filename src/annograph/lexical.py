@@ -33,7 +33,7 @@ LEXICAL_FORMS = {
 #: What a valid value of each checked datatype looks like, for error hints.
 LEXICAL_HINTS = {
     XSD + "decimal": "write digits with an optional '.', no spaces or separators, e.g. 710000",
-    XSD + "integer": "write a whole number with no spaces, e.g. 18",
+    XSD + "integer": "write a whole number with no spaces, e.g. 18 (at most 19 digits)",
     XSD + "boolean": "write true or false",
     XSD + "date": "write a real day as YYYY-MM-DD, e.g. 2023-12-18",
     XSD + "gYear": "write a year as four digits, e.g. 2023",
@@ -54,7 +54,20 @@ def is_valid_lexical(value: str, datatype: str) -> bool:
         return True
     if pattern.fullmatch(value) is None:
         return False
+    if datatype == XSD + "integer":
+        return _fits_the_store(value)
     return datatype != XSD + "date" or _is_calendar_date(value)
+
+
+def _fits_the_store(integer: str) -> bool:
+    """Whether a well-formed xsd:integer is one Oxigraph holds (64 bits): a larger one is
+    stored as text that no comparison or sum can use.
+
+    >>> _fits_the_store("9223372036854775807"), _fits_the_store("1" + "0" * 400)
+    (True, False)
+    """
+    digits = integer.lstrip("+-").lstrip("0")
+    return len(digits) <= 19 and -(2**63) <= int(integer) <= 2**63 - 1
 
 
 def _is_calendar_date(value: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -76,7 +77,7 @@ from annograph.ontology import (
     short_iri,
 )
 from annograph.progress import Progress, Steps
-from annograph.push import PushedGraph, Target, push_store
+from annograph.push import Pushed, PushedGraph, Target, push_store
 from annograph.queries import (
     IRI_HINT,
     BoundQuery,
@@ -111,7 +112,9 @@ from annograph.stats import Stats, collect_stats
 from annograph.store import (
     StoreInfo,
     current_release,
+    disk_error,
     index_path,
+    is_out_of_space,
     manifest_path,
     open_store,
     store_lock,
@@ -364,8 +367,17 @@ class Project:
         :param progress: called at the start and end of each of the :data:`BUILD_STEPS`.
         :param full: rebuild everything, whatever the manifest says.
         :raises AnnotationErrors: if anything is invalid (the store is left untouched).
-        :raises StoreError: if another build of the same store is still running.
+        :raises StoreError: if another build of the same store is still running, or the disk
+            is full (the previous store is left as it was).
         """
+        try:
+            return self._build(wait=wait, progress=progress, full=full)
+        except (OSError, sqlite3.OperationalError) as error:
+            if is_out_of_space(error):
+                raise disk_error(self.store, error) from error
+            raise
+
+    def _build(self, *, wait: float, progress: Progress | None, full: bool) -> Build:
         started = time.perf_counter()
         steps = Steps(BUILD_STEPS, progress)
         with store_lock(self.store, wait=wait):
@@ -828,10 +840,19 @@ class Project:
         return iri.value
 
     def push(
-        self, target: Target, *, progress: Callable[[PushedGraph], None] | None = None
-    ) -> list[PushedGraph]:
-        """Upload the built store's graphs to another triple store (see :mod:`annograph.push`)."""
-        return push_store(self.open_store(), target, progress=progress)
+        self,
+        target: Target,
+        *,
+        keep_extra: bool = False,
+        progress: Callable[[PushedGraph], None] | None = None,
+    ) -> Pushed:
+        """Make another triple store hold the built graphs (see :mod:`annograph.push`): each
+        written, and the project's graphs the build no longer has deleted (or ``keep_extra``)."""
+        namespaces = (self.base_iri, ONTOLOGY_IRI)
+        store = self.open_store()
+        return push_store(
+            store, target, namespaces=namespaces, keep_extra=keep_extra, progress=progress
+        )
 
 
 def _best(suggestions: Sequence[Suggestion]) -> Iterator[Suggestion]:

@@ -38,6 +38,7 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from annograph.errors import QueryError, SourceLocation
 from annograph.lexical import XSD, closest, is_valid_lexical
+from annograph.limits import check_query
 
 QUERY_SUFFIX = ".rq"
 #: What an IRI parameter takes.
@@ -211,9 +212,11 @@ def _parsed(text: str, path: Path) -> SavedQuery:
 def parse_query(text: str, *, path: Path) -> SavedQuery:
     """Parse a query's ``#+`` header and find its parameters.
 
-    :raises QueryError: for a malformed header, an unknown decorator, or a default or
-        enumeration for a parameter the query does not have.
+    :raises QueryError: for a malformed header, an unknown decorator, a default or
+        enumeration for a parameter the query does not have, or a query too large or too
+        deeply nested for the engine (see :mod:`annograph.limits`).
     """
+    check_query(text, path=path)
     header = _header(text, path)
     tokens = list(_tokens(text))
     form = _form(tokens)

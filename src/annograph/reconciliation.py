@@ -9,6 +9,7 @@ service on loopback, and ``annograph serve`` can offer the project's graph to Op
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -85,7 +86,7 @@ class ReconciliationService:
     def _candidates(self, query: Mapping[str, Any]) -> list[dict[str, object]]:
         text = str(query.get("query", ""))
         wanted_type = query.get("type")
-        limit = int(query.get("limit", 10))
+        limit = _limit(query.get("limit", DEFAULT_LIMIT))
         wanted = self._expand(wanted_type) if wanted_type else None
         filters = [
             (self._expand(str(p.get("pid", ""))), property_values(p.get("v")))
@@ -131,18 +132,17 @@ class ReconciliationService:
         params = parse_qs(environ.get("QUERY_STRING", ""))
         if environ.get("PATH_INFO", "").rstrip("/") == "/preview":
             return self._preview(params.get("id", [""])[0], start_response)
-        if environ.get("REQUEST_METHOD") == "POST":
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            params.update(parse_qs(environ["wsgi.input"].read(length).decode("utf-8")))
-        if "queries" not in params:
-            return _json(start_response, "200 OK", self.manifest(application_uri(environ)))
         try:
-            queries = json.loads(params["queries"][0])
-            if not isinstance(queries, dict):
-                raise ValueError("queries must be a JSON object")
-            answer = self.reconcile(queries)
-        except (ValueError, TypeError, AttributeError) as error:
-            return _json(start_response, "400 Bad Request", {"error": str(error)})
+            if environ.get("REQUEST_METHOD") == "POST":
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+                body = environ["wsgi.input"].read(length).decode("utf-8")
+                params.update(parse_qs(body, errors="strict"))
+            if "queries" not in params:
+                return _json(start_response, "200 OK", self.manifest(application_uri(environ)))
+            answer = self.reconcile(_queries(params["queries"][0]))
+        except (ValueError, TypeError, AttributeError, RecursionError) as error:
+            message = str(error) if isinstance(error, BadRequest) else _describe(error)
+            return _json(start_response, "400 Bad Request", {"error": message})
         return _json(start_response, "200 OK", answer)
 
     def _preview(self, identifier: str, start_response: StartResponse) -> list[bytes]:
@@ -151,6 +151,68 @@ class ReconciliationService:
         data = (html or f"<p>No entity {escape(identifier)}</p>").encode("utf-8")
         start_response(status, [("Content-Type", "text/html; charset=utf-8"), *_CORS])
         return [data]
+
+
+class BadRequest(ValueError):
+    """A reconciliation request that does not follow the API (its message says how)."""
+
+
+#: Candidates per query unless it asks for another number, and the most it may ask for.
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 100
+#: Queries in one batch (OpenRefine sends 10 at a time), and how deep their JSON may nest.
+MAX_QUERIES = 1000
+MAX_JSON_DEPTH = 20
+
+
+def _queries(text: str) -> Mapping[str, Mapping[str, Any]]:
+    """The ``queries`` parameter: a JSON object of query objects, within bounds.
+
+    >>> _queries('{"q0": {"query": "IOM", "limit": Infinity}}')  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    annograph.reconciliation.BadRequest: 'Infinity' is not a number the API allows
+    """
+    if _json_depth(text) > MAX_JSON_DEPTH:
+        raise BadRequest(f"'queries' is nested more than {MAX_JSON_DEPTH} deep")
+    queries = json.loads(text, parse_constant=_no_constant)
+    if not isinstance(queries, dict) or not all(isinstance(q, dict) for q in queries.values()):
+        raise BadRequest("'queries' must be a JSON object of query objects")
+    if len(queries) > MAX_QUERIES:
+        raise BadRequest(f"{len(queries)} queries in one request; the most is {MAX_QUERIES}")
+    return queries
+
+
+def _json_depth(text: str) -> int:
+    """How deep ``[`` and ``{`` nest in JSON text (outside strings), without parsing it."""
+    depth = deepest = 0
+    for token in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[{]|[\]}]', text):
+        mark = token.group()
+        if mark in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif mark in "]}":
+            depth -= 1
+    return deepest
+
+
+def _no_constant(name: str) -> None:
+    raise BadRequest(f"'{name}' is not a number the API allows")
+
+
+def _limit(value: object) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_LIMIT:
+        raise BadRequest(f"'limit' must be a whole number from 1 to {MAX_LIMIT}, not {value!r}")
+    return value
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, UnicodeDecodeError):
+        return "the request body is not UTF-8"
+    if isinstance(error, RecursionError):
+        return "'queries' is nested too deeply"
+    return str(error)
 
 
 def property_value(value: str) -> str:

@@ -50,7 +50,7 @@ def query_endpoint(
     if response.status_code != 200:
         raise EndpointError(
             f"{url} answered {response.status_code} {response.reason_phrase}: "
-            f"{_excerpt(response.text)}",
+            f"{excerpt(response.text)}",
             location=SourceLocation(bound.query.path),
             hint=_status_hint(response.status_code),
         )
@@ -101,6 +101,7 @@ def _status_hint(status: int) -> str:
     return "see the server's log"
 
 
-def _excerpt(text: str, limit: int = 300) -> str:
+def excerpt(text: str, limit: int = 300) -> str:
+    """``text`` on one line, cut at ``limit`` characters."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit] + "…"

@@ -15,15 +15,26 @@ this module adds only what is annograph's:
 =============================  ==================================================================
 
 Oxigraph answers a query that runs past ``--timeout-s`` with a 200 and an answer cut short,
-ended by a message. The front holds the first megabyte of every answer: a short answer cut so
-becomes a 503 with a clear message, and a longer one is ended by closing the connection
-before the last chunk, so that no client mistakes it for a complete answer.
+ended by a message, and one that fails part-way with the error's text appended as if it were
+data. The front holds the first megabyte of every answer and checks that it ends as its format
+does: a short answer cut so becomes a 503 or 502 with a clear message, and a longer one is
+ended by closing the connection before the last chunk, so that no client mistakes it for a
+complete answer.
+
+Nothing a client sends can take the server down: queries nested deep enough to overflow the
+engine's stack, or calling endpoints the operator did not allow with ``SERVICE``, are refused
+before the engine sees them (:mod:`annograph.limits`); the engine runs under a memory limit,
+supervised (:class:`Engine`): its output is read all the time and it is restarted when it dies;
+every call to it has a deadline, and a client must send a whole request within a deadline.
 """
 
 from __future__ import annotations
 
 import ctypes
+import functools
 import json
+import os
+import resource
 import shutil
 import signal
 import socket
@@ -32,9 +43,9 @@ import sys
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from importlib.resources import files
 from pathlib import Path
@@ -55,6 +66,7 @@ from annograph.evidence import EntityNotFound, Explanation, explain
 from annograph.graph import Minter
 from annograph.index import Index, read_only_index
 from annograph.labels import fold
+from annograph.limits import MAX_QUERY_BYTES, check_query, refused_service
 from annograph.ontology import NAMESPACE, ONTOLOGY_IRI, XSD, short_iri, superclass_closure
 from annograph.project import Project
 from annograph.queries import Parameter, QueryForm, SavedQuery, portable_text
@@ -68,6 +80,18 @@ DEFAULT_PORT = 7878
 DEFAULT_TIMEOUT = 30
 #: How much of an answer is held before it is streamed on (see the module's docstring).
 HELD_BYTES = 1 << 20
+#: Bytes held back at the end of a streamed answer: enough for the error Oxigraph appends.
+ERROR_TAIL = 512
+#: Seconds the front waits for the engine beyond its query timeout (and to connect).
+ENGINE_MARGIN = 3
+#: Seconds a client has to send a whole request (headers and body).
+REQUEST_SECONDS = 10
+#: Seconds a connection may stay idle between requests.
+IDLE_SECONDS = 30
+#: Open connections at once; slow ones are cut after ``REQUEST_SECONDS``.
+CONNECTION_LIMIT = 500
+#: The largest request body (a query, a reconciliation batch).
+MAX_REQUEST_BYTES = MAX_QUERY_BYTES + (64 << 10)
 STARTUP_SECONDS = 30.0
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
@@ -122,49 +146,159 @@ def free_port(host: str = "127.0.0.1") -> int:
         return port
 
 
-@contextmanager
-def oxigraph_backend(location: Path, *, timeout: int) -> Iterator[str]:
-    """Run ``oxigraph serve-read-only`` on ``location`` on a loopback port; yield its base URL.
+@dataclass
+class Engine:
+    """``oxigraph serve-read-only`` on a release, on a loopback port of its own, supervised.
 
-    Its default graph is the store's: the facts, once, as for local queries (see
-    :mod:`annograph.graph`), so saved queries give the same answers over HTTP.
+    Its standard error is read all the time (it writes a line per failed or cancelled query,
+    and a pipe nobody reads stops it after a few hundred) and logged. When it dies (a query
+    that ran out of its memory limit aborts it) it is started again on a new port, and the
+    crash is logged; requests in flight get a 503. Its default graph is the store's: the facts,
+    once, as for local queries (see :mod:`annograph.graph`).
+
+    :param memory_limit: bytes of heap the engine may use (RLIMIT_DATA); None for no limit.
     """
-    port = free_port()
-    command = [
-        oxigraph_command(),
-        "serve-read-only",
-        "--location",
-        str(location),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--timeout-s",
-        str(timeout),
-    ]
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_ready(process, url)
-        yield url
-    finally:
-        process.terminate()
+
+    location: Path
+    timeout: int
+    memory_limit: int | None = None
+    log: Callable[[str], None] = field(default=lambda line: print(line, file=sys.stderr))
+
+    def __post_init__(self) -> None:
+        self.url = ""
+        self.restarts = 0
+        self._process: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+
+    def __enter__(self) -> Engine:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Start the engine, wait until it answers, and watch it from then on.
+
+        :raises ServeError: if it stops at once or does not answer within a while.
+        """
+        self._spawn()
+        # One thread for the server's lifetime: Linux sends the parent-death signal when the
+        # *thread* that started a child ends, so restarts must come from a thread that lasts.
+        threading.Thread(target=self._supervise, name="engine", daemon=True).start()
+
+    def _spawn(self) -> None:
+        _prctl()  # loaded here, in the parent, for the child's use (see _die_with_parent)
+        with self._lock:
+            port = free_port()
+            process = subprocess.Popen(
+                self._command(port),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                preexec_fn=self._in_child if sys.platform == "linux" else None,
+            )
+            url = f"http://127.0.0.1:{port}"
+            try:
+                _wait_until_ready(process, url)
+            except ServeError:
+                _stop(process)
+                raise
+            self._process, self.url = process, url
+
+    def stop(self) -> None:
+        self._stopping.set()
+        with self._lock:
+            if self._process is not None:
+                _stop(self._process)
+
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def died(self, url: str, *, within: float = 1.0) -> bool:
+        """Whether the engine that was at ``url`` has stopped (waiting ``within`` seconds for
+        it: a connection an engine dropped as it died is seen a moment before its exit)."""
+        process = self._process
+        if url != self.url or process is None:
+            return True
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=within)
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stderr is not None:
+            return False
+        return True
+
+    def _command(self, port: int) -> list[str]:
+        return [
+            oxigraph_command(),
+            "serve-read-only",
+            "--location",
+            str(self.location),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout-s",
+            str(self.timeout),
+        ]
+
+    def _in_child(self) -> None:
+        """Before exec: die with annograph, and cap the heap so a query cannot take it all."""
+        _die_with_parent()
+        if self.memory_limit is not None:
+            resource.setrlimit(resource.RLIMIT_DATA, (self.memory_limit, self.memory_limit))
+
+    def _supervise(self) -> None:
+        """Log the engine's output until it exits; then, unless stopping, start it again."""
+        while not self._stopping.is_set():
+            process = self._process
+            assert process is not None and process.stderr is not None
+            for line in process.stderr:
+                text = line.decode("utf-8", "replace").rstrip()
+                if text and not text.startswith("Listening for requests"):
+                    self.log(f"annograph: oxigraph: {text}")
             process.stderr.close()
+            code = process.wait()
+            if self._stopping.is_set():
+                return
+            self.log(f"annograph: the query engine stopped ({_exit_status(code)}); restarting")
+            self.restarts += 1
+            try:
+                self._spawn()
+            except ServeError as error:
+                self.log(f"annograph: {error}")
+                return
+
+
+def _exit_status(code: int) -> str:
+    if code == -signal.SIGABRT:
+        return "signal SIGABRT: a query may have needed more than its memory limit"
+    if code < 0:
+        try:
+            return f"signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"signal {-code}"
+    return f"exit code {code}"
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _die_with_parent() -> None:
-    """In the child, before exec: have Linux send SIGTERM when annograph dies, even by kill -9."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    """In the child, before exec: have Linux send SIGTERM when annograph dies, even by kill -9.
+
+    Only a system call happens here: the C library was loaded in the parent (a child forked
+    from a threaded server must not take locks, as loading a library does).
+    """
+    _prctl()(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+@functools.cache
+def _prctl() -> Any:
+    return ctypes.CDLL(None, use_errno=True).prctl
 
 
 def _wait_until_ready(process: subprocess.Popen[bytes], url: str) -> None:
@@ -189,24 +323,32 @@ class Site:
     """The WSGI application in front of the Oxigraph server.
 
     :param project: for its saved queries, prefixes and namespaces.
-    :param store: the release the backend serves, opened read-only (for entity pages).
-    :param backend: the Oxigraph server's base URL.
+    :param store: the release the engine serves, opened read-only (for entity pages).
+    :param engine: the Oxigraph server behind, supervised.
     :param timeout: its query timeout in seconds, for messages.
     """
 
     project: Project
     store: ox.Store
-    backend: str
+    engine: Engine
     timeout: int
     #: The index of the release served, to find entities by name (None: found by a scan).
     names: Index | None = None
+    #: IRI prefixes a query's SERVICE may name: none unless the operator allows some.
+    allowed_services: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self.minter = Minter(self.project.base_iri)
-        self.queries = {query.name: query for query in self.project.saved_queries()}
+        saved = self.project.saved_queries()
+        # A saved query that calls an endpoint this server may not call is not offered.
+        self.queries = {q.name: q for q in saved if not self._calls_out(q)}
+        self.withheld = {q.name: q for q in saved if self._calls_out(q)}
         self.prefixes = self.project.prefixes()
         self.id_namespace = self.prefixes["id"]
-        self.client = httpx.Client(timeout=None)
+        # Every call to the engine has a deadline: its own query timeout, and a margin.
+        self.client = httpx.Client(
+            timeout=httpx.Timeout(self.timeout + ENGINE_MARGIN, connect=ENGINE_MARGIN)
+        )
         sparql, writes = ["GET", "POST", "OPTIONS"], ["POST", "PUT", "DELETE", "PATCH"]
         self.routes = Map(
             [
@@ -253,6 +395,7 @@ class Site:
         body = request.get_data()  # first, so that reading the form below leaves it in place
         if request.mimetype in _UPDATE_TYPES or "update" in request.values:
             return _read_only()
+        self._check(_query_text(request, body))
         headers = {"Accept": request.headers.get("Accept", "*/*")}
         if request.content_type:
             headers["Content-Type"] = request.content_type
@@ -284,36 +427,76 @@ class Site:
         data: Mapping[str, str] | None = None,
     ) -> Response:
         """Pass a request to Oxigraph and its answer back (see the module's docstring)."""
+        url = self.engine.url
         request = self.client.build_request(
             method,
-            self.backend + path,
+            url + path,
             params=list(_multi(params)),
             content=content,
             data=data,
             headers=headers,
         )
+        upstream: httpx.Response | None = None
         try:
             upstream = self.client.send(request, stream=True)
+            chunks = upstream.iter_bytes()
+            held = bytearray()
+            for chunk in chunks:
+                held += chunk
+                if len(held) >= HELD_BYTES:
+                    break
+            else:
+                upstream.close()
+                return self._answer(upstream, bytes(held))
         except httpx.HTTPError as error:
-            return _error(
-                502,
-                f"the oxigraph server behind this one did not answer: {error}",
-                hint="restart 'annograph serve'",
-            )
-        chunks = upstream.iter_bytes()
-        held = bytearray()
-        for chunk in chunks:
-            held += chunk
-            if len(held) >= HELD_BYTES:
-                break
-        else:
-            upstream.close()
-            if upstream.status_code == 200 and bytes(held).rstrip().endswith(CANCELLED):
-                return self._timed_out()
-            return _passed_on(upstream, bytes(held))
-        response = _passed_on(upstream, checked_stream(bytes(held), chunks))
+            if upstream is not None:
+                upstream.close()
+            if isinstance(error, httpx.TimeoutException):
+                return _error(
+                    504,
+                    f"the query engine did not answer within {self.timeout + ENGINE_MARGIN} s",
+                    hint="make the query more selective, or try again",
+                )
+            return self._engine_failed(url, error)
+        media = upstream.headers.get("Content-Type", "")
+        response = _passed_on(upstream, checked_stream(bytes(held), chunks, media))
         response.call_on_close(upstream.close)
         return response
+
+    def _answer(self, upstream: httpx.Response, body: bytes) -> Response:
+        """A whole answer, checked: one the engine cut short or broke off is an error."""
+        if upstream.status_code != 200:
+            return _passed_on(upstream, body)
+        if body.rstrip().endswith(CANCELLED):
+            return self._timed_out()
+        if not complete(body, upstream.headers.get("Content-Type", "")):
+            return _error(
+                502,
+                "the query failed while the engine was answering: "
+                + body[-200:].decode("utf-8", "replace").rsplit("\n", 1)[-1],
+                hint="a SERVICE it calls may be down; see the server's log",
+            )
+        return _passed_on(upstream, body)
+
+    def _engine_failed(self, url: str, error: httpx.HTTPError) -> Response:
+        if self.engine.died(url):
+            return _error(
+                503,
+                "the query engine stopped while answering (a query may have used up its "
+                "memory limit); it is starting again",
+                hint="try again in a few seconds; make the query more selective",
+                headers={"Retry-After": "5"},
+            )
+        return _error(
+            502,
+            f"the query engine behind this server did not answer: {error}",
+            hint="try again; if it persists, restart 'annograph serve'",
+        )
+
+    def _check(self, text: str | None) -> None:
+        """Refuse, before the engine sees it, a query that could crash it or call out."""
+        if text is not None:
+            check_query(text, path=Path("query"), allowed_services=self.allowed_services)
 
     def _timed_out(self) -> Response:
         return _error(
@@ -328,14 +511,26 @@ class Site:
     def _list_queries(self, request: Request) -> Response:
         return _json([self._describe(query) for query in self.queries.values()])
 
+    def _calls_out(self, query: SavedQuery) -> bool:
+        return refused_service(query.text, self.allowed_services) is not None
+
     def _run_query(self, request: Request, name: str) -> Response:
         query = self.queries.get(name)
+        if name in self.withheld:
+            return _error(
+                403,
+                f"saved query '{name}' calls another endpoint with SERVICE, which this server "
+                "does not do",
+                hint="its operator can allow that endpoint with 'annograph serve "
+                "--allow-service URL-PREFIX'; or run it with 'annograph query'",
+            )
         if query is None:
             return _error(
                 404, f"no saved query named '{name}'", hint=f"see {request.host_url}api/queries"
             )
         values = {k: v for k, v in request.args.lists() if k != "format"}
         bound = self.project.bind(query, values)
+        self._check(portable_text(bound))
         media = _media_type(request, query)
         if media is None:
             names = ", ".join(_formats_for(query))
@@ -576,10 +771,18 @@ def openapi(queries: Any, *, server: str) -> dict[str, object]:
                         "description": "The query's answer",
                         "content": {FORMATS[f]: {} for f in formats},
                     },
-                    "400": _error_response("A missing, unknown or malformed parameter"),
+                    "400": _error_response(
+                        "A missing, unknown or malformed parameter, or a SERVICE this server "
+                        "may not call"
+                    ),
                     "404": _error_response("An IRI parameter naming no entity of the graph"),
                     "406": _error_response("A format this query cannot answer in"),
-                    "503": _error_response("The query ran past the server's time limit"),
+                    "502": _error_response("The query failed while the engine answered it"),
+                    "503": _error_response(
+                        "The query ran past the server's time limit, or the engine stopped "
+                        "(it is restarting: try again)"
+                    ),
+                    "504": _error_response("The engine did not answer in time"),
                 },
             }
         }
@@ -640,24 +843,33 @@ def _error_response(description: str) -> dict[str, object]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def serve(project: Project, *, host: str, port: int, timeout: int, threads: int = 8) -> None:
+def serve(
+    project: Project,
+    *,
+    host: str,
+    port: int,
+    timeout: int,
+    threads: int = 8,
+    memory_limit: int | None = None,
+    allow_service: tuple[str, ...] = (),
+) -> None:
     """Serve the built store until interrupted (Ctrl-C or SIGTERM).
 
+    :param memory_limit: bytes the query engine may use; None for no limit.
+    :param allow_service: URL prefixes a query's SERVICE may name (none: no federation).
     :raises StoreError: if there is no built store.
     :raises ServeError: if the port is taken or the oxigraph server does not start.
     """
-    import waitress  # imported here: only ``serve`` needs a WSGI server
-
     release = project.store.resolve()
     store = open_store(release)
     names = read_only_index(index_path(release), project.data / ARTICLES, ANNOTATIONS_FILE)
     # Bound first, so that a port in use is reported before anything else starts.
     with (
         listening_socket(host, port) as listener,
-        oxigraph_backend(release, timeout=timeout) as backend,
+        Engine(release, timeout, memory_limit) as engine,
     ):
-        site = Site(project, store, backend, timeout, names)
-        server = waitress.create_server(site, sockets=[listener], threads=threads)
+        site = Site(project, store, engine, timeout, names, allow_service)
+        server = _http_server(site, listener, threads)
         port = listener.getsockname()[1]
         print(f"annograph: serving {release} at http://{host}:{port}/", file=sys.stderr)
         if host not in ("127.0.0.1", "localhost", "::1"):
@@ -666,7 +878,7 @@ def serve(project: Project, *, host: str, port: int, timeout: int, threads: int 
                 "the graph (read-only)",
                 file=sys.stderr,
             )
-        # A SIGTERM (from a service manager) stops it as Ctrl-C does, so the backend stops too.
+        # A SIGTERM (from a service manager) stops it as Ctrl-C does, so the engine stops too.
         previous = signal.signal(signal.SIGTERM, _interrupt)
         try:
             server.run()
@@ -676,6 +888,52 @@ def serve(project: Project, *, host: str, port: int, timeout: int, threads: int 
             signal.signal(signal.SIGTERM, previous)
             server.close()
             site.client.close()
+
+
+def default_memory_limit() -> int:
+    """Half of this machine's memory: what one query may take before the engine restarts."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
+
+
+def _http_server(site: Site, listener: socket.socket, threads: int) -> Any:
+    """Waitress on ``listener``, with a deadline for reading each request (see below)."""
+    import waitress  # imported here: only ``serve`` needs a WSGI server
+    from waitress.channel import HTTPChannel
+
+    class DeadlineChannel(HTTPChannel):  # type: ignore[misc]
+        """A connection that must send a whole request within ``REQUEST_SECONDS``.
+
+        Waitress closes only connections idle for ``channel_timeout``; one that sends a byte
+        now and then (slowloris) would hold its place for ever, and enough of them fill the
+        connection limit. Here a request that is still arriving after the deadline is cut.
+        """
+
+        reading_since: float | None = None
+
+        def received(self, data: bytes) -> bool:
+            now = time.monotonic()
+            if self.reading_since is None:
+                self.reading_since = now
+            elif now - self.reading_since > REQUEST_SECONDS:
+                self.will_close = True
+                return False
+            result: bool = super().received(data)
+            if self.request is None:  # every request received so far is complete
+                self.reading_since = None
+            return result
+
+    server = waitress.create_server(
+        site,
+        sockets=[listener],
+        threads=threads,
+        connection_limit=CONNECTION_LIMIT,
+        channel_timeout=IDLE_SECONDS,
+        cleanup_interval=max(1, IDLE_SECONDS // 3),
+        asyncore_use_poll=True,  # select() stops at 1,024 open sockets
+        max_request_body_size=MAX_REQUEST_BYTES,
+    )
+    server.channel_class = DeadlineChannel
+    return server
 
 
 @contextmanager
@@ -739,20 +997,22 @@ def _multi(params: Mapping[str, str]) -> Iterator[tuple[str, str]]:
             yield key, value
 
 
-def checked_stream(held: bytes, chunks: Iterable[bytes]) -> Iterator[bytes]:
+def checked_stream(held: bytes, chunks: Iterable[bytes], media_type: str) -> Iterator[bytes]:
     """An answer streamed on; if Oxigraph cut it short, an exception breaks the connection.
 
-    The last bytes are held back until the end so that the cancellation message is never sent
-    as if it were part of the answer. (An exception inside a WSGI body makes the server drop
-    the connection before the final chunk, which every HTTP client reports as an error.)
+    Oxigraph ends an answer that failed part-way (a timeout, a SERVICE that went away) with
+    the error's message, as if it were data. The last bytes are held back until the end, so
+    that they are sent only if the answer ends as its format does. (An exception inside a WSGI
+    body makes the server drop the connection before the final chunk, which every HTTP client
+    reports as an error.)
 
-    >>> b"".join(checked_stream(b"ab", [b"cd", b"ef"]))
-    b'abcdef'
-    >>> b"".join(checked_stream(b"{", [b"...", CANCELLED]))
+    >>> b"".join(checked_stream(b"a,b", [b"\\r\\n", b"1,2\\r\\n"], "text/csv"))
+    b'a,b\\r\\n1,2\\r\\n'
+    >>> b"".join(checked_stream(b"{", [b"...", CANCELLED], "application/sparql-results+json"))
     Traceback (most recent call last):
     ConnectionAbortedError: the query ran past the server's time limit
     """
-    keep = len(CANCELLED) + 2
+    keep = ERROR_TAIL
     pending = held
     for chunk in chunks:
         pending += chunk
@@ -761,7 +1021,38 @@ def checked_stream(held: bytes, chunks: Iterable[bytes]) -> Iterator[bytes]:
             pending = pending[-keep:]
     if pending.rstrip().endswith(CANCELLED):
         raise ConnectionAbortedError("the query ran past the server's time limit")
+    if not complete(pending, media_type):
+        message = pending.decode("utf-8", "replace").rsplit("\n", 1)[-1][-200:]
+        raise ConnectionAbortedError(f"the query failed part-way: {message}")
     yield pending
+
+
+#: How an answer of each media type ends when it is whole (Oxigraph 0.5's serializers).
+_ENDINGS: dict[str, tuple[bytes, ...]] = {
+    "text/csv": (b"\n", b"true", b"false"),
+    "text/tab-separated-values": (b"\n", b"true", b"false"),
+    "application/sparql-results+json": (b"}",),
+    "application/json": (b"}",),
+    "application/sparql-results+xml": (b"</sparql>",),
+    "application/n-triples": (b".\n",),
+    "application/n-quads": (b".\n",),
+    "text/turtle": (b".\n",),
+    "application/trig": (b".\n", b"}\n"),
+    "application/ld+json": (b"]", b"}"),
+    "application/rdf+xml": (b"</rdf:RDF>",),
+}
+
+
+def complete(body: bytes, media_type: str) -> bool:
+    """Whether ``body`` ends as a whole answer of ``media_type`` does (unknown types: yes).
+
+    >>> complete(b"o,p,s\\r\\n", "text/csv; charset=utf-8")
+    True
+    >>> complete(b"o,p,s\\r\\nConnection refused (os error 111)", "text/csv")
+    False
+    """
+    endings = _ENDINGS.get(media_type.split(";")[0].strip().lower())
+    return endings is None or not body or body.endswith(endings)
 
 
 def _passed_on(upstream: httpx.Response, body: bytes | Iterator[bytes]) -> Response:
@@ -778,14 +1069,23 @@ def _read_only() -> Response:
     )
 
 
-def _error(status: int, message: str, *, hint: str | None = None) -> Response:
+def _error(
+    status: int, message: str, *, hint: str | None = None, headers: Mapping[str, str] = {}
+) -> Response:
     body = {"error": message, **({"hint": hint} if hint else {})}
-    return _json(body, status=status)
+    return _json(body, status=status, headers=headers)
 
 
-def _json(body: object, *, status: int = 200) -> Response:
+def _json(body: object, *, status: int = 200, headers: Mapping[str, str] = {}) -> Response:
     text = json.dumps(body, ensure_ascii=False, indent=1)
-    return Response(text, status=status, mimetype="application/json", headers=_CORS)
+    return Response(text, status=status, mimetype="application/json", headers={**_CORS, **headers})
+
+
+def _query_text(request: Request, body: bytes) -> str | None:
+    """The query a SPARQL Protocol request carries (in the URL, a form, or the body)."""
+    if request.method == "POST" and request.mimetype == "application/sparql-query":
+        return body.decode("utf-8", "replace")
+    return request.values.get("query")
 
 
 def _asset(name: str) -> str:

@@ -13,9 +13,11 @@ of the graphs stating a fact is never kept anywhere it could drift from the data
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import shutil
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -200,8 +202,45 @@ def replace_graphs(
             store.flush()
     finally:
         del store
+        prune_engine_logs(release)
     counts = {name: len(triples) for name, triples in new.items()}
     return Replaced(counts, len(added), len(orphans))
+
+
+def prune_engine_logs(release: Path, *, keep: int = 2) -> None:
+    """Remove all but the newest ``keep`` of RocksDB's old info logs (``LOG.old.*``).
+
+    RocksDB starts a new log each time a store is opened for writing and keeps the old ones
+    for ever: one file per incremental build.
+    """
+    old = sorted(release.glob("LOG.old.*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for log in old[keep:]:
+        log.unlink(missing_ok=True)
+
+
+def disk_error(path: Path, error: OSError | sqlite3.Error) -> StoreError:
+    """A write that failed for want of space (or a file size limit), said with what to do."""
+    release = path.resolve() if path.exists() else None
+    size = sum(f.stat().st_size for f in release.rglob("*") if f.is_file()) if release else 0
+    free = shutil.disk_usage(path.absolute().parent).free
+    taken = f"; the current store takes {size / 2**20:.0f} MB" if size else ""
+    return StoreError(
+        f"cannot write the store {path}: {getattr(error, 'strerror', None) or error}",
+        hint=f"{free / 2**20:.0f} MB are free there{taken}, and a full build writes a new store "
+        "beside it: free some space (the old store is intact) and build again",
+    )
+
+
+def is_out_of_space(error: BaseException) -> bool:
+    """Whether ``error`` says the disk is full (or a file size limit was reached), from
+    Oxigraph (an OSError) or SQLite (the build's index)."""
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return True
+    if not isinstance(error, OSError | sqlite3.OperationalError):
+        return False
+    text = str(error)
+    signs = ("No space left", "Disk quota exceeded", "File too large", "disk is full", "disk I/O")
+    return any(sign in text for sign in signs)
 
 
 def stored_form(triples: Iterable[ox.Triple]) -> set[ox.Triple]:

@@ -10,6 +10,7 @@ pipes and logs get the same plain lines every time.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -79,6 +80,24 @@ def detail(message: str) -> None:
     """Say more, on standard error, with ``--verbose`` only."""
     if terminal().verbose:
         click.echo(message, err=True)
+
+
+#: Characters that reorder or hide what a terminal shows: bidirectional controls (U+202E
+#: turns the rest of a line around) and C0/C1 controls (escape sequences, NUL, bell).
+_UNSHOWABLE = re.compile(
+    r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def printable(text: str) -> str:
+    """``text`` on one line as a terminal can show it safely: a line break as ⏎, and any
+    control or bidirectional-control character as its ``\\uXXXX`` escape.
+
+    >>> printable("Ош\\nБишкек\\u202e!\\x00")
+    'Ош⏎Бишкек\\\\u202e!\\\\u0000'
+    """
+    text = text.replace("\r\n", "\n").replace("\n", "⏎")
+    return _UNSHOWABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def styled(error: AnnographError) -> str:
