@@ -8,6 +8,7 @@ import gc
 import shutil
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
@@ -194,6 +195,20 @@ def _kept_in_a_cycle(call: Callable[[], object]) -> EndpointError:
     raise AssertionError("no error")
 
 
+@contextmanager
+def _on_loopback(app: Callable[..., list[bytes]]) -> Iterator[int]:
+    """A WSGI app served on 127.0.0.1 in a thread, for as long as the block runs; its port."""
+    port = free_port()
+    server = make_server("127.0.0.1", port, app, handler_class=_Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield port
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 class _Quiet(WSGIRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -227,11 +242,7 @@ def test_push_with_basic_auth_through_a_proxy_that_wants_it(
             )
             return [answer.content]
 
-        port = free_port()
-        server = make_server("127.0.0.1", port, proxy, handler_class=_Quiet)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
+        with _on_loopback(proxy) as port:
             options = ["--project", str(built.root), "--store", str(built.store)]
             url = f"http://127.0.0.1:{port}/query"
             refused = runner.invoke(cli, ["push", *options, "--endpoint", url])
@@ -243,9 +254,6 @@ def test_push_with_basic_auth_through_a_proxy_that_wants_it(
             )
             assert accepted.exit_code == 0, accepted.output
             assert "counts checked" in accepted.stdout
-        finally:
-            server.shutdown()
-            server.server_close()
 
 
 def _graph_counts(server: Server) -> dict[str, int]:
@@ -317,17 +325,10 @@ def test_a_count_endpoint_that_answers_a_web_page_is_a_clear_error(
         start_response("200 OK", [("Content-Type", "text/html")])  # type: ignore[operator]
         return [b"<!doctype html><html><body>Welcome</body></html>"]
 
-    port = free_port()
-    server = make_server("127.0.0.1", port, page, handler_class=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with _on_loopback(page) as port:
         options = ["--project", str(built.root), "--store", str(built.store)]
         url = f"http://127.0.0.1:{port}/query"
         result = runner.invoke(cli, ["push", *options, "--endpoint", url, "--retries", "0"])
-    finally:
-        server.shutdown()
-        server.server_close()
     assert result.exit_code == 1, result.output
     assert "something other than SPARQL JSON results (text/html" in result.output
     assert "Traceback" not in result.output and "hint:" in result.output
