@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from functools import partial
 from pathlib import Path
 from typing import Literal
@@ -31,7 +31,7 @@ from annograph.annotations import (
 )
 from annograph.errors import AnnographError, AnnotationErrors, SourceLocation
 from annograph.graph import Minter, origins
-from annograph.index import Index, create_index, finish_index, open_index, summarize
+from annograph.index import Counts, Index, create_index, finish_index, open_index, summarize
 from annograph.linking import accepted_links, check_link_kinds, mapped_ids, with_links
 from annograph.manifest import Inputs, Manifest, write_manifest
 from annograph.model import Article, Entity, Link
@@ -84,14 +84,8 @@ class Validation:
         return f"valid: {counts}, {len(self.warnings)} warning(s)"
 
     def counts(self) -> dict[str, int]:
-        """The numbers, as a manifest keeps them."""
-        return {
-            "articles": self.articles,
-            "entities": self.entities,
-            "facts": self.facts,
-            "quotes": self.quotes,
-            "links": self.links,
-        }
+        """The numbers, as a manifest keeps them (the fields of :class:`Counts`)."""
+        return {field.name: getattr(self, field.name) for field in fields(Counts)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ import os
 import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from annograph.errors import AnnographError, AnnotationError, AnnotationWarning, SourceLocation
@@ -149,13 +149,7 @@ class Counts:
     links: int
 
     def as_dict(self) -> dict[str, int]:
-        return {
-            "articles": self.articles,
-            "entities": self.entities,
-            "facts": self.facts,
-            "quotes": self.quotes,
-            "links": self.links,
-        }
+        return asdict(self)
 
 
 class Index:

@@ -112,21 +112,9 @@ def store_lock(path: Path, *, wait: float = 0) -> Iterator[None]:
 
 def write_release(quads: Iterable[ox.Quad], *, path: Path) -> StoreInfo:
     """Write ``quads`` into a new release and point ``path`` at it (hold :func:`store_lock`)."""
-    path = path.absolute()
-    releases = _releases_dir(path)
-    _remove_unfinished(releases)
-    release = _unique_dir(releases, time.strftime("%Y%m%dT%H%M%S"))
-    staging = release.with_name(release.name + ".tmp")
-    try:
-        counts = _write_release(quads, staging)
-        staging.rename(release)
-        _fsync_dir(releases)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    _point_link(path, release)
-    _remove_old_releases(releases, keep={release})
-    return StoreInfo(path=path, release=release, quads_per_graph=counts)
+    with new_release(path) as release:
+        counts = _write_release(quads, release.staging)
+    return StoreInfo(path=path.absolute(), release=release.release, quads_per_graph=counts)
 
 
 def current_release(path: Path) -> Path | None:
