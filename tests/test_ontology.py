@@ -40,7 +40,15 @@ def test_every_term_has_an_english_label_and_a_definition(ontology_store: ox.Sto
 
 
 # Classes whose nearest schema.org counterpart does not exist; each says why in its definition.
-NOT_IN_SCHEMA = {"Agent", "Concept", "Role", "SupportKind", "Unit", "ValueQualifier"}
+NOT_IN_SCHEMA = {
+    "Agent",
+    "Concept",
+    "PersonGroup",
+    "Role",
+    "SupportKind",
+    "Unit",
+    "ValueQualifier",
+}
 
 
 def test_every_class_is_aligned_to_schema_org(ontology_store: ox.Store) -> None:
@@ -79,6 +87,11 @@ def test_class_alignment_spot_checks(ontology_store: ox.Store) -> None:
         ("City", "City"),
         ("Funding", "Grant"),
         ("Observation", "Observation"),
+        ("Quotation", "Quotation"),
+        ("Topic", "DefinedTerm"),
+        ("Lake", "LakeBodyOfWater"),
+        ("Training", "EducationEvent"),
+        ("Assistance", "Action"),
     ]:
         assert expected in pairs
 
@@ -104,8 +117,16 @@ def test_property_alignment_spot_checks(ontology_store: ox.Store) -> None:
         "containedInPlace",
         "name",
         "alternateName",
+        "attendee",
+        "duration",
+        "text",
+        "recipient",
+        "creator",
+        "recordedAt",
     ]:
-        own = {"sponsor": "supporter"}.get(name, name)
+        own = {"sponsor": "supporter", "creator": "statedBy", "recordedAt": "saidAt"}.get(
+            name, name
+        )
         assert (own, name) in pairs
 
 

@@ -133,8 +133,8 @@ def test_ask_results_parse_back(store: ox.Store) -> None:
 
 
 CONSTRUCT = """PREFIX ag: <https://w3id.org/annograph/ontology#>
-CONSTRUCT { ?report ag:author ?author ; ag:name ?name }
-WHERE { ?report a ag:Report ; ag:author ?author ; ag:name ?name }"""
+CONSTRUCT { ?report ag:presentedBy ?agent ; ag:name ?name }
+WHERE { ?report a ag:Report ; ag:presentedBy ?agent ; ag:name ?name }"""
 
 
 @pytest.mark.parametrize(
@@ -163,8 +163,8 @@ def test_markdown_and_table_have_a_line_per_row(store: ox.Store, built: Project)
         run_query(store, bound), format=ResultFormat.MARKDOWN, prefixes=built.prefixes()
     )
     lines = markdown.splitlines()
-    assert lines[0] == "| report | title | author_name | presented_at |"
-    assert lines[1] == "|---|---|---|---|" and len(lines) == 2 + 4
+    assert lines[0] == "| report | title | by | relation | presented_at |"
+    assert lines[1] == "|---|---|---|---|---|" and len(lines) == 2 + 4
     table = render_result(
         run_query(store, bound), format=ResultFormat.TABLE, prefixes=built.prefixes()
     )

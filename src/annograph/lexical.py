@@ -25,6 +25,11 @@ LEXICAL_FORMS = {
         r"-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(Z|[+-][0-9]{2}:[0-9]{2})?"
     ),
     XSD + "gYear": re.compile(r"-?[0-9]{4,}(Z|[+-][0-9]{2}:[0-9]{2})?"),
+    # At least one component, and a 'T' only before a time component (P1D, PT2H, P1DT12H).
+    XSD + "duration": re.compile(
+        r"-?P(?=[0-9T])([0-9]+Y)?([0-9]+M)?([0-9]+D)?"
+        r"(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+(\.[0-9]+)?S)?)?"
+    ),
     XSD + "language": LANGUAGE_TAG,
     XSD + "string": re.compile(r".*", re.DOTALL),
 }
@@ -37,6 +42,7 @@ LEXICAL_HINTS = {
     XSD + "boolean": "write true or false",
     XSD + "date": "write a real day as YYYY-MM-DD, e.g. 2023-12-18",
     XSD + "gYear": "write a year as four digits, e.g. 2023",
+    XSD + "duration": "write an ISO 8601 duration, e.g. P3D for three days or PT2H for two hours",
     XSD + "language": "write a BCP 47 language tag, e.g. ru or en",
 }
 
