@@ -308,3 +308,62 @@ def test_every_term_used_in_the_data_reaches_schema_org_or_is_documented(built: 
         "breakdownOf",
         "shareOf",
     }
+
+
+def test_a_sum_of_the_migration_rows_cannot_count_anyone_twice(store: ox.Store) -> None:
+    # "порядка 710 тыс. человек, из них в России — 616 тысяч, ...": the destinations are parts
+    # of the total, and say so; the rows that are no part of another add up to the total alone.
+    rows = select(
+        store,
+        AG
+        + """SELECT ?o ?value ?total { ?o ag:variableMeasured/ag:name "number of people in external labour migration"@en ;
+             ag:value ?value OPTIONAL { ?o ag:breakdownOf ?total } }""",
+    )
+    totals = {r["total"] for r in rows if "total" in r}
+    assert totals == {"https://w3id.org/annograph/data/id/migrants-abroad-total"}
+    assert len([r for r in rows if "total" in r]) == 5
+    assert [float(r["value"]) for r in rows if "total" not in r] == [710000.0]
+
+
+def test_the_percentages_by_age_say_what_they_are_shares_of(store: ox.Store) -> None:
+    rows = select(
+        store,
+        AG
+        + """SELECT ?value ?whole { ?o ag:unit ag:percent ; ag:value ?value ;
+             ag:shareOf/ag:description ?whole FILTER(lang(?whole) = "en") }""",
+    )
+    assert {(float(r["value"]), r["whole"]) for r in rows} == {
+        (48.0, "those who leave Kyrgyzstan mainly to find work"),
+        (37.0, "those who leave Kyrgyzstan mainly to find work"),
+    }
+
+
+def test_what_the_speakers_noted_is_attributed_to_them(store: ox.Store) -> None:
+    rows = select(
+        store,
+        AG
+        + """SELECT ?who ?event { ?s a ag:Statement ; ag:statedBy/ag:name ?who ; ag:saidAt ?e ;
+             ag:text ?text FILTER(lang(?who) = "en" && lang(?text) = "ru"
+               && STRSTARTS(?text, "за последние годы в Кыргызстане"))
+             ?e ag:name ?event FILTER(lang(?event) = "en") }""",
+    )
+    assert {(r["who"], r["event"]) for r in rows} == {
+        ("A. Zh. Asanbaev", "welcome speeches"),
+        ("B. B. Moldobaeva", "welcome speeches"),
+        ("S. N. Bashtovenko", "welcome speeches"),
+    }
+
+
+def test_topics_are_shared_concepts_not_strings(store: ox.Store) -> None:
+    rows = select(
+        store,
+        AG
+        + """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT DISTINCT ?topic ?name { ?thing ag:about ?topic .
+             ?topic a/rdfs:subClassOf* skos:Concept ;
+             ag:name ?name FILTER(lang(?name) = "en") }""",
+    )
+    names = {r["name"] for r in rows}
+    assert {"migration", "migrants' rights"} <= names
+    assert all(r["topic"].startswith("https://w3id.org/annograph/data/id/") for r in rows)
