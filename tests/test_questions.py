@@ -316,7 +316,8 @@ def test_a_sum_of_the_migration_rows_cannot_count_anyone_twice(store: ox.Store) 
     rows = select(
         store,
         AG
-        + """SELECT ?o ?value ?total { ?o ag:variableMeasured/ag:name "number of people in external labour migration"@en ;
+        + """PREFIX id: <https://w3id.org/annograph/data/id/>
+        SELECT ?o ?value ?total { ?o ag:variableMeasured id:migrants-abroad ;
              ag:value ?value OPTIONAL { ?o ag:breakdownOf ?total } }""",
     )
     totals = {r["total"] for r in rows if "total" in r}
