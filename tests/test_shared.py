@@ -224,3 +224,80 @@ def test_saved_queries_give_each_row_once_when_two_articles_state_the_same_fact(
     # The name fact has one quote from each article.
     assert ("Международная организация по миграции", "0") in quotes
     assert ran >= 12
+
+
+BRIEFING_TEXT = (
+    "Руководитель офиса Международной Организации по миграции в КР Молдобаева Б. Б. "
+    "провела брифинг.\n"
+)
+BRIEFING = """\
+format: annograph/1
+
+article:
+  language: ru
+  headline:
+    ru: Брифинг
+    quote: брифинг
+
+entities:
+  moldobaeva:
+    quote: Молдобаева Б. Б.
+    holdsPost:
+      ref: iom-kyrgyzstan-head
+      quote: Руководитель офиса Международной Организации по миграции в КР Молдобаева Б. Б.
+  iom-kyrgyzstan-head:
+    quote: Руководитель офиса Международной Организации по миграции в КР
+    role:
+      ref: head
+      quote: Руководитель офиса
+    postIn:
+      ref: iom-kyrgyzstan
+      quote: офиса Международной Организации по миграции в КР
+  head:
+    quote: Руководитель
+  iom-kyrgyzstan:
+    quote: офиса Международной Организации по миграции в КР
+  briefing:
+    type: PressConference
+    quote: провела брифинг
+    speaker:
+      ref: moldobaeva
+      quote: Молдобаева Б. Б. провела брифинг
+"""
+
+
+def test_a_post_and_its_role_are_shared_by_the_articles_that_name_them(
+    project_copy: Project,
+) -> None:
+    # The IOM office's head is one post, however many articles name it: it is defined once in
+    # data/entities/, with the role 'head' (shared too), and each article gives its own quotes.
+    first = project_copy.root / "data" / "articles" / "bishkek-migrants-day" / "annotations.yaml"
+    text = first.read_text(encoding="utf-8")
+    assert text.count("  iom-kyrgyzstan-head:\n    type: Post\n") == 1
+    first.write_text(
+        text.replace("  iom-kyrgyzstan-head:\n    type: Post\n", "  iom-kyrgyzstan-head:\n")
+    )
+    (project_copy.root / "data" / "entities" / "posts.yaml").write_text(
+        "format: annograph/1\n\nentities:\n  iom-kyrgyzstan-head:\n    type: Post\n",
+        encoding="utf-8",
+    )
+    directory = project_copy.root / "data" / "articles" / "briefing"
+    directory.mkdir()
+    (directory / "article.md").write_text(BRIEFING_TEXT, encoding="utf-8")
+    (directory / "annotations.yaml").write_text(BRIEFING, encoding="utf-8")
+    assert validation_problems(project_copy) == []
+    project_copy.build()
+    opened = ox.Store.read_only(str(project_copy.store))
+    rows = select(
+        opened,
+        f"""SELECT DISTINCT ?article ?role ?organization {{
+          ?article <{AG}mentions> <{ID}iom-kyrgyzstan-head> .
+          <{ID}iom-kyrgyzstan-head> <{AG}role> ?role ; <{AG}postIn> ?organization }}""",
+    )
+    assert {row["article"].rsplit("/", 1)[-1] for row in rows} == {
+        "bishkek-migrants-day",
+        "briefing",
+    }
+    assert {(row["role"], row["organization"]) for row in rows} == {
+        (ID + "head", ID + "iom-kyrgyzstan")
+    }
