@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from annograph.cli import cli
 from annograph.errors import AnnographError
+from annograph.lexical import LEXICAL_EXAMPLES, LEXICAL_HINTS, is_valid_lexical
 from annograph.ontology import NAMESPACE, parse_turtle
 from annograph.project import Project
 from annograph.vocab import render_term, render_vocabulary, shape_ranges
@@ -210,6 +211,11 @@ def test_a_datatype_property_gives_a_valid_example_value(
     name = _vocab(runner, project, "name")
     assert _row(name, "takes") == "text in one or more languages (rdf:langString)"
     assert _row(name, "applies to") == "any entity"
+
+
+def test_every_example_value_is_valid() -> None:
+    assert sorted(LEXICAL_EXAMPLES) == sorted(LEXICAL_HINTS)  # one for each checked datatype
+    assert [dt for dt, value in LEXICAL_EXAMPLES.items() if not is_valid_lexical(value, dt)] == []
 
 
 def test_a_concept(runner: CliRunner, project: Project) -> None:
