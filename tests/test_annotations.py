@@ -119,6 +119,77 @@ def test_unknown_property_with_suggestion(project_copy: Project) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "error", "hint"),
+    [
+        # A label or other name of a property suggests the property.
+        (
+            "    organizer:\n",
+            "    participant:\n",
+            "unknown property 'participant'",
+            "did you mean 'attendee'? ('participant' is one of its labels)",
+        ),
+        # A label in the article's language too.
+        (
+            "    organizer:\n",
+            "    организатор:\n",
+            "unknown property 'организатор'",
+            "did you mean 'organizer'? ('организатор' is one of its labels)",
+        ),
+        # A class written as a key, and a property written as a class, say which they are.
+        (
+            "    organizer:\n",
+            "    Conference:\n",
+            "unknown property 'Conference'",
+            "did you mean 'Conference'? ('Conference' is a class: write 'type: Conference')",
+        ),
+        (
+            "type: Conference",
+            "type: Location",
+            "unknown class 'Location'",
+            "did you mean 'location'? ('location' is a property: write "
+            "'location: {ref: ID, quote: ...}')",
+        ),
+        # Case does not hide a name.
+        (
+            "type: Conference",
+            "type: conference",
+            "unknown class 'conference'",
+            "did you mean 'Conference'?",
+        ),
+        (
+            "ref: ag:persons",
+            "ref: ag:Persons",
+            "unknown term 'ag:Persons'",
+            "did you mean 'persons'?",
+        ),
+        # Nothing close: where the names are listed.
+        (
+            "    organizer:\n",
+            "    xyzzy:\n",
+            "unknown property 'xyzzy'",
+            "no property of that name: run 'annograph vocab' for the classes, properties and "
+            "concepts annotations may use",
+        ),
+        (
+            "type: Conference",
+            "type: Xyzzy",
+            "unknown class 'Xyzzy'",
+            "no class of that name: run 'annograph vocab' for the classes, properties and "
+            "concepts annotations may use",
+        ),
+    ],
+)
+def test_an_unknown_name_suggests_a_term_by_name_or_label(
+    project_copy: Project, old: str, new: str, error: str, hint: str
+) -> None:
+    path = _break(project_copy, old, new)
+    typed = new.strip().removeprefix("type: ").removeprefix("ref: ").rstrip(":")
+    line = _line_of(path, new.strip())
+    column = path.read_text(encoding="utf-8").splitlines()[line - 1].index(typed) + 1
+    assert _errors(project_copy) == [f"{path}:{line}:{column}: error: {error}\n  hint: {hint}"]
+
+
 def test_quote_not_in_article(project_copy: Project) -> None:
     path = _break(project_copy, "quote: В Бишкеке\n", "quote: В  Бишкеке\n")
     line = _line_of(path, "quote: В  Бишкеке")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from html import escape
 from pathlib import Path
 from xml.etree import ElementTree
@@ -46,6 +47,35 @@ def test_ontology_page_has_every_class_and_property(project: Project, written: P
         if NAMESPACE + name not in html
     ]
     assert missing == []
+
+
+def test_ontology_page_gives_the_yaml_name_beside_each_label(
+    project: Project, written: Path
+) -> None:
+    html = (written / "ontology.html").read_text(encoding="utf-8")
+    ontology = project.load_ontology()
+    # In each class's and property's entry, under its IRI: the name annotations write.
+    rows = re.findall(r"<tr><th>YAML name</th><td><code>([A-Za-z]+)</code>", html)
+    assert sorted(rows) == sorted(ontology.classes | set(ontology.properties))
+    assert "<tr><th>YAML name</th><td><code>City</code> (<code>type: City</code>)</td></tr>" in html
+    # And a table of every class, property and concept (pyLODE leaves the concepts out).
+    section = html.split('<div class="section" id="yaml-names">', 1)[1].split("</div>", 1)[0]
+    listed = re.findall(r"<tr><td>(?:<a [^>]*>)?<code>([A-Za-z]+)</code>", section)
+    assert sorted(listed) == sorted(
+        ontology.classes | set(ontology.properties) | ontology.individuals
+    )
+    assert "<th>YAML name</th><th>label</th><th>top class</th>" in section
+    assert (
+        '<tr><td><a href="#City"><code>City</code></a></td><td>city or town</td><td>Place</td></tr>'
+        in section
+    )
+    assert "<tr><td><code>percent</code></td><td>percent</td><td>Unit</td></tr>" in section
+    assert '<a href="#yaml-names">Names in annotations</a>' in html  # in the contents
+    russian = ontology_html(ontology, lang="ru")
+    assert (
+        '<tr><td><a href="#City"><code>City</code></a></td><td>город</td><td>Place</td></tr>'
+        in russian
+    )
 
 
 def test_ontology_page_in_russian(project: Project) -> None:

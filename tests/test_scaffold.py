@@ -165,9 +165,51 @@ def test_new_writes_the_text_and_a_skeleton_that_validates(
     )
     assert "# [1] @0 Международная организация по миграции (МОМ) провела" in skeleton
     assert "# [2] @88 Семинар был посвящён правам трудовых мигрантов." in skeleton
-    assert "iom," in skeleton and "bishkek," in skeleton  # the shared ids it may mention
+    # The shared ids it may mention, by file and class, and where the names to write are listed.
+    lines = skeleton.splitlines()
+    assert (
+        "# 'annograph vocab', or 'annograph vocab NAME' for one in full. Every entity has a 'type'"
+        in lines
+    )
+    places = lines.index("#   places.yaml")
+    assert lines[places + 1 : places + 3] == [
+        "#     City: batken, bishkek",
+        "#     Country: armenia, france, kazakhstan, kyrgyzstan, russia, south-korea, switzerland,",
+    ]
+    assert "#     InternationalOrganization: eaeu, iom" in lines
     validation = project_copy.validate()
     assert validation.articles == 2
+
+
+def test_the_skeleton_lists_many_shared_entities_compactly(
+    project_copy: Project, second_text: Path
+) -> None:
+    entities = project_copy.root / "data" / "entities"
+    many = "".join(f"  town-{n:03}:\n    type: City\n" for n in range(40))
+    (entities / "towns.yaml").write_text(
+        "format: annograph/1\nentities:\n"
+        f"{many}  karakol:\n    type: [City, Resort]\n  nowhere:\n    note: no type yet\n",
+        encoding="utf-8",
+    )
+    created = project_copy.new_article("seminar", second_text.read_bytes())
+    lines = (created.directory / "annotations.yaml").read_text(encoding="utf-8").splitlines()
+    start = lines.index("#   towns.yaml")
+    end = lines.index("entities: {}")
+    # One line per class, wrapped at 100 characters, each line ending at a comma.
+    assert lines[start + 1 : end] == [
+        "#     (no type): nowhere",
+        "#     City: town-000, town-001, town-002, town-003, town-004, town-005, town-006, "
+        "town-007,",
+        "#       town-008, town-009, town-010, town-011, town-012, town-013, town-014, town-015, "
+        "town-016,",
+        "#       town-017, town-018, town-019, town-020, town-021, town-022, town-023, town-024, "
+        "town-025,",
+        "#       town-026, town-027, town-028, town-029, town-030, town-031, town-032, town-033, "
+        "town-034,",
+        "#       town-035, town-036, town-037, town-038, town-039",
+        "#     City & Resort: karakol",
+    ]
+    assert lines[start - 2] == "#   topics.yaml"  # files in order, each with its classes
 
 
 def test_the_sentences_are_the_texts_own_words_at_their_offsets() -> None:

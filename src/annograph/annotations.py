@@ -45,6 +45,7 @@ from annograph.model import (
     Value,
 )
 from annograph.ontology import LANG_STRING, Ontology
+from annograph.vocab import TermKind, Vocabulary, read_vocabulary
 from annograph.yamlnodes import compose
 
 FORMAT = "annograph/1"
@@ -62,7 +63,10 @@ ENTITIES_DIR = DATA_DIR / ENTITIES
 #: Characters of context kept around a quote in its TextQuoteSelector (oa:prefix / oa:suffix).
 CONTEXT_CHARS = 32
 
-_ONTOLOGY_HINT = "no {} of that name: see ontology/annograph.ttl for the ones annotations may use"
+_VOCAB_HINT = (
+    "no {} of that name: run 'annograph vocab' for the classes, properties and concepts "
+    "annotations may use"
+)
 
 ID = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 CURIE = re.compile(r"([a-z][a-z0-9]*):([A-Za-z0-9_][A-Za-z0-9_.-]*)")
@@ -273,6 +277,8 @@ class _Reader:
     text: str | None = None
     # Value node id -> its key node, so errors about a key point at the key, not the value.
     _key_nodes: dict[int, Node] = field(default_factory=dict)
+    # Read from the ontology at the first unknown name, for its hint; most files need none.
+    _vocabulary: Vocabulary | None = None
 
     # -- errors and locations ---------------------------------------------------------------
 
@@ -282,6 +288,16 @@ class _Reader:
 
     def error(self, node: Node, message: str, hint: str | None = None) -> None:
         self.errors.append(AnnotationError(message, location=self.location(node), hint=hint))
+
+    def unknown_name_hint(self, name: str, expected: TermKind, what: str) -> str:
+        """The closest class, property or concept to a name the ontology lacks, or where to look.
+
+        A label matches too (``participant`` suggests ``attendee``), and a class typed as a
+        property (or the other way round) is said to be one.
+        """
+        if self._vocabulary is None:
+            self._vocabulary = read_vocabulary(self.ontology)
+        return self._vocabulary.suggest(name, expected=expected) or _VOCAB_HINT.format(what)
 
     # -- the file -----------------------------------------------------------------------------
 
@@ -653,7 +669,7 @@ class _Reader:
             if name in self.ontology.classes:
                 names.append(name)
             else:
-                hint = closest(name, self.ontology.classes) or _ONTOLOGY_HINT.format("class")
+                hint = self.unknown_name_hint(name, "class", "class")
                 self.error(item, f"unknown class '{name}'", hint=hint)
         return tuple(names)
 
@@ -662,7 +678,7 @@ class _Reader:
     def _facts(self, key: str, node: Node, key_node: Node) -> Iterator[Fact]:
         prop = self.ontology.properties.get(key)
         if prop is None:
-            hint = closest(key, self.ontology.properties) or _ONTOLOGY_HINT.format("property")
+            hint = self.unknown_name_hint(key, "property", "property")
             self.error(key_node, f"unknown property '{key}'", hint=hint)
             return
         items = node.value if isinstance(node, SequenceNode) else [node]
@@ -726,8 +742,7 @@ class _Reader:
         self.error(
             node,
             f"unknown term '{node.value}'",
-            hint=closest(match.group(2), self.ontology.individuals)
-            or _ONTOLOGY_HINT.format("term"),
+            hint=self.unknown_name_hint(match.group(2), "concept", "term"),
         )
         return True
 

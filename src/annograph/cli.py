@@ -10,6 +10,7 @@ import enum
 import functools
 import os
 import re
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -57,6 +58,7 @@ from annograph.terminal import (
     styled,
     terminal,
 )
+from annograph.vocab import VocabFormat, render_term, render_vocabulary
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: Where --user takes its password from, so that it stays out of shell history and ps.
@@ -861,6 +863,47 @@ def _echo_fact(fact: ExplainedFact, prefixes: dict[str, str]) -> None:
 
 def _one_line(text: str) -> str:
     return printable(text)
+
+
+@cli.command()
+@project_options
+@click.argument("term", required=False)
+@format_option(
+    VocabFormat,
+    default=VocabFormat.TEXT,
+    help="text for people, markdown for documentation, json for tools.",
+)
+@output_option
+def vocab(project: Project, term: str | None, format_name: str, output: Path | None) -> None:
+    """List the names annotations take, or show one term in full.
+
+    Without TERM: every class ('type: City'), property ('attendee: {ref: ...}') and concept
+    ('ref: ag:percent') of the ontology by its YAML name, with its English label and a one-line
+    definition; classes by top class, properties by kind, concepts by class. With TERM (a YAML
+    name in any case, ag:Name, an IRI, or a label such as 'participant'): its labels and other
+    names, definition, super- and subclasses and properties (a class), what it applies to and
+    takes (a property), its schema.org/ORG/PROV/SKOS alignment and an example: the ontology's,
+    or the first use in the project's annotations. Reads the ontology, the shapes and (for the
+    example) the annotation files: no build needed.
+
+    \b
+    Examples:
+      annograph vocab
+      annograph vocab attendee
+      annograph vocab participant          # a label: shows attendee
+      annograph vocab --format markdown -o docs/vocabulary.md
+      annograph vocab City --format json
+    """
+    fmt = VocabFormat(format_name)
+    vocabulary = project.vocabulary()
+    if term is None:
+        # On a terminal each summary is cut to fit a line; piped, it is whole, for grep.
+        fits = output is None and sys.stdout.isatty()
+        width = shutil.get_terminal_size().columns if fits else None
+        text = render_vocabulary(vocabulary, format=fmt, width=width)
+    else:
+        text = render_term(project.lookup_term(term, vocabulary), vocabulary, format=fmt)
+    _emit(text, output)
 
 
 @cli.group(invoke_without_command=True)

@@ -5,7 +5,8 @@ default), each the same bytes for the same input so that a change shows as a dif
 
 ==================  ==============================================================
 ``index.html``      links to the others, with the diagram
-``ontology.html``   every class and property, by pyLODE's OntPub profile
+``ontology.html``   every class and property, by pyLODE's OntPub profile, with the names
+                    annotations write them with (and the concepts, which pyLODE leaves out)
 ``queries.html``    every saved query: documentation, parameters, SPARQL, how to run it
 ``data-model.svg``  the classes, their subclass links and the properties between them
 ==================  ==============================================================
@@ -41,6 +42,7 @@ from annograph.diagram import (
 from annograph.errors import AnnographError, SourceLocation
 from annograph.ontology import NAMESPACE, RDF_TYPE, RDFS, Ontology, Property, shorten_iri
 from annograph.queries import Parameter, SavedQuery
+from annograph.vocab import Term, TermKind, Vocabulary, read_vocabulary
 
 #: Where ``annograph docs`` writes, relative to the project (beside the hand-written docs/).
 DOCS_DIR = Path("docs") / "reference"
@@ -127,7 +129,78 @@ def ontology_html(ontology: Ontology, *, lang: Language = "en") -> str:
 
         html: str = OntPub(graph).make_html()
     html = _JSON_LD.sub(_sorted_json_ld, html)
+    html = with_yaml_names(html, read_vocabulary(ontology), lang=lang)
     return html if html.endswith("\n") else html + "\n"
+
+
+#: The start of a term's entry on pyLODE's page, up to its IRI: its anchor and local name.
+_ENTRY = re.compile(
+    r'<div class="property entity" id="([^"]+)">\s*<h3>.*?</h3>\s*<table>\s*<tr>\s*<th>IRI</th>'
+    r"\s*<td>\s*<code>" + re.escape(NAMESPACE) + r"([A-Za-z0-9_]+)</code>\s*</td>\s*</tr>",
+    re.S,
+)
+_CLASSES_SECTION = '<div class="section" id="classes">'
+_TOC_METADATA = re.compile(r'(<a href="#metadata">Metadata</a>\s*</h4>\s*</li>)')
+_YAML_SECTION = "yaml-names"
+_YAML_HEADINGS: dict[TermKind, tuple[str, str]] = {
+    "class": ("Classes", "top class"),
+    "property": ("Properties", "kind"),
+    "concept": ("Concepts", "concept of"),
+}
+
+
+def with_yaml_names(html: str, vocabulary: Vocabulary, *, lang: Language = "en") -> str:
+    """pyLODE's page with the name annotations write each term with.
+
+    Each class's and property's table gets a "YAML name" row (``City``, beside its label
+    "city or town"), and a section before the classes lists every class, property and concept
+    by YAML name and label: annotations write ``type: City``, not the label pyLODE heads the
+    entry with, and pyLODE does not document the concepts (``ag:percent``) at all.
+    """
+    anchors: dict[str, str] = {}
+
+    def add_row(match: re.Match[str]) -> str:
+        term = vocabulary.get(match.group(2))
+        if term is None:
+            return match.group(0)
+        anchors[term.name] = match.group(1)
+        return (
+            f"{match.group(0)}\n<tr><th>YAML name</th><td><code>{escape(term.name)}</code> "
+            f"(<code>{escape(term.write)}</code>)</td></tr>"
+        )
+
+    html = _ENTRY.sub(add_row, html)
+    section = _yaml_names_section(vocabulary, anchors, lang)
+    if _CLASSES_SECTION in html:
+        html = html.replace(_CLASSES_SECTION, section + _CLASSES_SECTION, 1)
+    else:
+        html = html.replace("<body>", "<body>\n" + section, 1)
+    toc = f'\n<li><h4><a href="#{_YAML_SECTION}">Names in annotations</a></h4></li>'
+    return _TOC_METADATA.sub(lambda match: match.group(1) + toc, html, count=1)
+
+
+def _yaml_names_section(vocabulary: Vocabulary, anchors: Mapping[str, str], lang: Language) -> str:
+    parts = [
+        f'<div class="section" id="{_YAML_SECTION}">',
+        "<h2>Names in annotations</h2>",
+        "<p>Annotation files name a class, a property or a concept by its YAML name: "
+        "<code>type: City</code>, <code>attendee: {ref: ..., quote: ...}</code>, "
+        "<code>ref: ag:percent</code>. <code>annograph vocab NAME</code> shows one in full.</p>",
+    ]
+    for kind, (title, group) in _YAML_HEADINGS.items():
+        rows = "".join(_yaml_name_row(term, anchors, lang) for term in vocabulary.of_kind(kind))
+        head = f"<tr><th>YAML name</th><th>label</th><th>{group}</th></tr>"
+        parts.append(f"<h3>{title}</h3>\n<table>{head}{rows}</table>")
+    parts.append("</div>\n")
+    return "\n".join(parts)
+
+
+def _yaml_name_row(term: Term, anchors: Mapping[str, str], lang: Language) -> str:
+    name = f"<code>{escape(term.name)}</code>"
+    if term.name in anchors:
+        name = f'<a href="#{escape(anchors[term.name])}">{name}</a>'
+    label = in_language(dict(term.labels), lang) or ""
+    return f"<tr><td>{name}</td><td>{escape(label)}</td><td>{escape(term.group)}</td></tr>"
 
 
 def _is_scheme(triple: ox.Triple) -> bool:

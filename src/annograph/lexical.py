@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -44,6 +44,18 @@ LEXICAL_HINTS = {
     XSD + "gYear": "write a year as four digits, e.g. 2023",
     XSD + "duration": "write an ISO 8601 duration, e.g. P3D for three days or PT2H for two hours",
     XSD + "language": "write a BCP 47 language tag, e.g. ru or en",
+}
+
+
+#: A valid value of each checked datatype, as a curator writes it after 'value:'.
+LEXICAL_EXAMPLES = {
+    XSD + "decimal": "710000",
+    XSD + "integer": "18",
+    XSD + "boolean": "true",
+    XSD + "date": "2023-12-18",
+    XSD + "gYear": "2023",
+    XSD + "duration": "P3D",
+    XSD + "language": "ru",
 }
 
 
@@ -92,11 +104,24 @@ def _is_calendar_date(value: str) -> bool:
 _DATE_PARTS = re.compile(r"-?([0-9]{4,})-([0-9]{2})-([0-9]{2})")
 
 
-def closest(name: str, candidates: Iterable[str]) -> str | None:
-    """A "did you mean" hint for a typo, or None when nothing is close.
+def closest(name: str, candidates: Iterable[str], *, n: int = 1) -> str | None:
+    """A "did you mean" hint for a typo, naming up to ``n`` close names, or None when none is.
 
     >>> closest("organiser", ["organizer", "funder"])
     "did you mean 'organizer'?"
+    >>> closest("atendee", ["attendee", "attendees", "agent"], n=3)
+    "did you mean 'attendee' or 'attendees'?"
     """
-    matches = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.6)
-    return f"did you mean '{matches[0]}'?" if matches else None
+    matches = difflib.get_close_matches(name, sorted(set(candidates)), n=n, cutoff=0.6)
+    return did_you_mean(matches) if matches else None
+
+
+def did_you_mean(names: Sequence[str]) -> str:
+    """The question every typo's hint asks, naming one or more names.
+
+    >>> did_you_mean(["a", "b", "c"])
+    "did you mean 'a', 'b' or 'c'?"
+    """
+    quoted = [f"'{name}'" for name in names]
+    listed = quoted[-1] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+    return f"did you mean {listed}?"

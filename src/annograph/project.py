@@ -74,6 +74,7 @@ from annograph.ontology import (
     RDF_TYPE,
     Ontology,
     load_ontology,
+    parse_turtle,
     short_iri,
 )
 from annograph.progress import Progress, Steps
@@ -119,6 +120,8 @@ from annograph.store import (
     open_store,
     store_lock,
 )
+from annograph.usage import first_use
+from annograph.vocab import Term, Vocabulary, read_vocabulary
 from annograph.void import VOID_PREFIXES, describe_dataset
 
 __all__ = ["BUILD_STEPS", "Build", "BuildKind", "Project", "Suggested", "Validation"]
@@ -730,6 +733,32 @@ class Project:
             prefixes=self.prefixes(),
             lang=lang,
         )
+
+    def vocabulary(self) -> Vocabulary:
+        """Every class, property and concept annotations may use, by the names they take.
+
+        Read from the ontology and the shapes alone: no store, no validation.
+        """
+        return read_vocabulary(self.load_ontology(), parse_turtle(self.root / SHAPES_FILE))
+
+    def lookup_term(self, name: str, vocabulary: Vocabulary | None = None) -> Term:
+        """One term of the vocabulary, in full, with an example of its use.
+
+        The example is the ontology's ``skos:example`` of the term, else its first use in the
+        annotations (the articles in order, then ``data/entities/``), else none.
+
+        :param name: its YAML name (any case), ``ag:Name``, its IRI, or one of its labels.
+        :raises AnnographError: if no term, or several, have that name.
+        """
+        term = (vocabulary or self.vocabulary()).lookup(name)
+        if term.example is not None:
+            return term
+        return replace(term, example=first_use(term, self._annotation_files(), root=self.root))
+
+    def _annotation_files(self) -> list[Path]:
+        """The articles' annotation files by slug, then the shared entities' files."""
+        articles = [directory / ANNOTATIONS_FILE for directory in article_directories(self.data)]
+        return [*articles, *sorted((self.data / ENTITIES).glob("*.yaml"))]
 
     def saved_queries(self) -> list[SavedQuery]:
         """The project's saved queries (``queries/*.rq``), by name."""

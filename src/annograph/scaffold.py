@@ -10,7 +10,8 @@ import json
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,7 +137,7 @@ def new_article(
         title=title,
         url=url,
         published=published,
-        shared=shared_entity_ids(data),
+        shared=shared_entities(data),
         source=source,
     )
     directory.parent.mkdir(parents=True, exist_ok=True)
@@ -152,7 +153,7 @@ def new_article(
 def articles_language(data: Path) -> str | None:
     """The language all of the project's articles are in, or None if they differ or are none.
 
-    Read without validation, like :func:`shared_entity_ids`.
+    Read without validation, like :func:`shared_entities`.
     """
     languages = set()
     for path in (data / ARTICLES).glob(f"*/{ANNOTATIONS_FILE}"):
@@ -270,18 +271,30 @@ def _joined(line: str, spans: Iterator[tuple[int, int]]) -> Iterator[tuple[int, 
         yield current
 
 
-def shared_entity_ids(data: Path) -> list[str]:
-    """Ids of the shared entities in ``data/entities/``.
+def shared_entities(data: Path) -> dict[str, dict[str, list[str]]]:
+    """The shared entities of ``data/entities/``: file name -> class -> ids, all sorted.
 
-    Read without validation: a skeleton must be writable even while a shared file has an error
-    that ``annograph validate`` will report.
+    An entity of several classes is listed under them joined by ' & '. Read without
+    validation: a skeleton must be writable even while a shared file has an error that
+    ``annograph validate`` will report.
     """
-    ids: set[str] = set()
-    for path in (data / ENTITIES).glob("*.yaml"):
+    listed: dict[str, dict[str, list[str]]] = {}
+    for path in sorted((data / ENTITIES).glob("*.yaml")):
         entities = _load_plain(path).get("entities")
-        if isinstance(entities, dict):
-            ids.update(key for key in entities if isinstance(key, str) and ID.fullmatch(key))
-    return sorted(ids)
+        by_class: dict[str, list[str]] = defaultdict(list)
+        for key, body in entities.items() if isinstance(entities, dict) else ():
+            if isinstance(key, str) and ID.fullmatch(key):
+                by_class[_class_name(body)].append(key)
+        if by_class:
+            listed[path.name] = {cls: sorted(by_class[cls]) for cls in sorted(by_class)}
+    return listed
+
+
+def _class_name(body: object) -> str:
+    """An entity's class as its file gives it ('City', 'City & Resort'), or '(no type)'."""
+    given = body.get("type") if isinstance(body, dict) else None
+    names = [given] if isinstance(given, str) else given if isinstance(given, list) else []
+    return " & ".join(str(name) for name in names) or "(no type)"
 
 
 def annotation_skeleton(
@@ -292,16 +305,19 @@ def annotation_skeleton(
     title: str | None,
     url: str | None,
     published: str | None,
-    shared: list[str],
+    shared: Mapping[str, Mapping[str, Sequence[str]]],
     source: str,
 ) -> str:
     """The ``annotations.yaml`` a curator starts from: valid as it is, with guidance in comments."""
     lines = [
         f"# Curated annotations of {TEXT_FILE} (a byte-for-byte copy of {source}).",
         "#",
-        "# Format: docs/annotations.md. Every entity has a 'type' (a class of the ontology) and a",
-        "# 'quote' (the article's words that mention it); every fact has a 'quote'. A quote is",
-        f"# copied verbatim from {TEXT_FILE}: its sentences are numbered at the end of this file.",
+        "# Format: docs/annotations.md. The names to write (classes, properties, concepts): run",
+        "# 'annograph vocab', or 'annograph vocab NAME' for one in full. Every entity has a 'type'",
+        "# (a class of the ontology) and a 'quote' (the article's words that mention it); every",
+        "# fact has a 'quote'. A quote is copied verbatim from "
+        f"{TEXT_FILE}: its sentences are numbered",
+        "# at the end of this file.",
         f"format: {FORMAT}",
         "",
         "article:",
@@ -325,9 +341,13 @@ def annotation_skeleton(
     if shared:
         lines += [
             "# Shared entities (data/entities/) are mentioned by their id, with a 'quote' and the",
-            "# facts this article states, but no 'type': their class is given there.",
-            *_wrapped("# Shared ids: ", shared),
+            "# facts this article states, but no 'type': their class is given there. Their ids,",
+            "# by file and class:",
         ]
+        for file_name, by_class in shared.items():
+            lines.append(f"#   {file_name}")
+            for cls, ids in by_class.items():
+                lines += _wrapped(f"#     {cls}: ", ids, indent="#       ")
     lines += ["entities: {}", "", f"# Sentences of {TEXT_FILE} ([number] character offset):"]
     lines += [f"# [{s.number}] @{s.start} {s.text}" for s in sentences]
     return "\n".join(lines) + "\n"
@@ -353,11 +373,17 @@ def _scalar(value: str) -> str:
     return value if plain and value[0] not in "-?" else json.dumps(value, ensure_ascii=False)
 
 
-def _wrapped(prefix: str, words: list[str], width: int = 100) -> Iterator[str]:
+def _wrapped(prefix: str, words: Sequence[str], *, indent: str, width: int = 100) -> list[str]:
+    """``words`` after ``prefix``, comma-separated, in lines of at most ``width`` characters.
+
+    >>> _wrapped("# ids: ", ["bishkek", "batken", "osh"], indent="#   ", width=22)
+    ['# ids: bishkek,', '#   batken, osh']
+    """
+    lines: list[str] = []
     line = prefix
     for word in words:
         if len(line) + len(word) + 2 > width and line != prefix:
-            yield line.rstrip(", ").rstrip() + ","
-            line = "#   "
+            lines.append(line.rstrip(", ") + ",")
+            line = indent
         line += word + ", "
-    yield line.rstrip(", ")
+    return [*lines, line.rstrip(", ")]
