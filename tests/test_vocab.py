@@ -360,9 +360,12 @@ def test_an_unknown_term_names_the_closest(runner: CliRunner, project: Project) 
     )
     result = runner.invoke(cli, ["vocab", "--project", str(project.root), "Organisation"])
     assert result.stderr.splitlines()[1] == (
-        "  hint: did you mean 'Organization', 'organization' or 'parentOrganization'? "
+        "  hint: did you mean 'Organization' or 'parentOrganization'? "
         "(run 'annograph vocab' for the full list)"
     )
+    # A close label suggests its term's YAML name: 'participant' is a label of 'attendee'.
+    result = runner.invoke(cli, ["vocab", "--project", str(project.root), "participnt"])
+    assert result.stderr.splitlines()[1].startswith("  hint: did you mean 'attendee', ")
     result = runner.invoke(cli, ["vocab", "--project", str(project.root), "xyzzy"])
     assert result.exit_code == 1
     assert result.stderr.splitlines()[1] == "  hint: run 'annograph vocab' for the full list"

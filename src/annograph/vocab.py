@@ -24,7 +24,7 @@ from typing import Literal
 import pyoxigraph as ox
 
 from annograph.errors import AnnographError, SourceLocation
-from annograph.lexical import LEXICAL_EXAMPLES, closest, did_you_mean
+from annograph.lexical import LEXICAL_EXAMPLES, did_you_mean
 from annograph.ontology import (
     LANG_STRING,
     NAMESPACE,
@@ -204,11 +204,16 @@ class Vocabulary:
                 hint="give the YAML name, e.g. "
                 + " or ".join(f"'annograph vocab {t.name}'" for t in found),
             )
-        candidates = [n for t in self.terms for n in (t.name, *t.names)]
-        suggestion = closest(wanted, candidates, n=3)
+        # A label or altLabel that is close suggests the term's YAML name, not the label.
+        names_of: dict[str, str] = {}
+        for term in self.terms:
+            for candidate in (term.name, *term.names):
+                names_of.setdefault(candidate, term.name)
+        matches = difflib.get_close_matches(wanted, sorted(names_of), n=3, cutoff=0.6)
+        suggested = list(dict.fromkeys(names_of[match] for match in matches))
         raise AnnographError(
             f"no class, property or concept '{text}' in the ontology",
-            hint=f"{suggestion} ({_LIST_HINT})" if suggestion else _LIST_HINT,
+            hint=f"{did_you_mean(suggested)} ({_LIST_HINT})" if suggested else _LIST_HINT,
         )
 
     def suggest(self, typed: str, *, expected: TermKind) -> str | None:
