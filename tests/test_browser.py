@@ -80,9 +80,9 @@ def test_a_saved_query_runs_from_the_page_and_shows_its_rows(
     headers = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "table.results th")]
     column = headers.index("organization_name")
     shown = sorted(row.find_elements(By.TAG_NAME, "td")[column].text for row in rows)
-    assert len(rows) == len(names) == 3
+    assert len(rows) == len(names) == 5
     assert shown == [f"{name} @en" for name in names]
-    assert browser.find_element(By.ID, "status").text == "3 rows"
+    assert browser.find_element(By.ID, "status").text == "5 rows"
 
 
 def test_a_parameter_form_binds_the_value_and_iris_open_entity_pages(

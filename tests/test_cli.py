@@ -58,14 +58,14 @@ def _args(project: Project, *args: str) -> list[str]:
 def test_build_then_query_then_export(runner: CliRunner, project_copy: Project) -> None:
     built = runner.invoke(cli, _args(project_copy, "build"))
     assert built.exit_code == 0, built.output
-    report = r"built .* in [\d.]+ s: 1 article\(s\), 3 named graphs, \d+ quads"
+    report = r"built .* in [\d.]+ s: 2 article\(s\), 4 named graphs, \d+ quads"
     assert re.search(report, built.output)
     assert "<https://w3id.org/annograph/data/graph/" not in built.output  # -v lists them
 
     table = runner.invoke(cli, _args(project_copy, "query", "organizers"))
     assert table.exit_code == 0, table.output
     assert "Tian Shan Analytical Centre@en" in table.output
-    assert table.output.rstrip().endswith("(3 rows)")
+    assert table.output.rstrip().endswith("(5 rows)")
 
     as_csv = runner.invoke(cli, _args(project_copy, "query", "reports", "--format", "csv"))
     rows = list(csv.DictReader(io.StringIO(as_csv.output)))

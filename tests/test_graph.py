@@ -21,6 +21,7 @@ def test_one_named_graph_per_article_one_for_shared_entities_and_one_for_the_ont
     assert graphs == {
         ONTOLOGY_GRAPH,
         "https://w3id.org/annograph/data/graph/bishkek-migrants-day",
+        "https://w3id.org/annograph/data/graph/cholpon-ata-round-table",
         "https://w3id.org/annograph/data/entities",
     }
 
@@ -82,7 +83,13 @@ def test_every_domain_fact_has_evidence(store: ox.Store) -> None:
 
 
 def test_every_quote_in_the_graph_is_verbatim_at_its_position(store: ox.Store) -> None:
-    text = (ARTICLE / "article.md").read_text(encoding="utf-8")
+    articles = ARTICLE.parent
+    texts = {
+        f"https://w3id.org/annograph/data/article/{slug}": (articles / slug / "article.md")
+        .read_bytes()
+        .decode("utf-8")
+        for slug in ("bishkek-migrants-day", "cholpon-ata-round-table")
+    }
     rows = select(
         store,
         PREFIXES
@@ -94,9 +101,10 @@ def test_every_quote_in_the_graph_is_verbatim_at_its_position(store: ox.Store) -
           ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end } }""",
     )
     assert len(rows) > 300
+    assert {row["source"] for row in rows} == set(texts)
     for row in rows:
         start, end = int(row["start"]), int(row["end"])
-        assert row["source"] == "https://w3id.org/annograph/data/article/bishkek-migrants-day"
+        text = texts[row["source"]]
         assert text[start:end] == row["exact"]
         assert text[:start].endswith(row.get("prefix", ""))
         assert text[end:].startswith(row.get("suffix", ""))
@@ -117,8 +125,9 @@ def test_article_mentions_every_entity(store: ox.Store) -> None:
     rows = select(
         store,
         PREFIXES
-        + """SELECT (COUNT(DISTINCT ?e) AS ?n) {
-          <https://w3id.org/annograph/data/article/bishkek-migrants-day> ag:mentions ?e }""",
+        + """SELECT (COUNT(DISTINCT ?e) AS ?n) { ?article ag:mentions ?e
+          FILTER(?article IN (<https://w3id.org/annograph/data/article/bishkek-migrants-day>,
+            <https://w3id.org/annograph/data/article/cholpon-ata-round-table>)) }""",
     )
     entities = select(
         store,

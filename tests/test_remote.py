@@ -89,7 +89,7 @@ def test_pushing_twice_gives_the_same_store(pushed: Server, built: Project) -> N
     assert [g.graph for g in graphs][:2] == [ONTOLOGY_IRI, ""]
     local = ox.Store.read_only(str(built.store))
     assert {g.graph for g in graphs} == {"", *(g.value for g in local.named_graphs())}
-    assert len(graphs) == 4  # the ontology, the facts, the article, the shared entities
+    assert len(graphs) == 5  # the ontology, the facts, the two articles, the shared entities
     after = _remote_quads(pushed)
     assert len(after) == len(before)
     assert {q for q in after if "_:" not in q} == {q for q in before if "_:" not in q}

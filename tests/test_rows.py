@@ -52,7 +52,7 @@ def test_an_injection_is_a_value_not_sparql(built: Project) -> None:
     # Neither an IRI nor an entity's name: refused before it comes near the query.
     with pytest.raises(QueryError, match="needs an IRI"):
         built.query("entity", entity=INJECTION)
-    assert len(built.query("organizers")) == 3
+    assert len(built.query("organizers")) == 5
 
 
 def test_an_unknown_parameter_is_a_located_error(built: Project) -> None:
@@ -131,5 +131,5 @@ def test_the_library_example_runs_as_documented(tmp_path: Path) -> None:
     # same steps from a test, with a project that is not the repository.
     project = Project.init(tmp_path / "news")
     project.build()
-    assert [row["role"] for row in project.query("organizers")].count("organizer") == 2
+    assert [row["role"] for row in project.query("organizers")].count("organizer") == 4
     assert project.why("iom").entity == ox.NamedNode(ID + "iom")

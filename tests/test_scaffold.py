@@ -64,8 +64,8 @@ def test_init_copies_the_ontology_queries_and_sample_article(
 
 def test_an_initialized_project_builds_and_answers(runner: CliRunner, tmp_path: Path) -> None:
     project = Project.init(tmp_path / "news")
-    assert project.build().validation.articles == 1
-    assert len(project.query("organizers")) == 3
+    assert project.build().validation.articles == 2
+    assert len(project.query("organizers")) == 5
 
 
 def test_init_writes_a_config_file_that_changes_nothing_until_edited(tmp_path: Path) -> None:
@@ -153,12 +153,14 @@ def test_new_writes_the_text_and_a_skeleton_that_validates(
         "https://example.org/news/1",
         "--published",
         "2024-03-05",
+        "--language",
+        "ru",
     )
     directory = root / "data" / "articles" / "journalists-seminar"
     assert output.splitlines()[0] == f"created {directory}: article.md, annotations.yaml"
     assert (directory / "article.md").read_bytes() == second_text.read_bytes()
     skeleton = (directory / "annotations.yaml").read_text(encoding="utf-8")
-    # The language is the one the project's articles share; the title is quoted from the text.
+    # The language is the one given; the title is quoted from the text.
     assert "  language: ru\n" in skeleton
     assert "  headline:\n    ru: семинар для журналистов\n    quote: семинар для журналистов\n" in (
         skeleton
@@ -178,7 +180,18 @@ def test_new_writes_the_text_and_a_skeleton_that_validates(
     ]
     assert "#     InternationalOrganization: eaeu, iom" in lines
     validation = project_copy.validate()
-    assert validation.articles == 2
+    assert validation.articles == 3
+
+
+def test_new_takes_the_language_the_articles_share(
+    project_copy: Project, second_text: Path
+) -> None:
+    # The project's own articles are in Russian and English; with only the Russian one left,
+    # a new article is in Russian unless told otherwise.
+    shutil.rmtree(project_copy.data / "articles" / "cholpon-ata-round-table")
+    created = project_copy.new_article("seminar", second_text.read_bytes())
+    skeleton = (created.directory / "annotations.yaml").read_text(encoding="utf-8")
+    assert "  language: ru\n" in skeleton
 
 
 def test_the_skeleton_lists_many_shared_entities_compactly(
@@ -233,18 +246,25 @@ def test_a_title_the_text_does_not_contain_is_not_asserted(
     project_copy: Project, second_text: Path
 ) -> None:
     created = project_copy.new_article(
-        "seminar", second_text.read_bytes(), title="Журналисты учатся писать о миграции"
+        "seminar",
+        second_text.read_bytes(),
+        title="Журналисты учатся писать о миграции",
+        language="ru",
     )
     assert not created.headline_quoted
     skeleton = (created.directory / "annotations.yaml").read_text(encoding="utf-8")
     assert "\n  headline:" not in skeleton
     assert "Журналисты учатся писать о миграции" in skeleton  # as a comment for the curator
-    assert project_copy.validate().articles == 2
+    assert project_copy.validate().articles == 3
 
 
 def test_new_reads_the_text_from_standard_input(runner: CliRunner, project_copy: Project) -> None:
     root = str(project_copy.root)
-    _run(runner, "new", "seminar", "--project", root, "--text", "-", input=SEMINAR_TEXT.encode())
+    _run(
+        runner,
+        *("new", "seminar", "--project", root, "--language", "ru", "--text", "-"),
+        input=SEMINAR_TEXT.encode(),
+    )
     article = project_copy.root / "data" / "articles" / "seminar"
     assert (article / "article.md").read_text(encoding="utf-8") == SEMINAR_TEXT
     assert "(a byte-for-byte copy of standard input)" in (article / "annotations.yaml").read_text(
@@ -291,7 +311,8 @@ def test_new_refuses_bad_input_and_writes_nothing(
     articles = project_copy.root / "data" / "articles"
     before = sorted(p.name for p in articles.iterdir())
     project = ["--project", str(project_copy.root), "--text", str(second_text)]
-    output = _fail(runner, "new", *args, *project)
+    # The articles here are in two languages, so each command names one (the last one wins).
+    output = _fail(runner, "new", "--language", "ru", *args, *project)
     assert output == message.format(articles=articles)
     assert sorted(p.name for p in articles.iterdir()) == before
 
@@ -302,7 +323,9 @@ def test_new_refuses_a_text_that_is_not_utf8(
     latin = tmp_path / "latin1.txt"
     latin.write_bytes("Семинар".encode("cp1251"))
     output = _fail(
-        runner, "new", "seminar", "--project", str(project_copy.root), "--text", str(latin)
+        runner,
+        *("new", "seminar", "--project", str(project_copy.root), "--language", "ru"),
+        *("--text", str(latin)),
     )
     assert output == (
         "latin1.txt: error: the text is not UTF-8 (byte 0)\n"
@@ -327,6 +350,7 @@ def test_the_article_address_and_day_are_in_its_graph(
         second_text.read_bytes(),
         url="https://example.org/news/1",
         published="2024-03-05",
+        language="ru",
     )
     project_copy.build()
     import pyoxigraph as ox
@@ -364,11 +388,13 @@ def test_a_second_article_shares_iom_and_bishkek_with_the_first(
         str(second_text),
         "--title",
         "семинар для журналистов",
+        "--language",
+        "ru",
     )
     annotations = root / "data" / "articles" / "seminar" / "annotations.yaml"
     skeleton = annotations.read_text(encoding="utf-8")
     annotations.write_text(skeleton.replace("entities: {}\n", SEMINAR_ENTITIES), encoding="utf-8")
-    assert _run(runner, "validate", *project).startswith("valid: 2 article(s)")
+    assert _run(runner, "validate", *project).startswith("valid: 3 article(s)")
     _run(runner, "build", *project)
 
     built = Project(root)

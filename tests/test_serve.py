@@ -197,7 +197,7 @@ def test_a_saved_query_runs_with_bound_parameters_in_the_format_asked(
         assert sorted(_csv_rows(answer.text)) == sorted(_csv_rows(local))
     default = httpx.get(served.url + "/api/queries/organizers")
     assert default.headers["Content-Type"].startswith("application/sparql-results+json")
-    assert len(default.json()["results"]["bindings"]) == 3
+    assert len(default.json()["results"]["bindings"]) == 5
 
 
 def test_a_parameter_value_cannot_rewrite_the_query(served: Server) -> None:

@@ -47,7 +47,15 @@ def test_a_shared_entity_has_one_iri_and_an_evidence_trail_per_article(
         f"SELECT ?article ?entity WHERE {{ ?article <{AG}mentions> ?entity "
         f"FILTER(?entity IN (<{ID}iom>, <{ID}bishkek>)) }}",
     )
-    assert len(mentions) == 4 and {m["entity"] for m in mentions} == {ID + "iom", ID + "bishkek"}
+    # (Bishkek is also mentioned by the Cholpon-Ata article.)
+    by_entity = {
+        e: {m["article"] for m in mentions if m["entity"] == e}
+        for e in (ID + "iom", ID + "bishkek")
+    }
+    assert {e: len(articles) for e, articles in by_entity.items()} == {
+        ID + "iom": 2,
+        ID + "bishkek": 3,
+    }
     assert not select(
         opened, f"SELECT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{ID}iom-2')) }}"
     )

@@ -26,6 +26,10 @@ from tests.conftest import ROOT, select
 
 OA_HAS_BODY = ox.NamedNode(PREFIXES["oa"] + "hasBody")
 RDF = PREFIXES["rdf"]
+#: Facts each article states (distinct subject, property and value), all with a quote.
+FACTS = {"bishkek-migrants-day": 323, "cholpon-ata-round-table": 83}
+#: Entities the articles annotate (a shared entity two articles mention counts once).
+ENTITIES = 112
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +61,7 @@ def test_entities_per_class_are_those_of_the_annotations(
             for name in entity.types:
                 members.setdefault(PREFIXES["ag"] + name, set()).add(entity.id)
     assert {c.iri: c.entities for c in stats.classes} == {c: len(m) for c, m in members.items()}
-    assert stats.entities == len({e.id for a in articles for e in a.entities}) == 77
+    assert stats.entities == len({e.id for a in articles for e in a.entities}) == ENTITIES
     sizes = [c.entities for c in stats.classes]
     assert sizes == sorted(sizes, reverse=True)
 
@@ -97,13 +101,15 @@ def _model_coverage(article: Article) -> Coverage:
 def test_evidence_coverage_counts_the_facts_of_the_annotations(
     built: Project, articles: list[Article], stats: Stats
 ) -> None:
-    (article,) = articles
-    (covered,) = stats.articles
-    assert covered.article == built.base_iri + "article/bishkek-migrants-day"
-    assert covered.graph == built.article_graph("bishkek-migrants-day")
-    assert covered.coverage == _model_coverage(article)
-    # Every fact needs a quote to validate, so the real data is fully covered.
-    assert covered.coverage.facts == built.validate().facts == 304
+    covered = {c.article: c for c in stats.articles}
+    assert set(covered) == {built.base_iri + "article/" + slug for slug in FACTS}
+    for article in articles:
+        found = covered[built.base_iri + "article/" + article.slug]
+        assert found.graph == built.article_graph(article.slug)
+        assert found.coverage == _model_coverage(article)
+        # Every fact needs a quote to validate, so the real data is fully covered.
+        assert found.coverage == Coverage(FACTS[article.slug], FACTS[article.slug])
+    assert stats.coverage.facts == built.validate().facts == sum(FACTS.values())
     assert stats.coverage.percent == 100.0
 
 
@@ -154,10 +160,11 @@ def test_facts_without_quotes_lower_the_coverage_of_their_article_only(built: Pr
 
     coverage = {a.graph: a.coverage for a in collect_stats(store).articles}
     original = coverage[built.article_graph("bishkek-migrants-day")]
-    assert original == Coverage(304, 304)
+    facts = FACTS["bishkek-migrants-day"]
+    assert original == Coverage(facts, facts)
     removed = len(entity_facts) + len(headline)
-    assert len(headline) == 2 and coverage[copy] == Coverage(304, 304 - removed)
-    assert coverage[copy].percent == pytest.approx(100 * (304 - removed) / 304)
+    assert len(headline) == 2 and coverage[copy] == Coverage(facts, facts - removed)
+    assert coverage[copy].percent == pytest.approx(100 * (facts - removed) / facts)
 
     # The saved query, over the copied article alone, finds the same entity facts without
     # evidence (it leaves out the article's own facts, such as the headline).
@@ -193,16 +200,18 @@ def test_stats_as_a_table(runner: CliRunner, built: Project, stats: Stats) -> No
     lines = result.output.splitlines()
     assert lines[0] == "triples per graph"
     assert f"  total {stats.triples:>{len(lines[1]) - 8}}" in lines
-    assert "entities per class: 77 entities" in lines
+    assert f"entities per class: {ENTITIES} entities" in lines
     person = next(line for line in lines if line.startswith("  ag:Person "))
-    assert person.split() == ["ag:Person", "person", "3"]
-    assert "  article:bishkek-migrants-day    304          304  100.0%" in lines
+    assert person.split() == ["ag:Person", "person", "4"]
+    for slug, facts in FACTS.items():
+        row = next(line for line in lines if line.startswith(f"  article:{slug} "))
+        assert row.split() == [f"article:{slug}", str(facts), str(facts), "100.0%"]
     wikidata = [line.split() for line in lines if line.startswith("  wikidata ")]
     assert wikidata == [
         ["wikidata", "owl:sameAs", str(_links(stats, "wikidata", "owl#sameAs"))],
         ["wikidata", "schema:sameAs", str(_links(stats, "wikidata", "schema.org/sameAs"))],
     ]
-    header = lines.index("entities per class: 77 entities") + 1
+    header = lines.index(f"entities per class: {ENTITIES} entities") + 1
     # Aligned: every row of a section ends where its header ends.
     assert {len(line) for line in lines[header : header + 4]} == {len(lines[header])}
 
@@ -220,9 +229,10 @@ def test_stats_as_json_for_tools(runner: CliRunner, built: Project, stats: Stats
     data = json.loads(result.output)
     assert data == stats.to_json()
     assert data["triples"]["total"] == stats.triples
-    assert data["evidence"]["facts"] == 304 and data["evidence"]["percent"] == 100.0
-    (article,) = data["evidence"]["articles"]
-    assert article["with_evidence"] == 304
+    assert data["evidence"]["facts"] == sum(FACTS.values())
+    assert data["evidence"]["percent"] == 100.0
+    by_article = data["evidence"]["articles"]
+    assert {a["article"].rsplit("/", 1)[1]: a["with_evidence"] for a in by_article} == FACTS
     assert {g["graph"] for g in data["triples"]["graphs"]} >= {ONTOLOGY_IRI}
 
 
@@ -232,7 +242,7 @@ def test_stats_to_a_file(runner: CliRunner, built: Project, tmp_path: Path) -> N
         cli, ["stats", "--store", str(built.store), "-f", "json", "-o", str(target)]
     )
     assert result.exit_code == 0 and result.stdout == ""
-    assert json.loads(target.read_text(encoding="utf-8"))["entities"]["total"] == 77
+    assert json.loads(target.read_text(encoding="utf-8"))["entities"]["total"] == ENTITIES
 
 
 def test_stats_before_a_build_says_to_build(runner: CliRunner, project_copy: Project) -> None:
