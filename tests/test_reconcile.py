@@ -193,12 +193,6 @@ def test_suggest_review_build_cycle(project_copy: Project, runner: CliRunner) ->
     assert again == verdicts
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="annograph.linking.subjects keeps one article's annotation of each id (the last), so "
-    "a shared entity is reconciled with the names that article gives it only: Kyrgyzstan with "
-    "'Kyrgyz Republic' (the Cholpon-Ata article), not 'Kyrgyzstan' (the Bishkek article)",
-)
 def test_a_shared_entity_is_reconciled_with_the_names_every_article_gives_it(
     project: Project,
 ) -> None:

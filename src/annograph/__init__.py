@@ -9,7 +9,7 @@ The library API is what the command line runs. A new project, built and queried:
 >>> workspace = tempfile.TemporaryDirectory()
 >>> project = Project.init(Path(workspace.name) / "news")
 >>> project.build().validation.articles
-1
+2
 
 A saved query by name, its parameters as keyword arguments (bound by pyoxigraph, never pasted
 into the SPARQL text); the rows hold Python values:
@@ -24,7 +24,7 @@ into the SPARQL text); the rows hold Python values:
 ...  for row in card if row["property"] == AG + "abbreviation"]
 [('IOM', '(МОМ)', 2945), ('МОМ', '(МОМ)', 2945)]
 >>> rows.to_dataframe().shape  # with pandas installed: pip install 'annograph[pandas]'
-(3, 5)
+(5, 5)
 
 Every fact about an entity with the quotes that support it, and the graph in Turtle:
 

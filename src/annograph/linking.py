@@ -133,46 +133,61 @@ def compatible(ours: str, theirs: str | None) -> bool:
 def subjects(
     articles: Sequence[Article], ontology: Ontology, iri_of: Mapping[str, str]
 ) -> list[Subject]:
-    """The entities of the articles that an external graph could hold, with their labels."""
-    entities = {e.id: e for article in articles for e in article.entities}
+    """The entities of the articles that an external graph could hold, with their labels.
+
+    A shared entity is mentioned by several articles, each with its own names (one article
+    writes "Kyrgyzstan", another "Kyrgyz Republic"): its labels are those of every mention.
+    """
+    mentions: dict[str, list[Entity]] = defaultdict(list)
+    for article in articles:
+        for entity in article.entities:
+            mentions[entity.id].append(entity)
     found = []
-    for entity in entities.values():
-        kind = kind_of(entity.types, ontology)
+    for entity_id, entities in mentions.items():
+        first = entities[0]
+        kind = kind_of(first.types, ontology)
         if kind is None:
             continue
         found.append(
             Subject(
-                id=entity.id,
-                iri=iri_of[entity.id],
-                types=entity.types,
+                id=entity_id,
+                iri=iri_of[entity_id],
+                types=first.types,
                 kind=kind,
-                labels=tuple(_texts(entity, "name", "alternateName")),
-                abbreviations=tuple(_texts(entity, "abbreviation")),
-                containers=tuple(_containers(entity, entities)),
-                links=frozenset(link.target for link in entity.links),
+                labels=_unique(_texts(entities, "name", "alternateName")),
+                abbreviations=_unique(_texts(entities, "abbreviation")),
+                containers=tuple(_containers(entity_id, mentions)),
+                links=frozenset(link.target for e in entities for link in e.links),
             )
         )
     return sorted(found, key=lambda s: s.id)
 
 
-def _texts(entity: Entity, *props: str) -> Iterator[Label]:
-    for fact in entity.facts:
-        if fact.prop in props:
-            yield from (Label(v.text, v.language) for v in fact.values if isinstance(v, Text))
+def _unique(labels: Iterable[Label]) -> tuple[Label, ...]:
+    return tuple(dict.fromkeys(labels))
 
 
-def _containers(entity: Entity, entities: Mapping[str, Entity]) -> Iterator[str]:
+def _texts(entities: Iterable[Entity], *props: str) -> Iterator[Label]:
+    for entity in entities:
+        for fact in entity.facts:
+            if fact.prop in props:
+                yield from (Label(v.text, v.language) for v in fact.values if isinstance(v, Text))
+
+
+def _containers(entity_id: str, mentions: Mapping[str, Sequence[Entity]]) -> Iterator[str]:
     seen: set[str] = set()
-    todo = [entity]
+    todo = [entity_id]
     while todo:
-        for fact in todo.pop(0).facts:
-            if fact.prop != "containedInPlace":
-                continue
-            for value in fact.values:
-                if isinstance(value, Ref) and value.target in entities and value.target not in seen:
-                    seen.add(value.target)
-                    yield value.target
-                    todo.append(entities[value.target])
+        for entity in mentions[todo.pop(0)]:
+            for fact in entity.facts:
+                if fact.prop != "containedInPlace":
+                    continue
+                for value in fact.values:
+                    target = value.target if isinstance(value, Ref) else None
+                    if target is not None and target in mentions and target not in seen:
+                        seen.add(target)
+                        yield target
+                        todo.append(target)
 
 
 @dataclass
