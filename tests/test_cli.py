@@ -58,7 +58,7 @@ def _args(project: Project, *args: str) -> list[str]:
 def test_build_then_query_then_export(runner: CliRunner, project_copy: Project) -> None:
     built = runner.invoke(cli, _args(project_copy, "build"))
     assert built.exit_code == 0, built.output
-    report = r"built .* in [\d.]+ s: 1 article\(s\), 3 named graphs, \d+ quads"
+    report = r"built .* in [\d.]+ s: 2 article\(s\), 4 named graphs, \d+ quads"
     assert re.search(report, built.output)
     assert "<https://w3id.org/annograph/data/graph/" not in built.output  # -v lists them
 
@@ -69,7 +69,7 @@ def test_build_then_query_then_export(runner: CliRunner, project_copy: Project) 
 
     as_csv = runner.invoke(cli, _args(project_copy, "query", "reports", "--format", "csv"))
     rows = list(csv.DictReader(io.StringIO(as_csv.output)))
-    assert len(rows) == 4 and rows[0]["report"].startswith("https://")
+    assert len(rows) == 7 and rows[0]["report"].startswith("https://")
 
     as_json = runner.invoke(cli, _args(project_copy, "query", "supporters", "-f", "json"))
     assert len(json.loads(as_json.output)["results"]["bindings"]) == 4

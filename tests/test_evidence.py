@@ -8,9 +8,13 @@ from click.testing import CliRunner
 from annograph.cli import cli
 from annograph.evidence import EntityNotFound
 from annograph.project import Project
-from tests.conftest import ARTICLE
+from tests.conftest import ROOT
 
-TEXT = (ARTICLE / "article.md").read_bytes().decode("utf-8")
+#: Each article's text, by slug: a quote's offsets are into the text of its own article.
+TEXTS = {
+    path.parent.name: path.read_bytes().decode("utf-8")
+    for path in (ROOT / "data" / "articles").glob("*/article.md")
+}
 BISHKEK = "https://w3id.org/annograph/data/id/bishkek"
 
 
@@ -22,16 +26,16 @@ def test_an_entity_is_found_by_id_curie_iri_or_any_name(built: Project, name: st
 
 
 def test_every_fact_of_every_entity_has_quotes_and_links_have_none(built: Project) -> None:
-    ids = [entity.id for article in built.load_articles() for entity in article.entities]
-    assert len(ids) == 77
-    for entity_id in ids:
+    ids = {entity.id for article in built.load_articles() for entity in article.entities}
+    assert len(ids) == 116
+    for entity_id in sorted(ids):
         explanation = built.why(entity_id)
         assert explanation.types, entity_id
         for fact in explanation.facts:
             assert bool(fact.quotes) != fact.is_link, (entity_id, fact)
             for quote in fact.quotes:
-                assert TEXT[quote.start : quote.end] == quote.exact
-                assert quote.source.endswith("/article/bishkek-migrants-day")
+                slug = quote.source.rsplit("/article/", 1)[1]
+                assert TEXTS[slug][quote.start : quote.end] == quote.exact
 
 
 def test_facts_in_and_out_with_their_quotes(built: Project) -> None:
@@ -39,9 +43,16 @@ def test_facts_in_and_out_with_their_quotes(built: Project) -> None:
         (fact.incoming, fact.predicate.value.rsplit("#", 1)[-1], str(fact.object)): fact
         for fact in built.why("bishkek").facts
     }
-    location = next(f for (incoming, p, _), f in facts.items() if incoming and p == "location")
-    assert location.subject.value.endswith("/id/conference")
-    assert [q.exact for q in location.quotes] == ["В Бишкеке прошла конференция"]
+    # Two events are in Bishkek, each with its own article's words.
+    locations = {
+        (fact.subject.value.rsplit("/", 1)[1], tuple(q.exact for q in fact.quotes))
+        for fact in built.why("bishkek").facts
+        if fact.incoming and fact.predicate.value.endswith("#location")
+    }
+    assert locations == {
+        ("conference", ("В Бишкеке прошла конференция",)),
+        ("remittances-report-presentation", ("attended the presentation in Bishkek",)),
+    }
     (city,) = built.why("bishkek").types
     assert city.value.endswith("#City")
     mention = next(f for (incoming, p, _), f in facts.items() if not incoming and p == "type")
@@ -65,7 +76,7 @@ def test_why_command_prints_quotes_with_positions(runner: CliRunner, built: Proj
     lines = result.output.splitlines()
     assert lines[0] == "id:bishkek  Bishkek@en · Бишкек@ru"
     assert "  ← id:conference ag:location" in lines
-    start = TEXT.index("В Бишкеке прошла конференция")
+    start = TEXTS["bishkek-migrants-day"].index("В Бишкеке прошла конференция")
     end = start + len("В Бишкеке прошла конференция")
     assert (
         f"      “В Бишкеке прошла конференция”  [{start}:{end}] article:bishkek-migrants-day"
@@ -92,12 +103,14 @@ def test_why_shows_control_and_bidi_characters_as_escapes(
     runner: CliRunner, project_copy: Project
 ) -> None:
     """A name with U+202E (right-to-left override) or NUL must not reach the terminal raw."""
-    path = project_copy.data / "articles" / "bishkek-migrants-day" / "annotations.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(
-        text.replace("      en: Bishkek\n", '      en: "Bishkek\\u202Ekeksihb\\0\\e[31m"\n', 1),
-        encoding="utf-8",
-    )
+    # Both articles give Bishkek's English name: change it in each, so they still agree.
+    for slug in ("bishkek-migrants-day", "remittances-report-launch"):
+        path = project_copy.data / "articles" / slug / "annotations.yaml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(
+            text.replace("      en: Bishkek\n", '      en: "Bishkek\\u202Ekeksihb\\0\\e[31m"\n', 1),
+            encoding="utf-8",
+        )
     project_copy.build()
     result = runner.invoke(cli, ["why", "--project", str(project_copy.root), "bishkek"])
     assert result.exit_code == 0, result.output

@@ -64,7 +64,8 @@ def test_init_copies_the_ontology_queries_and_sample_article(
 
 def test_an_initialized_project_builds_and_answers(runner: CliRunner, tmp_path: Path) -> None:
     project = Project.init(tmp_path / "news")
-    assert project.build().validation.articles == 1
+    # The sample articles: the Bishkek conference (Russian) and the report launch (English).
+    assert project.build().validation.articles == 2
     assert len(project.query("organizers")) == 3
 
 
@@ -139,6 +140,8 @@ def test_new_writes_the_text_and_a_skeleton_that_validates(
     runner: CliRunner, project_copy: Project, second_text: Path
 ) -> None:
     root = project_copy.root
+    # A project whose articles share a language: the Russian article alone.
+    shutil.rmtree(root / "data" / "articles" / "remittances-report-launch")
     output = _run(
         runner,
         "new",
@@ -191,18 +194,25 @@ def test_a_title_the_text_does_not_contain_is_not_asserted(
     project_copy: Project, second_text: Path
 ) -> None:
     created = project_copy.new_article(
-        "seminar", second_text.read_bytes(), title="Журналисты учатся писать о миграции"
+        "seminar",
+        second_text.read_bytes(),
+        title="Журналисты учатся писать о миграции",
+        language="ru",
     )
     assert not created.headline_quoted
     skeleton = (created.directory / "annotations.yaml").read_text(encoding="utf-8")
     assert "\n  headline:" not in skeleton
     assert "Журналисты учатся писать о миграции" in skeleton  # as a comment for the curator
-    assert project_copy.validate().articles == 2
+    assert project_copy.validate().articles == 3
 
 
 def test_new_reads_the_text_from_standard_input(runner: CliRunner, project_copy: Project) -> None:
     root = str(project_copy.root)
-    _run(runner, "new", "seminar", "--project", root, "--text", "-", input=SEMINAR_TEXT.encode())
+    _run(
+        runner,
+        *("new", "seminar", "--language", "ru", "--project", root, "--text", "-"),
+        input=SEMINAR_TEXT.encode(),
+    )
     article = project_copy.root / "data" / "articles" / "seminar"
     assert (article / "article.md").read_text(encoding="utf-8") == SEMINAR_TEXT
     assert "(a byte-for-byte copy of standard input)" in (article / "annotations.yaml").read_text(
@@ -249,7 +259,8 @@ def test_new_refuses_bad_input_and_writes_nothing(
     articles = project_copy.root / "data" / "articles"
     before = sorted(p.name for p in articles.iterdir())
     project = ["--project", str(project_copy.root), "--text", str(second_text)]
-    output = _fail(runner, "new", *args, *project)
+    # The articles are in two languages, so each command names one (the last --language wins).
+    output = _fail(runner, "new", "--language", "ru", *args, *project)
     assert output == message.format(articles=articles)
     assert sorted(p.name for p in articles.iterdir()) == before
 
@@ -260,7 +271,9 @@ def test_new_refuses_a_text_that_is_not_utf8(
     latin = tmp_path / "latin1.txt"
     latin.write_bytes("Семинар".encode("cp1251"))
     output = _fail(
-        runner, "new", "seminar", "--project", str(project_copy.root), "--text", str(latin)
+        runner,
+        *("new", "seminar", "--language", "ru"),
+        *("--project", str(project_copy.root), "--text", str(latin)),
     )
     assert output == (
         "latin1.txt: error: the text is not UTF-8 (byte 0)\n"
@@ -283,6 +296,7 @@ def test_the_article_address_and_day_are_in_its_graph(
     project_copy.new_article(
         "seminar",
         second_text.read_bytes(),
+        language="ru",
         url="https://example.org/news/1",
         published="2024-03-05",
     )
@@ -322,11 +336,14 @@ def test_a_second_article_shares_iom_and_bishkek_with_the_first(
         str(second_text),
         "--title",
         "семинар для журналистов",
+        # The sample articles are in Russian and English: the language must be given.
+        "--language",
+        "ru",
     )
     annotations = root / "data" / "articles" / "seminar" / "annotations.yaml"
     skeleton = annotations.read_text(encoding="utf-8")
     annotations.write_text(skeleton.replace("entities: {}\n", SEMINAR_ENTITIES), encoding="utf-8")
-    assert _run(runner, "validate", *project).startswith("valid: 2 article(s)")
+    assert _run(runner, "validate", *project).startswith("valid: 3 article(s)")
     _run(runner, "build", *project)
 
     built = Project(root)

@@ -57,7 +57,7 @@ def test_entities_per_class_are_those_of_the_annotations(
             for name in entity.types:
                 members.setdefault(PREFIXES["ag"] + name, set()).add(entity.id)
     assert {c.iri: c.entities for c in stats.classes} == {c: len(m) for c, m in members.items()}
-    assert stats.entities == len({e.id for a in articles for e in a.entities}) == 77
+    assert stats.entities == len({e.id for a in articles for e in a.entities}) == 116
     sizes = [c.entities for c in stats.classes]
     assert sizes == sorted(sizes, reverse=True)
 
@@ -97,13 +97,19 @@ def _model_coverage(article: Article) -> Coverage:
 def test_evidence_coverage_counts_the_facts_of_the_annotations(
     built: Project, articles: list[Article], stats: Stats
 ) -> None:
-    (article,) = articles
-    (covered,) = stats.articles
-    assert covered.article == built.base_iri + "article/bishkek-migrants-day"
-    assert covered.graph == built.article_graph("bishkek-migrants-day")
-    assert covered.coverage == _model_coverage(article)
+    by_article = {covered.article: covered for covered in stats.articles}
+    assert set(by_article) == {built.base_iri + "article/" + a.slug for a in articles}
+    for article in articles:
+        covered = by_article[built.base_iri + "article/" + article.slug]
+        assert covered.graph == built.article_graph(article.slug)
+        assert covered.coverage == _model_coverage(article)
     # Every fact needs a quote to validate, so the real data is fully covered.
-    assert covered.coverage.facts == built.validate().facts == 304
+    facts = {a.slug: by_article[built.base_iri + "article/" + a.slug].coverage for a in articles}
+    assert facts == {
+        "bishkek-migrants-day": Coverage(323, 323),
+        "remittances-report-launch": Coverage(112, 112),
+    }
+    assert stats.coverage.facts == built.validate().facts == 323 + 112
     assert stats.coverage.percent == 100.0
 
 
@@ -154,10 +160,10 @@ def test_facts_without_quotes_lower_the_coverage_of_their_article_only(built: Pr
 
     coverage = {a.graph: a.coverage for a in collect_stats(store).articles}
     original = coverage[built.article_graph("bishkek-migrants-day")]
-    assert original == Coverage(304, 304)
+    assert original == Coverage(323, 323)
     removed = len(entity_facts) + len(headline)
-    assert len(headline) == 2 and coverage[copy] == Coverage(304, 304 - removed)
-    assert coverage[copy].percent == pytest.approx(100 * (304 - removed) / 304)
+    assert len(headline) == 2 and coverage[copy] == Coverage(323, 323 - removed)
+    assert coverage[copy].percent == pytest.approx(100 * (323 - removed) / 323)
 
     # The saved query, over the copied article alone, finds the same entity facts without
     # evidence (it leaves out the article's own facts, such as the headline).
@@ -193,16 +199,17 @@ def test_stats_as_a_table(runner: CliRunner, built: Project, stats: Stats) -> No
     lines = result.output.splitlines()
     assert lines[0] == "triples per graph"
     assert f"  total {stats.triples:>{len(lines[1]) - 8}}" in lines
-    assert "entities per class: 77 entities" in lines
+    assert "entities per class: 116 entities" in lines
     person = next(line for line in lines if line.startswith("  ag:Person "))
-    assert person.split() == ["ag:Person", "person", "3"]
-    assert "  article:bishkek-migrants-day    304          304  100.0%" in lines
+    assert person.split() == ["ag:Person", "person", "5"]
+    assert "  article:bishkek-migrants-day         323          323  100.0%" in lines
+    assert "  article:remittances-report-launch    112          112  100.0%" in lines
     wikidata = [line.split() for line in lines if line.startswith("  wikidata ")]
     assert wikidata == [
         ["wikidata", "owl:sameAs", str(_links(stats, "wikidata", "owl#sameAs"))],
         ["wikidata", "schema:sameAs", str(_links(stats, "wikidata", "schema.org/sameAs"))],
     ]
-    header = lines.index("entities per class: 77 entities") + 1
+    header = lines.index("entities per class: 116 entities") + 1
     # Aligned: every row of a section ends where its header ends.
     assert {len(line) for line in lines[header : header + 4]} == {len(lines[header])}
 
@@ -220,9 +227,8 @@ def test_stats_as_json_for_tools(runner: CliRunner, built: Project, stats: Stats
     data = json.loads(result.output)
     assert data == stats.to_json()
     assert data["triples"]["total"] == stats.triples
-    assert data["evidence"]["facts"] == 304 and data["evidence"]["percent"] == 100.0
-    (article,) = data["evidence"]["articles"]
-    assert article["with_evidence"] == 304
+    assert data["evidence"]["facts"] == 323 + 112 and data["evidence"]["percent"] == 100.0
+    assert [a["with_evidence"] for a in data["evidence"]["articles"]] == [323, 112]
     assert {g["graph"] for g in data["triples"]["graphs"]} >= {ONTOLOGY_IRI}
 
 
@@ -232,7 +238,7 @@ def test_stats_to_a_file(runner: CliRunner, built: Project, tmp_path: Path) -> N
         cli, ["stats", "--store", str(built.store), "-f", "json", "-o", str(target)]
     )
     assert result.exit_code == 0 and result.stdout == ""
-    assert json.loads(target.read_text(encoding="utf-8"))["entities"]["total"] == 77
+    assert json.loads(target.read_text(encoding="utf-8"))["entities"]["total"] == 116
 
 
 def test_stats_before_a_build_says_to_build(runner: CliRunner, project_copy: Project) -> None:
