@@ -69,7 +69,7 @@ def test_build_then_query_then_export(runner: CliRunner, project_copy: Project) 
 
     as_csv = runner.invoke(cli, _args(project_copy, "query", "reports", "--format", "csv"))
     rows = list(csv.DictReader(io.StringIO(as_csv.output)))
-    assert len(rows) == 4 and rows[0]["report"].startswith("https://")
+    assert len(rows) == 7 and rows[0]["report"].startswith("https://")
 
     as_json = runner.invoke(cli, _args(project_copy, "query", "supporters", "-f", "json"))
     assert len(json.loads(as_json.output)["results"]["bindings"]) == 4

@@ -66,14 +66,18 @@ def test_the_data_folder_can_live_elsewhere(runner: CliRunner, project_copy: Pro
     _configure(project_copy, 'data = "corpus"\n')
     configured = Project.discover(root)
     assert configured.data == root / "corpus"
-    assert configured.article_slugs() == ["bishkek-migrants-day", "cholpon-ata-round-table"]
+    assert configured.article_slugs() == [
+        "bishkek-migrants-day",
+        "cholpon-ata-round-table",
+        "remittances-report-launch",
+    ]
     (root / "annograph.toml").unlink()
     result = runner.invoke(cli, ["build", "--project", str(root), "--data", str(root / "corpus")])
     assert result.exit_code == 0, result.output
-    assert "2 article(s)" in result.output
+    assert "3 article(s)" in result.output
     env = {"ANNOGRAPH_DATA": str(root / "corpus")}
     result = runner.invoke(cli, ["validate", "--project", str(root)], env=env)
-    assert result.exit_code == 0 and result.output.startswith("valid: 2 article(s)")
+    assert result.exit_code == 0 and result.output.startswith("valid: 3 article(s)")
 
 
 def test_pyproject_tool_table_is_read_too(project_copy: Project) -> None:
@@ -149,7 +153,7 @@ def test_configured_prefixes_work_in_query_parameters(
     _configure(project_copy, CONFIG.replace('base_iri = "https://news.example.org/kg/"\n', ""))
     result = runner.invoke(cli, command)
     assert result.exit_code == 0, result.output
-    assert result.output.rstrip().endswith("(4 rows)")
+    assert result.output.rstrip().endswith("(5 rows)")
 
 
 def test_a_configured_endpoint_name_is_used_for_its_url(

