@@ -161,7 +161,9 @@ def test_wrong_number_and_language_tag_all_reported_at_once(project_copy: Projec
 
 
 def test_duplicate_entity_id(project_copy: Project) -> None:
-    path = _break(project_copy, "  head:\n    quote: руководитель", "  adviser:\n    quote: руководитель")
+    path = _break(
+        project_copy, "  head:\n    quote: руководитель", "  adviser:\n    quote: руководитель"
+    )
     lines = path.read_text(encoding="utf-8").splitlines()
     first, second = [n for n, line in enumerate(lines, start=1) if line == "  adviser:"]
     duplicate = (

@@ -23,7 +23,7 @@ def test_an_entity_is_found_by_id_curie_iri_or_any_name(built: Project, name: st
 
 def test_every_fact_of_every_entity_has_quotes_and_links_have_none(built: Project) -> None:
     ids = [entity.id for article in built.load_articles() for entity in article.entities]
-    assert len(ids) == 77
+    assert len(ids) == 81
     for entity_id in ids:
         explanation = built.why(entity_id)
         assert explanation.types, entity_id
