@@ -300,3 +300,112 @@ def test_review_interactively_and_by_score(project_copy: Project, runner: CliRun
     assert result.exit_code == 0, result.output
     left = project_copy.pending_links()
     assert all(float(row.confidence) < 0.9 for _, row in left)
+
+
+def _write_pending(project: Project) -> Path:
+    """Three pending GeoNames candidates: two for the town of Batken, one for Bishkek."""
+    path = project.links_dir / "geonames.sssom.tsv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [
+        ("id:batken", "gn:1528735/", "0.950"),
+        ("id:batken", "gn:1463580/", "0.600"),
+        ("id:bishkek", "gn:1528675/", "0.950"),
+    ]
+    path.write_text(
+        "#curie_map:\n#  id: https://w3id.org/annograph/data/id/\n"
+        "#  gn: https://sws.geonames.org/\n#  owl: http://www.w3.org/2002/07/owl#\n"
+        "#  semapv: https://w3id.org/semapv/vocab/\n"
+        "subject_id\tpredicate_id\tobject_id\tmapping_justification\tconfidence\n"
+        + "".join(f"{s}\towl:sameAs\t{o}\tsemapv:LexicalMatching\t{c}\n" for s, o, c in rows),
+        encoding="utf-8",
+    )
+    return path
+
+
+def _reviews(path: Path) -> dict[tuple[str, str], Review]:
+    return {row.key: row.review for row in read_mapping_set(path).mappings}
+
+
+@pytest.mark.parametrize(
+    "entity",
+    ["batken", "id:batken", "https://w3id.org/annograph/data/id/batken", "Баткен", "BATKEN"],
+)
+def test_reject_an_entity_rejects_all_its_pending_candidates(
+    project_copy: Project, runner: CliRunner, entity: str
+) -> None:
+    path = _write_pending(project_copy)
+    args = ["link", "review", "--project", str(project_copy.root), "--reviewer", "ana"]
+    result = runner.invoke(cli, [*args, "--reject", entity])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "id:batken: 2 pending candidate(s) rejected",
+        "recorded 2 verdict(s): 0 accepted, 2 rejected; 1 still pending",
+    ]
+    assert _reviews(path) == {
+        ("id:batken", "gn:1528735/"): Review.REJECTED,
+        ("id:batken", "gn:1463580/"): Review.REJECTED,
+        ("id:bishkek", "gn:1528675/"): Review.PENDING,
+    }
+
+
+def test_reject_one_target_of_an_entity(project_copy: Project, runner: CliRunner) -> None:
+    path = _write_pending(project_copy)
+    args = ["link", "review", "--project", str(project_copy.root)]
+    # The target as the row writes it, or as the IRI it stands for.
+    result = runner.invoke(cli, [*args, "--reject", "batken=https://sws.geonames.org/1463580/"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "id:batken: 1 pending candidate(s) rejected"
+    assert _reviews(path)[("id:batken", "gn:1528735/")] is Review.PENDING
+    assert _reviews(path)[("id:batken", "gn:1463580/")] is Review.REJECTED
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["--reject", "kyrgyzstan"],
+            "error: 'kyrgyzstan' has no pending candidate\n"
+            "  hint: 3 candidate(s) of other entities are pending: "
+            "'annograph link review' lists them",
+        ),
+        (
+            ["--reject", "Кыргызстан"],
+            "error: 'Кыргызстан' has no pending candidate\n"
+            "  hint: 3 candidate(s) of other entities are pending: "
+            "'annograph link review' lists them",
+        ),
+        (
+            ["--reject", "Batkenn"],
+            "error: no entity with the id, IRI or name 'Batkenn'\n  hint: did you mean 'Batken'?",
+        ),
+        (
+            ["--accept", "batken"],
+            "error: 'batken' has 2 pending candidates\n"
+            "  hint: accept one of them: batken=gn:1528735/, batken=gn:1463580/",
+        ),
+        (
+            ["--reject", "batken=gn:1528675/"],
+            "error: 'batken' has no pending candidate 'gn:1528675/'\n"
+            "  hint: its pending candidates: batken=gn:1528735/, batken=gn:1463580/",
+        ),
+    ],
+)
+def test_a_verdict_that_names_no_pending_candidate_is_refused(
+    project_copy: Project, runner: CliRunner, args: list[str], expected: str
+) -> None:
+    path = _write_pending(project_copy)
+    result = runner.invoke(cli, ["link", "review", "--project", str(project_copy.root), *args])
+    assert result.exit_code == 1
+    assert result.output == expected + "\n"
+    assert set(_reviews(path).values()) == {Review.PENDING}
+
+
+def test_an_entity_with_nothing_pending_anywhere(project_copy: Project, runner: CliRunner) -> None:
+    result = runner.invoke(
+        cli, ["link", "review", "--project", str(project_copy.root), "--reject", "bishkek"]
+    )
+    assert result.exit_code == 1
+    assert result.output == (
+        "error: 'bishkek' has no pending candidate\n"
+        "  hint: nothing is pending; 'annograph link suggest --against SOURCE' finds candidates\n"
+    )

@@ -34,7 +34,7 @@ from annograph.push import DEFAULT_RETRIES, Target, graph_store_url
 from annograph.queries import Parameter
 from annograph.reasoning import ReasonerUnavailable
 from annograph.results import ResultFormat, render_result, term_text
-from annograph.review import Verdicts, confident_pending, select_pending
+from annograph.review import Verdicts, confident_pending, select_pending, verdicts_of
 from annograph.scaffold import TEXT_FILE, init_project
 from annograph.server import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TIMEOUT, default_memory_limit
 from annograph.server import serve as run_server
@@ -987,13 +987,15 @@ def link_suggest(project: Project, source_spec: str, output: Path | None, timeou
     "--accept",
     multiple=True,
     metavar="ENTITY[=TARGET]",
-    help="Accept the pending candidate of ENTITY (its only one, or TARGET). Repeatable.",
+    help="Accept the pending candidate of ENTITY (its only one, or TARGET). ENTITY is an id, "
+    "a CURIE, an IRI or a name. Repeatable.",
 )
 @click.option(
     "--reject",
     multiple=True,
     metavar="ENTITY[=TARGET]",
-    help="Reject a pending candidate; it will not be suggested again. Repeatable.",
+    help="Reject every pending candidate of ENTITY (or only TARGET); they will not be "
+    "suggested again. Repeatable.",
 )
 @click.option(
     "--accept-above",
@@ -1027,13 +1029,16 @@ def link_review(
     Examples:
       annograph link review
       annograph link review --accept bishkek --reject batken=gn:1463580/
+      annograph link review --reject Belovodskoye       # all of its pending candidates
       annograph link review --accept-above 0.9
       annograph link review --interactive
     """
     pending = project.pending_links()
+    accepting = select_pending(pending, accept, accepted=True, resolve=project.entity_iri)
+    rejecting = select_pending(pending, reject, accepted=False, resolve=project.entity_iri)
     verdicts = {
-        **select_pending(pending, accept, accepted=True),
-        **select_pending(pending, reject, accepted=False),
+        **verdicts_of(accepting, accepted=True),
+        **verdicts_of(rejecting, accepted=False),
     }
     if accept_above is not None:
         verdicts.update(confident_pending(pending, accept_above))
@@ -1043,6 +1048,10 @@ def link_review(
         _show_pending(pending)
         return
     changed = project.review_links(verdicts, reviewer=reviewer)
+    for selection in rejecting:
+        click.echo(
+            f"{selection.subject_id}: {len(selection.candidates)} pending candidate(s) rejected"
+        )
     accepted = sum(verdicts.values())
     click.echo(
         f"recorded {changed} verdict(s): {accepted} accepted, {len(verdicts) - accepted} "

@@ -275,14 +275,27 @@ def resolve_entity(
     :raises EntityNotFound: with the closest label as a hint, or the candidates if ambiguous.
     """
     text = entity.strip()
-    iri = _as_iri(text, prefixes=prefixes, id_namespace=id_namespace)
+    iri = as_iri(text, prefixes=prefixes, id_namespace=id_namespace)
     if iri is not None and _is_subject(store, iri):
         return iri
     if names is not None:
-        matches = sorted(id_namespace + found for found in names.ids_named(text))
-    else:
-        labels = _labels(store)
-        matches = sorted({e.value for e, lab in labels if lab.value.casefold() == text.casefold()})
+        return named(text, names, id_namespace=id_namespace)
+    labels = _labels(store)
+    matches = sorted({e.value for e, lab in labels if lab.value.casefold() == text.casefold()})
+    return _only(text, matches, known=lambda: [lab.value for _, lab in labels])
+
+
+def named(text: str, names: Names, *, id_namespace: str) -> ox.NamedNode:
+    """The IRI of the one entity with the name, alternate name or abbreviation ``text``.
+
+    :raises EntityNotFound: with the closest name as a hint, or the candidates if ambiguous.
+    """
+    matches = sorted(id_namespace + found for found in names.ids_named(text))
+    return _only(text, matches, known=names.all_names)
+
+
+def _only(text: str, matches: Sequence[str], *, known: Callable[[], Iterable[str]]) -> ox.NamedNode:
+    """The one match; else an error, with the closest of the ``known`` names as a hint."""
     if len(matches) == 1:
         return ox.NamedNode(matches[0])
     if matches:
@@ -290,15 +303,15 @@ def resolve_entity(
         raise AmbiguousName(
             f"'{text}' names {len(matches)} things: {listed}", hint="give the id or the IRI instead"
         )
-    known = names.all_names() if names is not None else [lab.value for _, lab in _labels(store)]
     raise EntityNotFound(
         f"no entity with the id, IRI or name '{text}'",
-        hint=closest(text, set(known))
+        hint=closest(text, set(known()))
         or "try an id such as 'bishkek' (see 'annograph query entities-of-class')",
     )
 
 
-def _as_iri(text: str, *, prefixes: Mapping[str, str], id_namespace: str) -> ox.NamedNode | None:
+def as_iri(text: str, *, prefixes: Mapping[str, str], id_namespace: str) -> ox.NamedNode | None:
+    """The IRI an id (``bishkek``), a CURIE (``id:bishkek``) or an IRI stands for, if any."""
     prefix, colon, local = text.partition(":")
     candidate = (
         id_namespace + text

@@ -51,12 +51,14 @@ from annograph.evidence import (
     AmbiguousName,
     EntityNotFound,
     Explanation,
+    as_iri,
     explain,
+    named,
     resolve_entity,
 )
 from annograph.export import ExportFormat, export_graph, export_store
 from annograph.graph import DEFAULT_BASE_IRI, Minter, origins, shared_origins
-from annograph.index import Index, read_only_index
+from annograph.index import Index, name_table, read_only_index
 from annograph.linking import (
     Reconciliation,
     Suggestion,
@@ -528,6 +530,22 @@ class Project:
             for row in mapping_set.mappings
             if row.review is Review.PENDING
         ]
+
+    def entity_iri(self, entity: str) -> str:
+        """The IRI of the annotated entity an id, CURIE, IRI or name stands for, as for :meth:`why`.
+
+        Read from the annotations rather than a build, so it works before the first build.
+
+        :raises EntityNotFound: if nothing (or more than one thing) goes by that name.
+        """
+        articles = self.load_articles()
+        id_namespace = self._minter.prefixes()["id"]
+        text = entity.strip()
+        iri = as_iri(text, prefixes=self.prefixes(), id_namespace=id_namespace)
+        ids = {id_namespace + e.id for article in articles for e in article.entities}
+        if iri is not None and iri.value in ids:
+            return iri.value
+        return named(text, name_table(articles), id_namespace=id_namespace).value
 
     def review_links(
         self, verdicts: Mapping[tuple[Path, tuple[str, str]], bool], *, reviewer: str
