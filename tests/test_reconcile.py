@@ -409,3 +409,29 @@ def test_an_entity_with_nothing_pending_anywhere(project_copy: Project, runner: 
         "error: 'bishkek' has no pending candidate\n"
         "  hint: nothing is pending; 'annograph link suggest --against SOURCE' finds candidates\n"
     )
+
+
+def test_link_suggest_against_offline_geonames_writes_one_curie_form(
+    project_copy: Project, runner: CliRunner
+) -> None:
+    strip_links(project_copy)
+    args = ["--project", str(project_copy.root)]
+    result = runner.invoke(cli, ["link", "suggest", *args, "--against", "geonames"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "reconciling against https://sws.geonames.org/ ..."
+    mapping_set = read_mapping_set(project_copy.links_dir / "geonames.sssom.tsv")
+    assert mapping_set.prefixes["gn"] == GEONAMES
+    assert mapping_set.prefixes["gno"] == "http://www.geonames.org/ontology#"
+    assert "geonames" not in mapping_set.prefixes
+    assert mapping_set.metadata["object_source"] == GEONAMES
+    rows = {row.subject_id: row for row in mapping_set.mappings}
+    assert (rows["id:bishkek"].object_id, rows["id:bishkek"].object_category) == (
+        "gn:1528675/",
+        "gno:P",
+    )
+    assert all(re.fullmatch(r"gn:[1-9][0-9]*/", row.object_id) for row in rows.values())
+    assert {row.object_category for row in rows.values()} <= {"gno:A", "gno:P"}
+
+    result = runner.invoke(cli, ["link", "review", *args])
+    bishkek = next(line for line in result.output.splitlines() if line.startswith("id:bishkek "))
+    assert "~ gn:1528675/  Bishkek  [gno:P]" in bishkek

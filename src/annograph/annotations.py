@@ -633,7 +633,7 @@ class _Reader:
                 self.error(
                     item,
                     f"'{item.value}' is not an external identifier",
-                    hint="write wd:Q… (Wikidata), gn:… (GeoNames) or a full http(s) IRI",
+                    hint="write wd:Q… (Wikidata), gn:…/ (GeoNames) or a full http(s) IRI",
                 )
             else:
                 yield Link(kind, target, self.location(item))
@@ -1000,10 +1000,13 @@ def _byte_location(path: Path, data: bytes, offset: int) -> SourceLocation:
 def external_iri(text: str) -> str | None:
     """The IRI an identifier of another graph stands for, or None if it is not one.
 
-    GeoNames IRIs end in '/', which a prefix cannot express, hence the rule for ``gn:``.
+    GeoNames IRIs end in '/', so a GeoNames id is written ``gn:1528675/``; the slash is added
+    where it is left out, since the feature has no other IRI.
 
-    >>> external_iri("wd:Q9361"), external_iri("gn:1528675")
-    ('http://www.wikidata.org/entity/Q9361', 'https://sws.geonames.org/1528675/')
+    >>> external_iri("wd:Q9361")
+    'http://www.wikidata.org/entity/Q9361'
+    >>> external_iri("gn:1528675/"), external_iri("gn:1528675")
+    ('https://sws.geonames.org/1528675/', 'https://sws.geonames.org/1528675/')
     """
     text = text.strip().removeprefix("<").removesuffix(">")
     if match := _WIKIDATA.fullmatch(text):

