@@ -36,7 +36,7 @@ from annograph.builder import (
     validate_sources,
 )
 from annograph.config import Config, Endpoint, check_base_iri, load_config
-from annograph.diagram import Diagram, Language, article_diagram, entity_diagram
+from annograph.diagram import Diagram, article_diagram, entity_diagram
 from annograph.docs import DOCS_DIR, Docs, write_docs
 from annograph.errors import (
     AnnographError,
@@ -59,6 +59,7 @@ from annograph.evidence import (
 from annograph.export import ExportFormat, export_graph, export_store
 from annograph.graph import DEFAULT_BASE_IRI, Minter, origins, shared_origins
 from annograph.index import Index, name_table, read_only_index
+from annograph.languages import Language
 from annograph.linking import (
     Reconciliation,
     Suggestion,
