@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -264,9 +265,10 @@ def test_a_stray_carriage_return_does_not_shift_the_line_numbers(project_copy: P
     bracket = text.index(broken) + broken.index("[")
     line, column = text.count("\n", 0, bracket) + 1, bracket - text.rfind("\n", 0, bracket)
     (error,) = _errors(project_copy)
-    # The parser notices the unclosed '[' lines later, and names where the '[' is.
-    assert int(error.split(":")[1]) > line
-    assert f"starts at line {line}, column {column}" in error
+    # The parser notices the unclosed '[' lines later; the error is where the '[' is.
+    assert error.startswith(f"{path}:{line}:{column}: error: "), error
+    stopped = re.search(r"the parser stopped at line (\d+), column \d+", error)
+    assert stopped is not None and int(stopped.group(1)) > line
 
 
 def test_an_error_at_the_end_of_the_file_is_on_its_last_line(project_copy: Project) -> None:

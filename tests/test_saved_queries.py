@@ -8,13 +8,16 @@ import json
 
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 
+from annograph.cli import cli
 from annograph.project import Project
 from annograph.queries import QueryForm, SavedQuery, bind, run_query, saved_queries
 from annograph.results import ResultFormat, render_result
 from tests.conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "golden"
+AG = "https://w3id.org/annograph/ontology#"
 QUERIES = saved_queries(ROOT / "queries")
 #: Federated queries need their endpoint: test_federated.py runs them against a real mirror.
 SELECTS = [q for q in QUERIES if q.form is QueryForm.SELECT and "federated" not in q.tags]
@@ -189,3 +192,52 @@ def test_json_results_are_the_w3c_format(store: ox.Store, built: Project) -> Non
 def test_golden_files_are_documented() -> None:
     readme = (GOLDEN / "README.md").read_text(encoding="utf-8")
     assert "review" in readme
+
+
+BISHKEK = "https://w3id.org/annograph/data/id/bishkek"
+
+
+@pytest.mark.parametrize(
+    "entity", ["bishkek", "id:bishkek", BISHKEK, f"<{BISHKEK}>", "Бишкек", "BISHKEK"]
+)
+def test_the_entity_query_takes_an_entity_as_why_does(
+    runner: CliRunner, built: Project, entity: str
+) -> None:
+    args = ["query", "--project", str(ROOT), "--store", str(built.store), "entity"]
+    result = runner.invoke(cli, [*args, "--param", f"entity={entity}", "-f", "tsv"])
+    assert result.exit_code == 0, result.output
+    # The reviewed answer for id:bishkek, the query's default.
+    assert result.output == (GOLDEN / "entity.tsv").read_text(encoding="utf-8")
+    # It has the facts pointing at Bishkek: the conference's place, the article's mention.
+    incoming = {
+        (row[1], row[2])
+        for row in (line.split("\t") for line in result.output.splitlines()[1:])
+        if row[3] == f"<{BISHKEK}>" and row[1] != f"<{BISHKEK}>"
+    }
+    assert incoming == {
+        ("<https://w3id.org/annograph/data/id/conference>", f"<{AG}location>"),
+        ("<https://w3id.org/annograph/data/article/bishkek-migrants-day>", f"<{AG}mentions>"),
+    }
+
+
+@pytest.mark.parametrize("entity", ["id:bishkekk", BISHKEK + "k", "bishkekk"])
+def test_the_entity_query_refuses_an_id_that_names_no_entity(
+    runner: CliRunner, built: Project, entity: str
+) -> None:
+    args = ["query", "--project", str(ROOT), "--store", str(built.store), "entity"]
+    result = runner.invoke(cli, [*args, "--param", f"entity={entity}"])
+    assert result.exit_code == 1
+    query = ROOT / "queries" / "entity.rq"
+    message = (
+        f"parameter 'entity' needs an IRI, not '{entity}'\n  hint: did you mean 'Bishkek'?"
+        if entity == "bishkekk"
+        else f"parameter 'entity': no entity <{BISHKEK}k> in the graph\n"
+        "  hint: did you mean 'bishkek'?"
+    )
+    # Reported at the parameter's first use in the query.
+    line, text = next(
+        (n, text)
+        for n, text in enumerate(query.read_text(encoding="utf-8").splitlines(), start=1)
+        if "?_entity" in text
+    )
+    assert result.output == f"{query}:{line}:{text.index('?_entity') + 1}: error: {message}\n"

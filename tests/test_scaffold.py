@@ -3,6 +3,7 @@ graph that answers across articles."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -54,6 +55,7 @@ def test_init_copies_the_ontology_queries_and_sample_article(
         "data/articles/bishkek-migrants-day/annotations.yaml",
         "data/articles/bishkek-migrants-day/article.md",
         "docs/annotations.md",
+        "docs/external-ids.md",
     ):
         assert (target / relative).read_bytes() == (ROOT / relative).read_bytes(), relative
     assert sorted(p.name for p in (target / "queries").iterdir()) == sorted(
@@ -84,6 +86,27 @@ def test_init_writes_a_config_file_that_changes_nothing_until_edited(tmp_path: P
     assert loaded.data == project.root / "data"
     assert loaded.store == project.root / ".annograph" / "store"
     assert loaded.endpoint("local").url == "http://127.0.0.1:7878/query"
+
+
+# A path of a project's (or annograph's own) folders, not part of an IRI or of a longer path.
+PATH_IN_TEXT = re.compile(r"(?<![\w/.:-])(?:docs|data|ontology|queries|src|tests)/[\w./*-]*[\w*/]")
+
+
+def test_every_path_an_initialized_project_mentions_is_in_it(tmp_path: Path) -> None:
+    project = Project.init(tmp_path / "news")
+    files = [path for path in project.root.rglob("*") if path.is_file()]
+    mentioned = {
+        (path.relative_to(project.root), found)
+        for path in files
+        for found in PATH_IN_TEXT.findall(path.read_text(encoding="utf-8"))
+    }
+    assert ("data/entities/places.yaml", "docs/external-ids.md") in {
+        (str(path), found) for path, found in mentioned
+    }
+    missing = sorted(
+        (str(path), found) for path, found in mentioned if not list(project.root.glob(found))
+    )
+    assert missing == []
 
 
 def test_init_refuses_a_directory_with_files(runner: CliRunner, tmp_path: Path) -> None:
@@ -124,7 +147,7 @@ def test_the_package_carries_the_template_init_copies(tmp_path: Path) -> None:
         if path.is_file()
     }
     assert expected <= names
-    assert "annograph/template/annotations.md" in names
+    assert {"annograph/template/annotations.md", "annograph/template/external-ids.md"} <= names
 
 
 # -- new -----------------------------------------------------------------------------------------

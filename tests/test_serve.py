@@ -262,6 +262,35 @@ def test_the_entity_page_shows_labels_facts_quotes_and_links(served: Server) -> 
     assert missing.status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("params", "headers", "lang", "name"),
+    [
+        ({}, {}, "en", "conference dedicated to International Migrants Day"),
+        ({"lang": "ru"}, {}, "ru", "конференция, посвященная Международному дню мигранта"),
+        ({}, {"Accept-Language": "ru-RU,ru;q=0.9"}, "ru", "конференция, посвященная"),
+        ({"lang": "en"}, {"Accept-Language": "ru"}, "en", "conference dedicated to"),
+    ],
+)
+def test_the_entity_page_names_linked_entities_in_its_language(
+    served: Server, params: dict[str, str], headers: dict[str, str], lang: str, name: str
+) -> None:
+    page = httpx.get(served.url + "/entity", params={"id": "bishkek", **params}, headers=headers)
+    assert page.status_code == 200
+    assert page.text.startswith(f"<!doctype html><html lang='{lang}'>")
+    href = f"/entity?id=https%3A%2F%2Fw3id.org%2Fannograph%2Fdata%2Fid%2Fconference&amp;lang={lang}"
+    assert f'<td><a href="{href}" title="id:conference">{name}' in page.text
+    assert ">id:conference</a>" not in page.text
+
+
+def test_the_entity_page_marks_curators_notes_as_notes(served: Server) -> None:
+    page = httpx.get(served.url + "/entity", params={"id": "flash-mob-batken"})
+    note = "<p class='note'><span class='label'>note:</span> "
+    assert f"{note}See flash-mob-belovodskoye.</p>" in page.text
+    assert f"{note}&quot;Так&quot; introduces the flash mobs as examples" in page.text
+    # An entity without a name is shown by its id.
+    assert 'title="id:partner-telebridge">id:partner-telebridge</a>' in page.text
+
+
 def test_the_index_page_carries_the_prefixes(served: Server, built: Project) -> None:
     page = httpx.get(served.url + "/")
     start = page.text.index('<script id="config" type="application/json">') + 44

@@ -98,7 +98,8 @@ def test_a_shared_entity_has_one_iri_and_an_evidence_trail_per_article(
 
 def test_an_article_that_redefines_a_shared_entity_is_an_error(project_copy: Project) -> None:
     redefined = ANNOTATIONS.replace(
-        "  bishkek:\n    quote:", "  bishkek:\n    type: City\n    sameAs: [gn:1528675]\n    quote:"
+        "  bishkek:\n    quote:",
+        "  bishkek:\n    type: City\n    sameAs: [gn:1528675/]\n    quote:",
     )
     path = _add_article(project_copy, redefined)
     problems = validation_problems(project_copy)

@@ -46,7 +46,7 @@ from annograph.model import (
 )
 from annograph.ontology import LANG_STRING, Ontology
 from annograph.vocab import TermKind, Vocabulary, read_vocabulary
-from annograph.yamlnodes import compose
+from annograph.yamlnodes import compose, quoted_spans
 
 FORMAT = "annograph/1"
 #: The largest annotation file read: some 80 times the real article's, and small enough that
@@ -649,7 +649,7 @@ class _Reader:
                 self.error(
                     item,
                     f"'{item.value}' is not an external identifier",
-                    hint="write wd:Q… (Wikidata), gn:… (GeoNames) or a full http(s) IRI",
+                    hint="write wd:Q… (Wikidata), gn:…/ (GeoNames) or a full http(s) IRI",
                 )
             else:
                 yield Link(kind, target, self.location(item))
@@ -959,7 +959,12 @@ _MARK = re.compile(r"line (\d+), column (\d+)")
 
 
 def _yaml_error(path: Path, source: str, error: YAMLError) -> AnnotationError:
-    """A parser error at its line and column (ruamel gives a mark, or a character offset)."""
+    """A parser error where the mistake is, saying where the parser stopped.
+
+    ruamel gives the mark where it gave up, and for some errors the mark where the construct it
+    was in began; an unclosed quote or bracket is found lines after it was opened, so it is
+    reported where it was opened.
+    """
     if isinstance(error, ReaderError):
         # A character YAML forbids in a file (controls such as NUL or ESC).
         return AnnotationError(
@@ -973,17 +978,68 @@ def _yaml_error(path: Path, source: str, error: YAMLError) -> AnnotationError:
             location=SourceLocation(path, 1, 1),
             hint="check the file with a YAML linter",
         )
-    mark = error.problem_mark or error.context_mark
+    stopped = error.problem_mark or error.context_mark
+    if stopped is None:
+        return AnnotationError(
+            f"YAML syntax error: {error.problem or error.context or 'invalid YAML'}",
+            location=SourceLocation(path, 1, 1),
+            hint="check indentation, colons and brackets; quote a value that has ': ' or ' #'",
+        )
+    problem = error.problem or error.context or "invalid YAML"
+    end = _text_location(path, source, stopped.index)
+    quote = _runaway_quote(source, stopped.index)
+    if quote is not None:
+        return AnnotationError(
+            f"YAML syntax error: a quoted value that starts here runs on to line {end.line}, "
+            f"where the parser stopped at column {end.column}: {problem}",
+            location=_text_location(path, source, quote),
+            hint="is its closing quote missing? A quoted value may span lines, so YAML reads "
+            "on to the next quote mark",
+        )
+    opened = error.context_mark
+    advice = _UNCLOSED.get(error.context or "")
+    if advice is not None and opened is not None and opened.index < stopped.index:
+        return AnnotationError(
+            f"YAML syntax error {error.context} that starts here; the parser stopped at line "
+            f"{end.line}, column {end.column}: {problem}",
+            location=_text_location(path, source, opened.index),
+            hint=advice,
+        )
     return AnnotationError(
-        f"YAML syntax error: {error.problem or error.context or 'invalid YAML'}",
-        location=_text_location(path, source, mark.index) if mark else SourceLocation(path, 1, 1),
+        f"YAML syntax error: {problem}",
+        location=end,
         hint=_yaml_context(path, source, error)
         or "check indentation, colons and brackets here; quote a value that has ': ' or ' #'",
     )
 
 
+#: Constructs that begin where the mistake is when ruamel names one as an error's context: what
+#: to look for there.
+_UNCLOSED = {
+    "while scanning a quoted scalar": "is its closing quote missing?",
+    "while parsing a flow sequence": "is its closing ']' missing, or a ',' between two items?",
+    "while parsing a flow mapping": "is its closing '}' missing, or a ',' between two items?",
+    "while scanning a simple key": "is the ':' after the key missing?",
+}
+
+
+def _runaway_quote(source: str, stopped: int) -> int | None:
+    """Where a quoted value starts that spans lines and ends on the line the parser stopped on.
+
+    A quote left open is closed by the next quote mark, lines further on, and the parser stops
+    just after that: the value it swallowed is the clue, and its start is the mistake.
+    """
+    line_start = source.rfind("\n", 0, stopped) + 1
+    for start, end in quoted_spans(source):
+        if start >= stopped:
+            break
+        if line_start <= end <= stopped and "\n" in source[start:end]:
+            return start
+    return None
+
+
 def _yaml_context(path: Path, source: str, error: MarkedYAMLError) -> str | None:
-    """Where the construct the parser was in began: an unclosed '[' is found lines later."""
+    """Where the construct the parser was in began (a block mapping, say)."""
     context, mark = error.context, error.context_mark
     if not (context and error.problem and mark and mark is not error.problem_mark):
         return None
@@ -1015,10 +1071,13 @@ def _byte_location(path: Path, data: bytes, offset: int) -> SourceLocation:
 def external_iri(text: str) -> str | None:
     """The IRI an identifier of another graph stands for, or None if it is not one.
 
-    GeoNames IRIs end in '/', which a prefix cannot express, hence the rule for ``gn:``.
+    GeoNames IRIs end in '/', so a GeoNames id is written ``gn:1528675/``; the slash is added
+    where it is left out, since the feature has no other IRI.
 
-    >>> external_iri("wd:Q9361"), external_iri("gn:1528675")
-    ('http://www.wikidata.org/entity/Q9361', 'https://sws.geonames.org/1528675/')
+    >>> external_iri("wd:Q9361")
+    'http://www.wikidata.org/entity/Q9361'
+    >>> external_iri("gn:1528675/"), external_iri("gn:1528675")
+    ('https://sws.geonames.org/1528675/', 'https://sws.geonames.org/1528675/')
     """
     text = text.strip().removeprefix("<").removesuffix(">")
     if match := _WIKIDATA.fullmatch(text):

@@ -23,10 +23,10 @@ import pyoxigraph as ox
 
 from annograph import __version__
 from annograph.annotations import ANNOTATIONS_FILE
-from annograph.diagram import LANGUAGES, Language
 from annograph.errors import AnnographError, AnnotationErrors, SourceLocation, release_frames
-from annograph.evidence import DEFAULT_LIMIT, ExplainedFact
+from annograph.evidence import DEFAULT_LIMIT, ExplainedFact, Explanation
 from annograph.export import ExportFormat
+from annograph.languages import LANGUAGES, Language
 from annograph.limits import is_service_prefix
 from annograph.linking import ACCEPT_THRESHOLD
 from annograph.ontology import short_iri
@@ -35,7 +35,7 @@ from annograph.push import DEFAULT_RETRIES, Target, graph_store_url
 from annograph.queries import Parameter
 from annograph.reasoning import ReasonerUnavailable
 from annograph.results import ResultFormat, render_result, term_text
-from annograph.review import Verdicts, confident_pending, select_pending
+from annograph.review import Verdicts, confident_pending, select_pending, verdicts_of
 from annograph.scaffold import TEXT_FILE, init_project
 from annograph.server import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TIMEOUT, default_memory_limit
 from annograph.server import serve as run_server
@@ -95,6 +95,17 @@ class AnnographGroup(click.Group):
         except AnnographError as error:
             release_frames(error)
             raise UserError(error) from error
+
+
+def lang_option(command: F) -> F:
+    """``--lang ru|en``: the language of labels in pictures and pages."""
+    return click.option(
+        "--lang",
+        type=click.Choice(LANGUAGES),
+        default="en",
+        show_default=True,
+        help="Language of the labels (the other one where a term has none in it).",
+    )(command)
 
 
 def project_options(command: F) -> F:
@@ -806,21 +817,24 @@ def _parse_pairs(params: tuple[str, ...], option: str) -> dict[str, list[str]]:
     "the rest are counted.",
 )
 @click.option("--all", "show_all", is_flag=True, help="Show every fact and every quote.")
-def why(project: Project, entity: str, limit: int, show_all: bool) -> None:
+@lang_option
+def why(project: Project, entity: str, limit: int, show_all: bool, lang: Language) -> None:
     """Show every fact about ENTITY with the article's words that support it.
 
     ENTITY is an id (bishkek), a CURIE (id:bishkek), a full IRI, or a name in any language
     (Бишкек, МОМ; case is ignored). Each fact is followed by its quotes, their character span
-    [start:end] in the article's text, and the article. '←' marks facts in which the entity is
-    the object. An entity many articles mention has more quotes than a screen holds: --limit
-    caps them (the rest are counted), --all shows them all. Reads the built store: run
-    'annograph build' first.
+    [start:end] in the article's text, and the article; a curator's note on reading them is
+    marked 'note:'. The entities the facts link to are shown by their names in --lang. '←'
+    marks facts in which the entity is the object. An entity many articles mention has more
+    quotes than a screen holds: --limit caps them (the rest are counted), --all shows them all.
+    Reads the built store: run 'annograph build' first.
 
     \b
     Examples:
       annograph why bishkek
       annograph why "Тянь-Шанский аналитический центр"
       annograph why iom --limit 3
+      annograph why iom --lang ru
     """
     explanation = project.why(entity, limit=None if show_all else limit)
     prefixes = project.prefixes()
@@ -828,37 +842,44 @@ def why(project: Project, entity: str, limit: int, show_all: bool) -> None:
     title = printable(" · ".join(term_text(label, prefixes) for label in explanation.labels))
     click.echo(click.style(short_iri(explanation.entity, prefixes), bold=True) + f"  {title}")
     for note in explanation.notes:
-        click.echo(
-            click.wrap_text(
-                printable(note.value),
-                width=100,
-                initial_indent="  note: ",
-                subsequent_indent="        ",
-            )
-        )
+        _echo_note(note.value, indent="  ")
     for fact in explanation.facts:
-        _echo_fact(fact, prefixes)
+        _echo_fact(fact, explanation, prefixes, lang)
     for predicate, count in sorted(explanation.more_incoming.items(), key=lambda i: i[0].value):
         click.echo(f"  ← … and {count} more {short_iri(predicate, prefixes)} (--all shows them)")
 
 
-def _echo_fact(fact: ExplainedFact, prefixes: dict[str, str]) -> None:
-    if fact.incoming:
-        head = f"← {short_iri(fact.subject, prefixes)} {short_iri(fact.predicate, prefixes)}"
-    else:
-        head = (
-            f"{short_iri(fact.predicate, prefixes)} {_one_line(short_iri(fact.object, prefixes))}"
-        )
-    click.echo(f"  {head}")
+def _echo_fact(
+    fact: ExplainedFact, explanation: Explanation, prefixes: dict[str, str], lang: Language
+) -> None:
+    # What the fact links to by its name, where it has one: ids are for machines.
+    other = explanation.name_of(fact.other, lang) or short_iri(fact.other, prefixes)
+    predicate = short_iri(fact.predicate, prefixes)
+    head = f"← {other} {predicate}" if fact.incoming else f"{predicate} {other}"
+    click.echo(f"  {_one_line(head)}")
     for quote in fact.quotes:
         kind = "  (mention)" if quote.mention else ""
         source = short_iri(ox.NamedNode(quote.source), prefixes)
         click.echo(f"      “{_one_line(quote.exact)}”  [{quote.start}:{quote.end}] {source}{kind}")
     if fact.more_quotes:
         click.echo(f"      … and {fact.more_quotes} more quote(s) (--all shows them)")
+    for note in fact.notes:
+        _echo_note(note, indent="      ")
     if not fact.quotes:
         why = "curated identity link" if fact.is_link else "no quote: written by the build"
         click.echo(f"      ({why})")
+
+
+def _echo_note(note: str, *, indent: str) -> None:
+    """A curator's note, marked as one: why the words were read so, not what the article says."""
+    click.echo(
+        click.wrap_text(
+            printable(note),
+            width=100,
+            initial_indent=f"{indent}note: ",
+            subsequent_indent=" " * len(f"{indent}note: "),
+        )
+    )
 
 
 def _one_line(text: str) -> str:
@@ -1030,13 +1051,15 @@ def link_suggest(project: Project, source_spec: str, output: Path | None, timeou
     "--accept",
     multiple=True,
     metavar="ENTITY[=TARGET]",
-    help="Accept the pending candidate of ENTITY (its only one, or TARGET). Repeatable.",
+    help="Accept the pending candidate of ENTITY (its only one, or TARGET). ENTITY is an id, "
+    "a CURIE, an IRI or a name. Repeatable.",
 )
 @click.option(
     "--reject",
     multiple=True,
     metavar="ENTITY[=TARGET]",
-    help="Reject a pending candidate; it will not be suggested again. Repeatable.",
+    help="Reject every pending candidate of ENTITY (or only TARGET); they will not be "
+    "suggested again. Repeatable.",
 )
 @click.option(
     "--accept-above",
@@ -1070,13 +1093,16 @@ def link_review(
     Examples:
       annograph link review
       annograph link review --accept bishkek --reject batken=gn:1463580/
+      annograph link review --reject Belovodskoye       # all of its pending candidates
       annograph link review --accept-above 0.9
       annograph link review --interactive
     """
     pending = project.pending_links()
+    accepting = select_pending(pending, accept, accepted=True, resolve=project.entity_iri)
+    rejecting = select_pending(pending, reject, accepted=False, resolve=project.entity_iri)
     verdicts = {
-        **select_pending(pending, accept, accepted=True),
-        **select_pending(pending, reject, accepted=False),
+        **verdicts_of(accepting, accepted=True),
+        **verdicts_of(rejecting, accepted=False),
     }
     if accept_above is not None:
         verdicts.update(confident_pending(pending, accept_above))
@@ -1086,6 +1112,10 @@ def link_review(
         _show_pending(pending)
         return
     changed = project.review_links(verdicts, reviewer=reviewer)
+    for selection in rejecting:
+        click.echo(
+            f"{selection.subject_id}: {len(selection.candidates)} pending candidate(s) rejected"
+        )
     accepted = sum(verdicts.values())
     click.echo(
         f"recorded {changed} verdict(s): {accepted} accepted, {len(verdicts) - accepted} "
@@ -1129,17 +1159,6 @@ def _ask(
             return
         if answer in "ar":
             yield key, answer == "a"
-
-
-def lang_option(command: F) -> F:
-    """``--lang ru|en``: the language of labels in pictures and pages."""
-    return click.option(
-        "--lang",
-        type=click.Choice(LANGUAGES),
-        default="en",
-        show_default=True,
-        help="Language of the labels (the other one where a term has none in it).",
-    )(command)
 
 
 @cli.command()

@@ -20,12 +20,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import pyoxigraph as ox
 
 from annograph.errors import AnnographError, SourceLocation
 from annograph.evidence import EntityNotFound, resolve_entity
+from annograph.languages import LANGUAGES, Language, in_language
 from annograph.lexical import closest
 from annograph.ontology import (
     NAMESPACE,
@@ -38,8 +38,6 @@ from annograph.ontology import (
     shorten_iri,
 )
 
-Language = Literal["en", "ru"]
-LANGUAGES: tuple[Language, ...] = ("en", "ru")
 #: Output formats by file suffix: what ``dot -T`` is asked for.
 FORMATS = {".svg": "svg", ".png": "png"}
 #: A node's literal values longer than this are cut with an ellipsis: the picture is an overview.
@@ -299,20 +297,6 @@ def term_labels(triples: Iterable[ox.Triple]) -> dict[str, dict[str, str]]:
 
 
 _LABELS = (RDFS + "label", _SKOS + "prefLabel")
-
-
-def in_language(texts: Mapping[str, str], lang: str) -> str | None:
-    """The text in ``lang``; else in another of :data:`LANGUAGES`; else untagged; else None.
-
-    >>> in_language({"en": "organizer", "ru": "организатор"}, "ru")
-    'организатор'
-    >>> in_language({"en": "organizer"}, "ru")
-    'organizer'
-    """
-    for tag in (lang, *(other for other in LANGUAGES if other != lang), "", *sorted(texts)):
-        if tag in texts:
-            return texts[tag]
-    return None
 
 
 def _pick(literals: Iterable[ox.Literal], lang: str) -> list[ox.Literal]:

@@ -31,15 +31,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from annograph import __version__
-from annograph.diagram import (
-    Language,
-    graph_header,
-    html_text,
-    in_language,
-    render_dot,
-    term_labels,
-)
+from annograph.diagram import graph_header, html_text, render_dot, term_labels
 from annograph.errors import AnnographError, SourceLocation
+from annograph.languages import Language, in_language
 from annograph.ontology import NAMESPACE, RDF_TYPE, RDFS, Ontology, Property, shorten_iri
 from annograph.queries import Parameter, SavedQuery
 from annograph.vocab import Term, TermKind, Vocabulary, read_vocabulary

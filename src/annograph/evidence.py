@@ -30,6 +30,7 @@ import pyoxigraph as ox
 
 from annograph.errors import AnnographError
 from annograph.graph import LINK_PREDICATE_IRIS
+from annograph.languages import literal_in
 from annograph.lexical import closest
 from annograph.ontology import NAMESPACE, RDF_TYPE
 
@@ -39,11 +40,12 @@ _PREFIXES = """\
 PREFIX ag: <https://w3id.org/annograph/ontology#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
 # ?statement and ?entity are bound by pyoxigraph substitution, never pasted in.
 _QUOTES = (
     _PREFIXES
-    + """SELECT ?statement ?exact ?start ?end ?source ?motivation WHERE {
+    + """SELECT ?statement ?exact ?start ?end ?source ?motivation ?note WHERE {
   GRAPH ?graph {
     ?annotation oa:hasBody ?statement ;
       oa:motivatedBy ?motivation ;
@@ -52,6 +54,7 @@ _QUOTES = (
       oa:hasSelector ?by_quote, ?by_position .
     ?by_quote oa:exact ?exact .
     ?by_position oa:start ?start ; oa:end ?end .
+    OPTIONAL { ?annotation skos:editorialNote ?note }
   }
 }"""
 )
@@ -103,6 +106,8 @@ class Quote:
     end: int
     source: str
     mention: bool
+    #: The curator's note on reading these words so (a fact's ``note:``): not the article's.
+    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +127,16 @@ class ExplainedFact:
         """An identity link to another graph: a curator's assertion, so it has no quote."""
         return self.predicate.value in LINK_PREDICATE_IRIS
 
+    @property
+    def other(self) -> Term:
+        """What the fact links the entity to: its object, or its subject if it is incoming."""
+        return self.subject if self.incoming else self.object
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The curators' notes on the quotes shown, each once (a fact's note is on each)."""
+        return tuple(dict.fromkeys(quote.note for quote in self.quotes if quote.note))
+
 
 @dataclass(frozen=True, slots=True)
 class Explanation:
@@ -134,6 +149,13 @@ class Explanation:
     notes: tuple[ox.Literal, ...] = ()
     #: Facts pointing at the entity beyond the limit, not shown: property -> how many.
     more_incoming: Mapping[ox.NamedNode, int] = field(default_factory=dict)
+    #: The names (``ag:name``) of what the facts link the entity to, to show instead of IRIs.
+    names: Mapping[ox.NamedNode, tuple[ox.Literal, ...]] = field(default_factory=dict)
+
+    def name_of(self, term: Term, lang: str) -> str | None:
+        """The name of something a fact links to, in ``lang`` or else another language."""
+        found = self.names.get(term) if isinstance(term, ox.NamedNode) else None
+        return literal_in(found, lang) if found else None
 
     @property
     def types(self) -> tuple[ox.NamedNode, ...]:
@@ -187,7 +209,20 @@ def explain(
         explained,
         _literals(outgoing, _EDITORIAL_NOTE),
         more,
+        _names(store, {fact.other for fact in explained} - {iri}),
     )
+
+
+def _names(store: ox.Store, terms: Iterable[Term]) -> dict[ox.NamedNode, tuple[ox.Literal, ...]]:
+    """The names of those of ``terms`` that have any (classes and values have none)."""
+    name, default = ox.NamedNode(NAMESPACE + "name"), ox.DefaultGraph()
+    found = {}
+    for term in terms:
+        if isinstance(term, ox.NamedNode):
+            triples = [q.triple for q in store.quads_for_pattern(term, name, None, default)]
+            if literals := _literals(triples, name.value):
+                found[term] = literals
+    return found
 
 
 def _incoming(
@@ -250,6 +285,7 @@ def _quote(row: ox.QuerySolution) -> Quote:
         end=int(row["end"].value),
         source=row["source"].value,
         mention=row["motivation"].value.endswith("#identifying"),
+        note=row["note"].value if row["note"] is not None else None,
     )
 
 
@@ -275,14 +311,27 @@ def resolve_entity(
     :raises EntityNotFound: with the closest label as a hint, or the candidates if ambiguous.
     """
     text = entity.strip()
-    iri = _as_iri(text, prefixes=prefixes, id_namespace=id_namespace)
+    iri = as_iri(text, prefixes=prefixes, id_namespace=id_namespace)
     if iri is not None and _is_subject(store, iri):
         return iri
     if names is not None:
-        matches = sorted(id_namespace + found for found in names.ids_named(text))
-    else:
-        labels = _labels(store)
-        matches = sorted({e.value for e, lab in labels if lab.value.casefold() == text.casefold()})
+        return named(text, names, id_namespace=id_namespace)
+    labels = _labels(store)
+    matches = sorted({e.value for e, lab in labels if lab.value.casefold() == text.casefold()})
+    return _only(text, matches, known=lambda: [lab.value for _, lab in labels])
+
+
+def named(text: str, names: Names, *, id_namespace: str) -> ox.NamedNode:
+    """The IRI of the one entity with the name, alternate name or abbreviation ``text``.
+
+    :raises EntityNotFound: with the closest name as a hint, or the candidates if ambiguous.
+    """
+    matches = sorted(id_namespace + found for found in names.ids_named(text))
+    return _only(text, matches, known=names.all_names)
+
+
+def _only(text: str, matches: Sequence[str], *, known: Callable[[], Iterable[str]]) -> ox.NamedNode:
+    """The one match; else an error, with the closest of the ``known`` names as a hint."""
     if len(matches) == 1:
         return ox.NamedNode(matches[0])
     if matches:
@@ -290,15 +339,15 @@ def resolve_entity(
         raise AmbiguousName(
             f"'{text}' names {len(matches)} things: {listed}", hint="give the id or the IRI instead"
         )
-    known = names.all_names() if names is not None else [lab.value for _, lab in _labels(store)]
     raise EntityNotFound(
         f"no entity with the id, IRI or name '{text}'",
-        hint=closest(text, set(known))
+        hint=closest(text, set(known()))
         or "try an id such as 'bishkek' (see 'annograph query entities-of-class')",
     )
 
 
-def _as_iri(text: str, *, prefixes: Mapping[str, str], id_namespace: str) -> ox.NamedNode | None:
+def as_iri(text: str, *, prefixes: Mapping[str, str], id_namespace: str) -> ox.NamedNode | None:
+    """The IRI an id (``bishkek``), a CURIE (``id:bishkek``) or an IRI stands for, if any."""
     prefix, colon, local = text.partition(":")
     candidate = (
         id_namespace + text

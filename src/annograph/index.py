@@ -401,6 +401,40 @@ class Index:
         return SourceLocation(path, line, column)
 
 
+@dataclass(frozen=True, slots=True)
+class NameTable:
+    """Entities by name, in memory: :class:`Index`'s lookups over articles just read.
+
+    For commands that run without a build (``link review``), so that a name means what it means
+    to ``why``: a name, alternate name or abbreviation, case ignored.
+    """
+
+    #: Each name, case folded -> the ids of the entities that have it.
+    ids: Mapping[str, tuple[str, ...]]
+    #: The names as written.
+    names: tuple[str, ...]
+
+    def ids_named(self, name: str) -> list[str]:
+        """The entities with this name, alternate name or abbreviation, case ignored."""
+        return list(self.ids.get(name.casefold(), ()))
+
+    def all_names(self) -> list[str]:
+        """Every name of every entity (for a 'did you mean' hint)."""
+        return list(self.names)
+
+
+def name_table(articles: Iterable[Article]) -> NameTable:
+    """The names of the articles' entities (a shared entity's from every article naming it)."""
+    ids: dict[str, set[str]] = {}
+    names: dict[str, None] = {}
+    for article in articles:
+        for entity in article.entities:
+            for name in _texts(entity, LABEL_PROPERTIES):
+                ids.setdefault(name.casefold(), set()).add(entity.id)
+                names[name] = None
+    return NameTable({name: tuple(sorted(found)) for name, found in ids.items()}, tuple(names))
+
+
 def _names_of(entity: EntityHead) -> Iterator[tuple[str, str, str]]:
     """(kind, name, key) of each name of an entity: its names, then its other labels."""
     for name, key in zip(entity.names, entity.keys, strict=True):

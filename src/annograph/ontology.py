@@ -24,6 +24,10 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = RDF + "type"
 LANG_STRING = RDF + "langString"
 
+#: GeoNames' own vocabulary (feature classes and codes, names, parents): http, as GeoNames'
+#: RDF writes it, and not under ``gn:``, which is the features' namespace here.
+GEONAMES_ONTOLOGY = "http://www.geonames.org/ontology#"
+
 #: The prefixes annograph writes and reads; exports declare only the ones they use.
 PREFIXES: dict[str, str] = {
     "ag": NAMESPACE,

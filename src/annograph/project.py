@@ -36,7 +36,7 @@ from annograph.builder import (
     validate_sources,
 )
 from annograph.config import Config, Endpoint, check_base_iri, load_config
-from annograph.diagram import Diagram, Language, article_diagram, entity_diagram
+from annograph.diagram import Diagram, article_diagram, entity_diagram
 from annograph.docs import DOCS_DIR, Docs, write_docs
 from annograph.errors import (
     AnnographError,
@@ -51,12 +51,16 @@ from annograph.evidence import (
     AmbiguousName,
     EntityNotFound,
     Explanation,
+    as_iri,
     explain,
+    named,
     resolve_entity,
 )
 from annograph.export import ExportFormat, export_graph, export_store
 from annograph.graph import DEFAULT_BASE_IRI, Minter, origins, shared_origins
-from annograph.index import Index, read_only_index
+from annograph.index import Index, name_table, read_only_index
+from annograph.languages import Language
+from annograph.lexical import closest
 from annograph.linking import (
     Reconciliation,
     Suggestion,
@@ -532,6 +536,22 @@ class Project:
             if row.review is Review.PENDING
         ]
 
+    def entity_iri(self, entity: str) -> str:
+        """The IRI of the annotated entity an id, CURIE, IRI or name stands for, as for :meth:`why`.
+
+        Read from the annotations rather than a build, so it works before the first build.
+
+        :raises EntityNotFound: if nothing (or more than one thing) goes by that name.
+        """
+        articles = self.load_articles()
+        id_namespace = self._minter.prefixes()["id"]
+        text = entity.strip()
+        iri = as_iri(text, prefixes=self.prefixes(), id_namespace=id_namespace)
+        ids = {id_namespace + e.id for article in articles for e in article.entities}
+        if iri is not None and iri.value in ids:
+            return iri.value
+        return named(text, name_table(articles), id_namespace=id_namespace).value
+
     def review_links(
         self, verdicts: Mapping[tuple[Path, tuple[str, str]], bool], *, reviewer: str
     ) -> int:
@@ -842,14 +862,29 @@ class Project:
     def _reference(self, parameter: Parameter, value: str) -> str:
         """An IRI parameter's value: as given if it is an IRI or a CURIE, else the IRI of the
         entity with that id or name (when there is a built store to look in)."""
-        if is_iri_value(value, self.prefixes()) or current_release(self.store) is None:
+        prefixes, id_namespace = self.prefixes(), self._minter.prefixes()["id"]
+        if current_release(self.store) is None:
+            return value
+        if is_iri_value(value, prefixes):
+            given = as_iri(value.strip(), prefixes=prefixes, id_namespace=id_namespace)
+            # Any IRI is a value (a class, a place elsewhere); one of the data's ids must name
+            # an entity, as for 'why', or a mistyped id would answer with nothing.
+            if given is None or not given.value.startswith(id_namespace):
+                return value
+            if not self._is_entity(given):
+                raise UnknownEntity(
+                    f"parameter '{parameter.name}': no entity <{given.value}> in the graph",
+                    location=parameter.location,
+                    hint=closest(given.value.removeprefix(id_namespace), self._entity_ids())
+                    or IRI_HINT,
+                )
             return value
         try:
             iri = resolve_entity(
                 self.open_store(),
                 value,
-                prefixes=self.prefixes(),
-                id_namespace=self._minter.prefixes()["id"],
+                prefixes=prefixes,
+                id_namespace=id_namespace,
                 names=self.names(),
             )
         except AmbiguousName as error:
@@ -867,6 +902,16 @@ class Project:
                 else IRI_HINT,
             ) from error
         return iri.value
+
+    def _is_entity(self, iri: ox.NamedNode) -> bool:
+        """Whether the built graph has facts about ``iri``."""
+        found = self.open_store().quads_for_pattern(iri, None, None, ox.DefaultGraph())
+        return next(iter(found), None) is not None
+
+    def _entity_ids(self) -> list[str]:
+        """Every entity id of the build's index (for a 'did you mean' hint: a scan)."""
+        names = self.names()
+        return names.all_ids() if names is not None else []
 
     def push(
         self,

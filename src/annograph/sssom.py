@@ -23,7 +23,7 @@ from ruamel.yaml.error import YAMLError
 
 from annograph.errors import AnnographError, SourceLocation
 from annograph.model import LinkKind
-from annograph.ontology import PREFIXES
+from annograph.ontology import GEONAMES_ONTOLOGY, PREFIXES
 
 #: Columns written, in order (all SSSOM 1.0 slots).
 COLUMNS = (
@@ -47,6 +47,8 @@ REQUIRED = ("subject_id", "predicate_id", "object_id", "mapping_justification")
 PREDICATES: dict[str, LinkKind] = {"owl:sameAs": "sameAs", "skos:closeMatch": "closeMatch"}
 NOT = "Not"
 SSSOM_PREFIXES = {
+    # GeoNames' feature classes (object_category gno:P), apart from its features (gn:1528675/).
+    "gno": GEONAMES_ONTOLOGY,
     "owl": PREFIXES["owl"],
     "semapv": "https://w3id.org/semapv/vocab/",
     "skos": PREFIXES["skos"],

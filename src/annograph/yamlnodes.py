@@ -24,12 +24,15 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterator
 from functools import cache
 
 import yaml
 from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.tag import Tag
+from ruamel.yaml.tokens import ScalarToken
 
 #: What YAML 1.1 reads as a line break and 1.2 as text; and directives, where the versions differ.
 _UNSURE = re.compile(r"[\t\x85\u2028\u2029]|^%|(?:^|[\s\[{,])!|[|>][-+0-9]*#", re.MULTILINE)
@@ -103,3 +106,18 @@ def _as_ruamel(node: yaml.Node, seen: dict[int, Node]) -> Node:
 def _tag(name: str) -> Tag:
     """ruamel's tag object for a tag name, made once (ruamel nodes would make one per node)."""
     return Tag(suffix=name)
+
+
+def quoted_spans(source: str) -> Iterator[tuple[int, int]]:
+    """(start, end) character offsets of each quoted scalar, up to where the text stops being YAML.
+
+    Only scanned, not parsed, so it reads past a parser's error: for telling what a quote that
+    runs on swallowed.
+    """
+    tokens = YAML(typ="safe", pure=True).scan(source)
+    try:
+        for token in tokens:
+            if isinstance(token, ScalarToken) and token.style in ('"', "'"):
+                yield token.start_mark.index, token.end_mark.index
+    except YAMLError:
+        return
