@@ -58,7 +58,7 @@ def _args(project: Project, *args: str) -> list[str]:
 def test_build_then_query_then_export(runner: CliRunner, project_copy: Project) -> None:
     built = runner.invoke(cli, _args(project_copy, "build"))
     assert built.exit_code == 0, built.output
-    report = r"built .* in [\d.]+ s: 2 article\(s\), 4 named graphs, \d+ quads"
+    report = r"built .* in [\d.]+ s: 3 article\(s\), 5 named graphs, \d+ quads"
     assert re.search(report, built.output)
     assert "<https://w3id.org/annograph/data/graph/" not in built.output  # -v lists them
 

@@ -89,7 +89,7 @@ def test_pushing_twice_gives_the_same_store(pushed: Server, built: Project) -> N
     assert [g.graph for g in graphs][:2] == [ONTOLOGY_IRI, ""]
     local = ox.Store.read_only(str(built.store))
     assert {g.graph for g in graphs} == {"", *(g.value for g in local.named_graphs())}
-    assert len(graphs) == 5  # the ontology, the facts, the two articles, the shared entities
+    assert len(graphs) == 6  # the ontology, the facts, the three articles, the shared entities
     after = _remote_quads(pushed)
     assert len(after) == len(before)
     assert {q for q in after if "_:" not in q} == {q for q in before if "_:" not in q}
@@ -155,7 +155,7 @@ def test_push_and_remote_query_from_the_command_line(
     options = ["--project", str(built.root), "--store", str(built.store)]
     result = runner.invoke(cli, ["push", *options, "--endpoint", pushed.query_url])
     assert result.exit_code == 0, result.output
-    assert "4 graphs" in result.stdout and "counts checked" in result.stdout
+    assert "6 graphs" in result.stdout and "counts checked" in result.stdout
     remote = runner.invoke(cli, ["query", *options, "organizers", "--endpoint", pushed.query_url])
     local = runner.invoke(cli, ["query", *options, "organizers"])
     assert remote.exit_code == 0 and remote.stdout == local.stdout

@@ -208,7 +208,8 @@ def test_the_entity_query_takes_an_entity_as_why_does(
     assert result.exit_code == 0, result.output
     # The reviewed answer for id:bishkek, the query's default.
     assert result.output == (GOLDEN / "entity.tsv").read_text(encoding="utf-8")
-    # It has the facts pointing at Bishkek: the conference's place, the article's mention.
+    # It has the facts pointing at Bishkek: the places of the conference, the presentation and
+    # the institute's office, and each article's mention.
     incoming = {
         (row[1], row[2])
         for row in (line.split("\t") for line in result.output.splitlines()[1:])
@@ -216,7 +217,11 @@ def test_the_entity_query_takes_an_entity_as_why_does(
     }
     assert incoming == {
         ("<https://w3id.org/annograph/data/id/conference>", f"<{AG}location>"),
+        ("<https://w3id.org/annograph/data/id/remittances-report-presentation>", f"<{AG}location>"),
+        ("<https://w3id.org/annograph/data/id/rlri-bishkek-office>", f"<{AG}location>"),
         ("<https://w3id.org/annograph/data/article/bishkek-migrants-day>", f"<{AG}mentions>"),
+        ("<https://w3id.org/annograph/data/article/cholpon-ata-round-table>", f"<{AG}mentions>"),
+        ("<https://w3id.org/annograph/data/article/remittances-report-launch>", f"<{AG}mentions>"),
     }
 
 

@@ -184,7 +184,7 @@ def test_an_incremental_build_killed_at_any_moment_leaves_old_or_new_graph(
     old = article_graph()
     annotations = project_copy.data / "articles" / "bishkek-migrants-day" / "annotations.yaml"
     text = annotations.read_text(encoding="utf-8")
-    annotations.write_text(text.replace("en: Bishkek\n", "en: Bishkek City\n", 1), encoding="utf-8")
+    annotations.write_text(text.replace("en: Batken\n", "en: Batken Town\n", 1), encoding="utf-8")
     started = time.monotonic()
     probe = _build_process(project_copy, "--store", str(project_copy.root / "probe"))
     assert _finish(probe)[0] == 0
@@ -201,7 +201,7 @@ def test_an_incremental_build_killed_at_any_moment_leaves_old_or_new_graph(
     # A later build finishes the job, whatever the moment of the kill.
     assert project_copy.build().kind in ("incremental", "unchanged")
     new = article_graph()
-    assert new != old and any("Bishkek City" in quad for quad in new)
+    assert new != old and any("Batken Town" in quad for quad in new)
     assert seen <= {old, new}, "a killed update left a graph that is neither the old nor the new"
     assert project_copy.build().kind == "unchanged"
 
@@ -262,7 +262,7 @@ def test_a_full_disk_is_a_clear_error_and_the_store_stays(
     organizers = _organizers(project_copy)
     annotations = project_copy.data / "articles" / "bishkek-migrants-day" / "annotations.yaml"
     text = annotations.read_text(encoding="utf-8")
-    annotations.write_text(text.replace("en: Bishkek\n", "en: Bishkek City\n", 1), "utf-8")
+    annotations.write_text(text.replace("en: Batken\n", "en: Batken Town\n", 1), "utf-8")
     before = _release_files(project_copy)
     done = subprocess.run(
         _build_command(project_copy, *(["--full"] if full else [])),
@@ -289,7 +289,7 @@ def test_incremental_builds_leave_no_pile_of_engine_logs(project_copy: Project) 
     annotations = project_copy.data / "articles" / "bishkek-migrants-day" / "annotations.yaml"
     text = annotations.read_text(encoding="utf-8")
     for number in range(6):
-        name = f"en: Bishkek {number}\n"
-        annotations.write_text(text.replace("en: Bishkek\n", name, 1), encoding="utf-8")
+        name = f"en: Batken {number}\n"
+        annotations.write_text(text.replace("en: Batken\n", name, 1), encoding="utf-8")
         assert project_copy.build().kind == "incremental"
     assert len(list(project_copy.store.resolve().glob("LOG.old.*"))) <= 2

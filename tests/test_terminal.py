@@ -203,7 +203,7 @@ def test_a_build_on_a_terminal_shows_a_progress_bar(project_copy: Project) -> No
     stdout, terminal = _on_a_terminal("build", "--project", str(project_copy.root))
     assert stdout.startswith(b"built ")
     assert "building  [" in terminal and "100%" in terminal
-    assert "articles 2/2, " in terminal and "/s" in terminal  # articles read, and how fast
+    assert "articles 3/3, " in terminal and "/s" in terminal  # articles read, and how fast
     for step in BUILD_STEPS:
         assert step in terminal
     assert b"\x1b" not in stdout  # the pipe gets plain text

@@ -284,7 +284,7 @@ def test_a_long_fact_is_cut(project: Project) -> None:
 
 
 def test_an_unused_term_has_no_example(runner: CliRunner, project: Project) -> None:
-    output = _vocab(runner, project, "Lake")
+    output = _vocab(runner, project, "Campaign")
     assert output.splitlines()[-1] == "  example           none yet"
 
 

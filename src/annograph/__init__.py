@@ -9,7 +9,7 @@ The library API is what the command line runs. A new project, built and queried:
 >>> workspace = tempfile.TemporaryDirectory()
 >>> project = Project.init(Path(workspace.name) / "news")
 >>> project.build().validation.articles
-2
+3
 
 A saved query by name, its parameters as keyword arguments (bound by pyoxigraph, never pasted
 into the SPARQL text); the rows hold Python values:

@@ -158,7 +158,7 @@ def _local_source(origin: str) -> tuple[str, bool] | None:
 
 
 def _direct_url() -> str:
-    try:
-        return metadata.distribution("annograph").read_text("direct_url.json") or ""
-    except metadata.PackageNotFoundError:
-        return ""
+    # The first distribution found may be the build's leftover src/annograph.egg-info (when src/
+    # is on sys.path, as under pytest), which pip never wrote a record into: take the one it did.
+    records = (d.read_text("direct_url.json") for d in metadata.distributions(name="annograph"))
+    return next((record for record in records if record), "")
