@@ -43,6 +43,7 @@ def test_every_term_has_an_english_label_and_a_definition(ontology_store: ox.Sto
 NOT_IN_SCHEMA = {
     "Agent",
     "Concept",
+    "OrganizationGroup",
     "PersonGroup",
     "Role",
     "SupportKind",

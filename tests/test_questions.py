@@ -334,6 +334,7 @@ def test_every_term_used_in_the_data_reaches_schema_org_or_is_documented(built: 
         "party",
         "breakdownOf",
         "shareOf",
+        "includes",
     }
 
 

@@ -222,6 +222,11 @@ def test_the_entity_query_takes_an_entity_as_why_does(
         ("<https://w3id.org/annograph/data/article/bishkek-migrants-day>", f"<{AG}mentions>"),
         ("<https://w3id.org/annograph/data/article/cholpon-ata-round-table>", f"<{AG}mentions>"),
         ("<https://w3id.org/annograph/data/article/remittances-report-launch>", f"<{AG}mentions>"),
+        # The remittances article's dateline: "BISHKEK —".
+        (
+            "<https://w3id.org/annograph/data/article/remittances-report-launch>",
+            f"<{AG}locationCreated>",
+        ),
     }
 
 

@@ -197,7 +197,7 @@ def test_a_class_with_its_place_and_properties(runner: CliRunner, project: Proje
     general = sorted((p.name for p in ontology.properties.values() if not p.domain), key=str.lower)
     assert _row(output, "and any entity's").split(", ") == general
     agent = _vocab(runner, project, "Agent")
-    assert _row(agent, "subclasses") == "Person, Organization, PersonGroup"
+    assert _row(agent, "subclasses") == "Person, Organization, PersonGroup, OrganizationGroup"
     assert _row(agent, "aligned to") == "prov:Agent"
 
 
@@ -356,11 +356,12 @@ def test_an_unknown_term_names_the_closest(runner: CliRunner, project: Project) 
     assert result.exit_code == 1
     assert result.stderr == (
         "error: no class, property or concept 'atendee' in the ontology\n"
-        "  hint: did you mean 'attendee'? (run 'annograph vocab' for the full list)\n"
+        "  hint: did you mean 'attendee' or 'locationCreated'? "
+        "(run 'annograph vocab' for the full list)\n"
     )
     result = runner.invoke(cli, ["vocab", "--project", str(project.root), "Organisation"])
     assert result.stderr.splitlines()[1] == (
-        "  hint: did you mean 'Organization' or 'parentOrganization'? "
+        "  hint: did you mean 'Organization' or 'OrganizationGroup'? "
         "(run 'annograph vocab' for the full list)"
     )
     # A close label suggests its term's YAML name: 'participant' is a label of 'attendee'.

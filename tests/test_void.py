@@ -38,7 +38,7 @@ def test_dataset_sizes_are_those_of_the_store(runner: CliRunner, built: Project)
         "FILTER NOT EXISTS { GRAPH <https://w3id.org/annograph/ontology> { ?s ?p ?o } } }",
     )
     assert void.value(DATASET, VOID.triples).toPython() == named + facts > 7000
-    assert void.value(DATASET, VOID.entities).toPython() == 146
+    assert void.value(DATASET, VOID.entities).toPython() == 148
     assert void.value(DATASET, VOID.uriSpace).toPython() == "https://w3id.org/annograph/data/id/"
     partitions = list(void.objects(DATASET, VOID.classPartition))
     assert void.value(DATASET, VOID.classes).toPython() == len(partitions) > 30
