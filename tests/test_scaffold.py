@@ -458,3 +458,18 @@ def test_a_second_article_shares_iom_and_bishkek_with_the_first(
     assert {"index.html", "ontology.html", "queries.html", "data-model.svg"} <= {
         path.name for path in reference.iterdir()
     }
+
+
+@pytest.mark.parametrize(
+    ("language", "comment"),
+    [
+        ("ru", "  # headline: {ru: ..., en: ..., quote: ...}"),
+        ("en", "  # headline: {en: ..., quote: ...}"),
+    ],
+)
+def test_the_headline_to_fill_in_asks_for_a_translation_only_from_another_language(
+    project_copy: Project, second_text: Path, language: str, comment: str
+) -> None:
+    created = project_copy.new_article("seminar", second_text.read_bytes(), language=language)
+    skeleton = (created.directory / "annotations.yaml").read_text(encoding="utf-8")
+    assert comment in skeleton.splitlines()

@@ -362,7 +362,7 @@ def annotation_skeleton(
 
 def _headline(text: str, title: str | None, language: str) -> list[str]:
     if title is None:
-        return ["  # headline: {" + language + ": ..., en: ..., quote: ...}"]
+        return [_headline_comment(language)]
     if title in text:
         return ["  headline:", f"    {language}: {_scalar(title)}", f"    quote: {_scalar(title)}"]
     # A fact needs the article's words behind it: a title the text does not contain is left to
@@ -370,8 +370,14 @@ def _headline(text: str, title: str | None, language: str) -> list[str]:
     return [
         f"  # The title is not in {TEXT_FILE}, so it cannot be quoted; quote the text's own",
         f"  # headline instead, if it has one: {title}",
-        "  # headline: {" + language + ": ..., en: ..., quote: ...}",
+        _headline_comment(language),
     ]
+
+
+def _headline_comment(language: str) -> str:
+    """The headline to fill in: the article's language, and an English translation if other."""
+    translation = "" if language == "en" else "en: ..., "
+    return "  # headline: {" + language + ": ..., " + translation + "quote: ...}"
 
 
 def _scalar(value: str) -> str:
