@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import traceback
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from functools import partial
@@ -182,6 +183,12 @@ def validate_sources(sources: Sources, *, steps: Steps) -> Validation:
                 sources, Path(scratch) / "store", index, steps=steps, graphs=False
             )
             del opened
+        except BaseException as error:
+            # The scratch store is still open in the failed frames' locals, and RocksDB's
+            # background threads may write into it while the directory is removed ("Directory
+            # not empty"): free it before the cleanup, as the successful path does.
+            traceback.clear_frames(error.__traceback__)
+            raise
         finally:
             index.close()
     return validation
