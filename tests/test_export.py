@@ -261,3 +261,14 @@ def test_a_large_export_writes_as_it_goes(built: Project) -> None:
 
     built.export_to(Counting(), ExportFormat.NQUADS, with_ontology=True)
     assert len(writes) > 100
+
+
+def test_the_facade_takes_a_path_and_a_format_as_a_user_writes_them(built: Project) -> None:
+    # Project(".").export("nquads") once failed with an AttributeError on the string.
+    as_written = Project(str(built.root), store_path=str(built.store))  # type: ignore[arg-type]
+    assert as_written.root == built.root and as_written.store == built.store
+    assert as_written.export("NQuads") == built.export(ExportFormat.NQUADS)
+    with pytest.raises(ValueError, match="no export format 'n-quads': use one of turtle, "):
+        as_written.export("n-quads")
+    with pytest.raises(TypeError, match="root must be a path or a string, not int"):
+        Project(3)  # type: ignore[arg-type]

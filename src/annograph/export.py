@@ -66,6 +66,27 @@ class ExportFormat(enum.Enum):
             "rdfxml": ox.RdfFormat.RDF_XML,
         }[self.value]
 
+    @classmethod
+    def of(cls, format: ExportFormat | str) -> ExportFormat:
+        """``format`` itself, or the format a name such as ``"nquads"`` stands for.
+
+        >>> ExportFormat.of("nquads") is ExportFormat.NQUADS
+        True
+        >>> ExportFormat.of("n-quads")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: no export format 'n-quads': use one of turtle, ntriples, nquads, ...
+        """
+        if isinstance(format, cls):
+            return format
+        if not isinstance(format, str):
+            raise TypeError(f"an export format is an ExportFormat or its name, not {format!r}")
+        try:
+            return cls(format.lower())
+        except ValueError:
+            names = ", ".join(member.value for member in cls)
+            raise ValueError(f"no export format '{format}': use one of {names}") from None
+
     @property
     def keeps_graphs(self) -> bool:
         """Whether the format can say which named graph a triple is in."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import sqlite3
 import time
@@ -173,13 +174,18 @@ class Project:
     )
 
     def __post_init__(self) -> None:
+        # A user writes Project("."): paths given as strings are taken as paths.
+        for name in ("root", "store_path", "data_path"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, _path(value, name))
         check_base_iri(self.base_iri)
         object.__setattr__(self, "_minter", Minter(self.base_iri))
 
     @classmethod
     def discover(
         cls,
-        start: Path,
+        start: Path | str,
         *,
         base_iri: str | None = None,
         store_path: Path | None = None,
@@ -193,7 +199,7 @@ class Project:
         :raises ProjectError: if neither ``start`` nor a parent is a project.
         :raises ConfigError: if the project's configuration file is invalid.
         """
-        start = start.absolute()
+        start = _path(start, "start").absolute()
         for directory in (start, *start.parents):
             if (directory / ONTOLOGY_FILE).is_file():
                 config = load_config(directory)
@@ -212,8 +218,9 @@ class Project:
         )
 
     @classmethod
-    def init(cls, directory: Path, *, base_iri: str | None = None) -> Project:
+    def init(cls, directory: Path | str, *, base_iri: str | None = None) -> Project:
         """Start a new project in ``directory`` (see :func:`annograph.scaffold.init_project`)."""
+        directory = _path(directory, "directory")
         init_project(directory)
         return cls.discover(directory, base_iri=base_iri)
 
@@ -610,7 +617,7 @@ class Project:
         return self._minter.graph(slug).value
 
     def export(
-        self, format: ExportFormat, *, graph: str | None = None, with_ontology: bool = False
+        self, format: ExportFormat | str, *, graph: str | None = None, with_ontology: bool = False
     ) -> str:
         """The built store (or one named graph) serialized, as text: for small graphs; a large
         one streams with :meth:`export_to`. See :mod:`annograph.export` for what is written.
@@ -622,19 +629,21 @@ class Project:
     def export_to(
         self,
         output: IO[bytes],
-        format: ExportFormat,
+        format: ExportFormat | str,
         *,
         graph: str | None = None,
         with_ontology: bool = False,
     ) -> None:
         """Write the built store (or one named graph) to ``output``, a section at a time.
 
+        :param format: an :class:`ExportFormat` or its name, such as ``"nquads"``.
         :raises AnnographError: for an unknown graph.
+        :raises ValueError: for an unknown format name.
         """
         export_store(
             self.open_store(),
             output,
-            format=format,
+            format=ExportFormat.of(format),
             prefixes=self.prefixes(),
             minter=self._minter,
             graph=graph,
@@ -642,12 +651,17 @@ class Project:
         )
 
     def export_void(
-        self, format: ExportFormat, *, license: str | None = None, endpoint: str | None = None
+        self,
+        format: ExportFormat | str,
+        *,
+        license: str | None = None,
+        endpoint: str | None = None,
     ) -> str:
         """The VoID description of :meth:`void`, serialized."""
         triples = self.void(license=license, endpoint=endpoint)
         quads = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
-        return export_graph(quads, format=format, prefixes={**self.prefixes(), **VOID_PREFIXES})
+        prefixes = {**self.prefixes(), **VOID_PREFIXES}
+        return export_graph(quads, format=ExportFormat.of(format), prefixes=prefixes)
 
     def void(self, *, license: str | None = None, endpoint: str | None = None) -> list[ox.Triple]:
         """A VoID description of the built dataset, with one linkset per external target.
@@ -993,3 +1007,12 @@ def _modified(path: Path) -> int | None:
         return path.stat().st_mtime_ns
     except OSError:
         return None
+
+
+def _path(value: object, name: str) -> Path:
+    """``value`` as a path: a :class:`~pathlib.Path`, or a string or path-like a user wrote."""
+    if isinstance(value, Path):
+        return value
+    if isinstance(value, str | os.PathLike):
+        return Path(value)
+    raise TypeError(f"{name} must be a path or a string, not {type(value).__name__}")
