@@ -7,6 +7,7 @@ status with a documented content type and body, and never a server error.
 from __future__ import annotations
 
 import httpx
+import pytest
 import schemathesis
 from hypothesis import settings
 
@@ -14,6 +15,8 @@ from annograph.limits import refused_service
 from annograph.project import Project
 from annograph.server import openapi
 from tests.conftest import ROOT, Server
+
+pytestmark = pytest.mark.slow
 
 # The document the server publishes, made here from the same queries (so it is known at
 # collection time): those it runs, all but the ones calling another endpoint, which it may

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parent.parent
 FORMATS = ("nquads", "ntriples", "turtle", "trig", "jsonld", "rdfxml")
 MEASUREMENTS = (

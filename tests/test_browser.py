@@ -24,6 +24,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from annograph.project import Project
 from tests.conftest import Server
 
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 # What the machine's closed network needs: no background connections, no first-run dialogs.

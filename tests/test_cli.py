@@ -55,6 +55,7 @@ def _args(project: Project, *args: str) -> list[str]:
     return [args[0], "--project", str(project.root), *args[1:]]
 
 
+@pytest.mark.slow
 def test_build_then_query_then_export(runner: CliRunner, project_copy: Project) -> None:
     built = runner.invoke(cli, _args(project_copy, "build"))
     assert built.exit_code == 0, built.output
@@ -80,6 +81,7 @@ def test_build_then_query_then_export(runner: CliRunner, project_copy: Project) 
     assert "id:conference a ag:Conference" in exported.output
 
 
+@pytest.mark.slow
 def test_output_file(runner: CliRunner, project_copy: Project) -> None:
     runner.invoke(cli, _args(project_copy, "build"))
     target = project_copy.root / "out.nq"
@@ -88,6 +90,7 @@ def test_output_file(runner: CliRunner, project_copy: Project) -> None:
     assert target.read_text(encoding="utf-8").count("\n") > 5000
 
 
+@pytest.mark.slow
 def test_invalid_annotations_exit_1_with_located_errors(
     runner: CliRunner, project_copy: Project
 ) -> None:
@@ -104,6 +107,7 @@ def test_invalid_annotations_exit_1_with_located_errors(
     assert not project_copy.store.exists()
 
 
+@pytest.mark.slow
 def test_unwritable_output_is_a_clear_error(runner: CliRunner, project_copy: Project) -> None:
     runner.invoke(cli, _args(project_copy, "build"))
     target = project_copy.root / "no" / "such" / "dir" / "out.ttl"
@@ -127,6 +131,7 @@ def test_unknown_query_lists_saved_ones(runner: CliRunner, project_copy: Project
     assert "organizers" in result.output
 
 
+@pytest.mark.slow
 def test_query_syntax_error_names_file_line_and_column(
     runner: CliRunner, project_copy: Project
 ) -> None:

@@ -58,6 +58,7 @@ def test_without_a_file_the_defaults_hold(project_copy: Project) -> None:
     assert project.store == project_copy.root / ".annograph" / "store"
 
 
+@pytest.mark.slow
 def test_the_data_folder_can_live_elsewhere(runner: CliRunner, project_copy: Project) -> None:
     root = project_copy.root
     (root / "data").rename(root / "corpus")
@@ -101,6 +102,7 @@ def _built(runner: CliRunner, project: Project, *options: str, env: dict[str, st
     return result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("env", "options", "store", "base"),
     [
@@ -140,6 +142,7 @@ def test_option_wins_over_environment_over_config(
     assert f"<{base}graph/bishkek-migrants-day>" in output
 
 
+@pytest.mark.slow
 def test_configured_prefixes_work_in_query_parameters(
     runner: CliRunner, project_copy: Project, built: Project
 ) -> None:

@@ -95,6 +95,7 @@ def test_entity_by_name_curie_or_iri_draws_the_same(built: Project) -> None:
     assert built.entity_diagram(built.prefixes()["id"] + "iom").dot == by_id
 
 
+@pytest.mark.slow
 def test_article_svg(built: Project, tmp_path: Path) -> None:
     drawn = built.article_diagram(ARTICLE, lang="ru")
     assert drawn.nodes > 50 and drawn.edges > 50
@@ -130,6 +131,7 @@ def _named_entities(built: Project) -> set[str]:
     return {row["e"].value.rsplit("/", 1)[1] for row in rows}
 
 
+@pytest.mark.slow
 def test_article_png(built: Project, tmp_path: Path) -> None:
     output = built.article_diagram(ARTICLE).write(tmp_path / "article.png")
     width, height = png_size(output)
@@ -137,6 +139,7 @@ def test_article_png(built: Project, tmp_path: Path) -> None:
     assert output.stat().st_size > 100_000
 
 
+@pytest.mark.slow
 def test_dot_text_is_deterministic(built: Project) -> None:
     assert built.article_diagram(ARTICLE).dot == built.article_diagram(ARTICLE).dot
 
@@ -188,6 +191,7 @@ def test_cli_entity(runner: CliRunner, built: Project, tmp_path: Path) -> None:
     assert "Международная организация по миграции" in " ".join(svg_texts(output))
 
 
+@pytest.mark.slow
 def test_cli_article_png(runner: CliRunner, built: Project, tmp_path: Path) -> None:
     output = tmp_path / "article.png"
     code, out, _ = run(runner, built, "--article", ARTICLE, "-o", str(output))

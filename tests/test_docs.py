@@ -32,6 +32,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return output
 
 
+@pytest.mark.slow
 def test_the_four_files(written: Path) -> None:
     assert sorted(p.name for p in written.iterdir()) == sorted(NAMES)
     index = (written / "index.html").read_text(encoding="utf-8")
@@ -39,6 +40,7 @@ def test_the_four_files(written: Path) -> None:
         assert f'href="{name}"' in index
 
 
+@pytest.mark.slow
 def test_ontology_page_has_every_class_and_property(project: Project, written: Path) -> None:
     html = (written / "ontology.html").read_text(encoding="utf-8")
     ontology = project.load_ontology()
@@ -50,6 +52,7 @@ def test_ontology_page_has_every_class_and_property(project: Project, written: P
     assert missing == []
 
 
+@pytest.mark.slow
 def test_ontology_page_gives_the_yaml_name_beside_each_label(
     project: Project, written: Path
 ) -> None:
@@ -79,6 +82,7 @@ def test_ontology_page_gives_the_yaml_name_beside_each_label(
     )
 
 
+@pytest.mark.slow
 def test_ontology_page_in_russian(project: Project) -> None:
     html = ontology_html(project.load_ontology(), lang="ru")
     assert "<h3>человек" in html  # ag:Person's Russian label as its heading
@@ -86,6 +90,7 @@ def test_ontology_page_in_russian(project: Project) -> None:
     assert "<h3>person" in ontology_html(project.load_ontology(), lang="en")
 
 
+@pytest.mark.slow
 def test_pylode_leaves_logging_alone(project: Project) -> None:
     root = logging.getLogger()
     before = (list(root.handlers), root.level)
@@ -118,12 +123,14 @@ def test_data_model_svg(project: Project, written: Path) -> None:
     assert "organizer" in texts  # an object property, as an arrow between two classes
 
 
+@pytest.mark.slow
 def test_same_input_same_bytes(written: Path, tmp_path: Path) -> None:
     Project(Path(__file__).resolve().parent.parent).write_docs(tmp_path)
     for name in NAMES:
         assert (tmp_path / name).read_bytes() == (written / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_default_directory_leaves_hand_written_docs(project_copy: Project) -> None:
     guide = project_copy.root / "docs" / "annotations.md"
     guide.parent.mkdir()
@@ -145,6 +152,7 @@ def test_missing_graphviz_writes_nothing(
     assert list((tmp_path / "out").iterdir()) == []
 
 
+@pytest.mark.slow
 def test_cli(runner: CliRunner, project: Project, tmp_path: Path) -> None:
     output = tmp_path / "reference"
     result = runner.invoke(

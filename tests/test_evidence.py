@@ -26,6 +26,7 @@ def test_an_entity_is_found_by_id_curie_iri_or_any_name(built: Project, name: st
     assert built.why(name).entity.value == BISHKEK
 
 
+@pytest.mark.slow
 def test_every_fact_of_every_entity_has_quotes_and_links_have_none(built: Project) -> None:
     ids = {entity.id for article in built.load_articles() for entity in article.entities}
     # Entities each article annotates (shared ones it mentions included): 157 mentions of 148.
@@ -107,6 +108,7 @@ def test_curated_links_are_shown_as_such(runner: CliRunner, built: Project) -> N
     assert "  owl:sameAs <https://sws.geonames.org/1528675/>" in lines
 
 
+@pytest.mark.slow
 def test_why_shows_control_and_bidi_characters_as_escapes(
     runner: CliRunner, project_copy: Project
 ) -> None:

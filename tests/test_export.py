@@ -73,6 +73,7 @@ def _parsed_graphs(text: str, fmt: ExportFormat) -> dict[str, rdflib.Graph]:
 
 
 # rdflib's own dataset parsers still call its deprecated ConjunctiveGraph API.
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib")
 @pytest.mark.parametrize("fmt", list(ExportFormat), ids=lambda f: f.value)
 def test_every_format_round_trips_to_the_store(
@@ -94,6 +95,7 @@ def test_every_format_round_trips_to_the_store(
         assert to_isomorphic(parsed) == to_isomorphic(union)
 
 
+@pytest.mark.slow
 def test_triple_formats_write_each_triple_once(built: Project, store: ox.Store) -> None:
     lines = built.export(ExportFormat.NTRIPLES, with_ontology=True).splitlines()
     assert len(lines) == len(set(lines)) == len({q.triple for q in store})
@@ -118,6 +120,7 @@ def test_without_the_ontology_its_graph_and_its_triples_are_left_out(
     )
 
 
+@pytest.mark.slow
 def test_every_format_is_byte_identical_across_two_builds(tmp_path: Path) -> None:
     first = Project(ROOT, store_path=tmp_path / "one")
     second = Project(ROOT, store_path=tmp_path / "two")
@@ -130,6 +133,7 @@ def test_every_format_is_byte_identical_across_two_builds(tmp_path: Path) -> Non
         assert len(a) > 100_000, fmt
 
 
+@pytest.mark.slow
 def test_the_order_does_not_depend_on_how_the_store_was_filled(
     project_copy: Project, tmp_path: Path
 ) -> None:

@@ -17,6 +17,8 @@ from annograph.sources import SparqlEndpointSource, open_source
 from annograph.sssom import read_mapping_set
 from tests.conftest import ROOT, Server, oxigraph_server, strip_links
 
+pytestmark = pytest.mark.slow
+
 MIRROR = ROOT / "tests" / "data" / "links" / "wikidata-mirror.ttl"
 WIKIDATA = "http://www.wikidata.org/entity/"
 

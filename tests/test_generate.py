@@ -16,6 +16,8 @@ from benchmarks.generate import Mix, read_mix
 from annograph import Project
 from annograph.annotations import Corpus
 
+pytestmark = pytest.mark.slow
+
 #: The band the default mean (100 triples per article graph) must fall in for 30 articles: the
 #: calibration hits the mean over large corpora; a small one drifts by up to about a fifth.
 MEAN_BAND = (75, 135)

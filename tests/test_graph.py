@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pyoxigraph as ox
+import pytest
 
 from annograph.project import Project
 from tests.conftest import ROOT, select
@@ -40,6 +41,7 @@ def test_the_default_graph_holds_the_facts_of_every_graph_once(
     assert len(evidence) > 5000 and not evidence & set(default)
 
 
+@pytest.mark.slow
 def test_the_same_annotations_give_the_same_quads(project: Project) -> None:
     first = project.quads()
     assert len(first) > 5000
@@ -48,6 +50,7 @@ def test_the_same_annotations_give_the_same_quads(project: Project) -> None:
     assert first == project.quads()
 
 
+@pytest.mark.slow
 def test_only_the_ontology_has_blank_nodes(project: Project) -> None:
     ontology = {q.triple for q in project.quads() if q.graph_name == ox.NamedNode(ONTOLOGY_GRAPH)}
     for quad in project.quads():
@@ -63,6 +66,7 @@ def test_base_iri_is_configurable(project: Project) -> None:
     assert not any(s.startswith("https://w3id.org/annograph/data/") for s in subjects)
 
 
+@pytest.mark.slow
 def test_every_domain_fact_has_evidence(store: ox.Store) -> None:
     """Every triple about an annotated thing is the body of at least one Web Annotation."""
     unsupported = select(

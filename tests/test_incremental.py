@@ -21,6 +21,8 @@ from annograph.project import Project
 from annograph.store import current_release, manifest_path
 from tests.conftest import ROOT, SEMINAR_ENTITIES, SEMINAR_HEADER, SEMINAR_TEXT
 
+pytestmark = pytest.mark.slow
+
 SLUGS = ("alpha", "beta", "gamma")
 BISHKEK = "  bishkek:\n    quote: в Бишкеке\n"
 

@@ -141,16 +141,22 @@ def test_one_schema_org_namespace() -> None:
     assert not any(iri.startswith("http://schema.org/") for iri in iris)
 
 
+@pytest.mark.slow
+@pytest.mark.java
 def test_ontology_is_consistent() -> None:
     result = check_consistency(ONTOLOGY.triples)
     assert result.consistent, result
     assert result.unsatisfiable_classes == ()
 
 
+@pytest.mark.slow
+@pytest.mark.java
 def test_ontology_with_the_article_data_is_consistent(project: Project) -> None:
     assert check_consistency(q.triple for q in project.quads()).consistent
 
 
+@pytest.mark.slow
+@pytest.mark.java
 def test_reasoner_catches_a_place_used_as_an_organizer(project: Project) -> None:
     base = "https://w3id.org/annograph/data/id/"
     mistake = ox.Triple(
@@ -161,6 +167,8 @@ def test_reasoner_catches_a_place_used_as_an_organizer(project: Project) -> None
     assert not check_consistency([*(q.triple for q in project.quads()), mistake]).consistent
 
 
+@pytest.mark.slow
+@pytest.mark.java
 def test_reasoner_catches_a_person_typed_as_an_organization() -> None:
     person = ox.NamedNode("https://example.org/x")
     rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -168,6 +176,8 @@ def test_reasoner_catches_a_person_typed_as_an_organization() -> None:
     assert not check_consistency([*ONTOLOGY.triples, *mistake]).consistent
 
 
+@pytest.mark.slow
+@pytest.mark.java
 def test_without_java_on_the_path_the_bundled_runtime_is_used(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -12,6 +12,8 @@ from annograph import annotations
 from annograph.errors import AnnotationErrors
 from annograph.project import Project
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -205,6 +205,7 @@ def test_queries_show_prints_the_documentation(runner: CliRunner, project: Proje
     assert "SELECT DISTINCT ?_class_iri" in result.output
 
 
+@pytest.mark.slow
 def test_query_with_params_and_stdin(runner: CliRunner, project_copy: Project) -> None:
     options = _built(runner, project_copy)
     result = runner.invoke(cli, ["query", *options, "entity", "-p", "entity=МОМ", "-f", "csv"])
@@ -214,6 +215,7 @@ def test_query_with_params_and_stdin(runner: CliRunner, project_copy: Project) -
     assert stdin.exit_code == 0 and '"boolean":true' in stdin.output.replace(" ", "")
 
 
+@pytest.mark.slow
 def test_query_parameter_errors_exit_1_without_a_traceback(
     runner: CliRunner, project_copy: Project
 ) -> None:
@@ -234,6 +236,7 @@ def test_query_parameter_errors_exit_1_without_a_traceback(
     assert malformed.exit_code == 2 and "is not NAME=VALUE" in malformed.output
 
 
+@pytest.mark.slow
 def test_format_that_does_not_fit_the_result(runner: CliRunner, project_copy: Project) -> None:
     options = _built(runner, project_copy)
     gc.collect()

@@ -85,6 +85,7 @@ def geonames_candidates(project: Project) -> list[Record]:
     return GeoNamesSource().candidates(names)
 
 
+@pytest.mark.slow
 def test_offline_geonames_finds_every_place_with_its_real_id(
     project: Project, geonames_candidates: list[Record]
 ) -> None:
@@ -99,6 +100,7 @@ def test_offline_geonames_finds_every_place_with_its_real_id(
     assert f"{GEONAMES}1528334/" not in {s.record.iri for s in result.suggestions}
 
 
+@pytest.mark.slow
 def test_nothing_wrong_scores_above_the_threshold(
     project: Project, geonames_candidates: list[Record]
 ) -> None:
@@ -113,6 +115,7 @@ def test_nothing_wrong_scores_above_the_threshold(
     assert result.dropped > 0  # type and place checks did remove same-named candidates
 
 
+@pytest.mark.slow
 def test_existing_links_that_the_source_confirms_are_not_suggested_again(
     project: Project, geonames_candidates: list[Record]
 ) -> None:
@@ -162,6 +165,7 @@ def test_rdf_file_source_matches_by_label_and_type() -> None:
     assert f"{WIKIDATA}Q813" in records[f"{WIKIDATA}Q9361"].parents
 
 
+@pytest.mark.slow
 def test_suggest_review_build_cycle(project_copy: Project, runner: CliRunner) -> None:
     strip_links(project_copy)
     args = ["--project", str(project_copy.root)]
@@ -430,6 +434,7 @@ def test_an_entity_with_nothing_pending_anywhere(project_copy: Project, runner: 
     )
 
 
+@pytest.mark.slow
 def test_link_suggest_against_offline_geonames_writes_one_curie_form(
     project_copy: Project, runner: CliRunner
 ) -> None:

@@ -64,6 +64,7 @@ def test_a_malformed_batch_is_a_400(service_url: str) -> None:
     assert response.status_code == 400
 
 
+@pytest.mark.slow
 def test_link_suggest_against_a_reconciliation_service(
     project_copy: Project, service_url: str, tmp_path: Path
 ) -> None:
@@ -76,6 +77,7 @@ def test_link_suggest_against_a_reconciliation_service(
     assert ("id:kyrgyzstan", "wd:Q9361") not in rows
 
 
+@pytest.mark.slow
 def test_link_suggest_finds_a_shared_entity_by_any_articles_name(
     project_copy: Project, service_url: str
 ) -> None:

@@ -36,6 +36,8 @@ from tests.conftest import (
     writable_oxigraph,
 )
 
+pytestmark = pytest.mark.slow
+
 INJECTION = 'alice" . ?s ?p ?o } #'
 
 

@@ -22,6 +22,8 @@ from annograph.cli import cli
 from annograph.project import Project
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow
+
 REAL = (ROOT / "data" / "articles" / "bishkek-migrants-day" / "annotations.yaml").read_text(
     encoding="utf-8"
 )

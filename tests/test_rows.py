@@ -126,6 +126,7 @@ def test_without_pandas_a_dataframe_is_a_clear_error(
     )
 
 
+@pytest.mark.slow
 def test_the_library_example_runs_as_documented(tmp_path: Path) -> None:
     # The module docstring of annograph is a doctest (run by --doctest-modules); this checks the
     # same steps from a test, with a project that is not the repository.

@@ -64,6 +64,7 @@ def test_init_copies_the_ontology_queries_and_sample_article(
     assert ".annograph/" in (target / ".gitignore").read_text(encoding="utf-8").splitlines()
 
 
+@pytest.mark.slow
 def test_an_initialized_project_builds_and_answers(runner: CliRunner, tmp_path: Path) -> None:
     project = Project.init(tmp_path / "news")
     # The sample articles: the Bishkek conference (Russian), the Cholpon-Ata round table and the
@@ -124,6 +125,7 @@ def test_init_accepts_an_empty_directory(tmp_path: Path) -> None:
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".annograph-init")]
 
 
+@pytest.mark.slow
 def test_the_package_carries_the_template_init_copies(tmp_path: Path) -> None:
     # template/ links to the project's own folders; a wheel must hold their files, or
     # 'annograph init' would fail wherever annograph is installed from a wheel.
@@ -372,6 +374,7 @@ def test_new_asks_for_the_language_when_the_articles_disagree(
         project_copy.new_article("seminar", second_text.read_bytes())
 
 
+@pytest.mark.slow
 def test_the_article_address_and_day_are_in_its_graph(
     project_copy: Project, second_text: Path
 ) -> None:
@@ -403,6 +406,7 @@ def test_the_article_address_and_day_are_in_its_graph(
 # -- the new user's way: init, new, annotate, validate, build, query across articles -------------
 
 
+@pytest.mark.slow
 def test_a_second_article_shares_iom_and_bishkek_with_the_first(
     runner: CliRunner, tmp_path: Path, second_text: Path, graphviz: str
 ) -> None:

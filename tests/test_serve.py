@@ -25,6 +25,8 @@ from annograph.project import Project
 from annograph.results import ResultFormat, render_result
 from tests.conftest import ROOT, Server, annograph_serve, reconciliation_schema
 
+pytestmark = pytest.mark.slow
+
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 DESCRIBE_BISHKEK = "CONSTRUCT WHERE { <https://w3id.org/annograph/data/id/bishkek> ?p ?o }"
 

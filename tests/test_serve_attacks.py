@@ -28,6 +28,8 @@ from annograph.project import Project
 from annograph.server import REQUEST_SECONDS
 from tests.conftest import Server, annograph_serve
 
+pytestmark = pytest.mark.slow
+
 PLAIN = "ASK { ?s ?p ?o }"
 JSON_RESULTS = {"Accept": "application/sparql-results+json"}
 DEEP = "ASK {" + "{" * 5000 + "}" * 5000 + "}"

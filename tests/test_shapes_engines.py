@@ -20,6 +20,8 @@ from annograph.shapes import check_shapes, to_rdflib, union_of
 from tests.conftest import SEMINAR_ENTITIES, SEMINAR_HEADER, SEMINAR_TEXT, validation_problems
 from tests.test_validate import CASES, _apply, _case
 
+pytestmark = pytest.mark.slow
+
 
 class Pyshacl:
     """pyshacl behind the interface of pyshacl-turbo's compiled shapes."""

@@ -141,6 +141,7 @@ def test_a_reference_to_a_shared_entity_the_article_does_not_mention(
     ]
 
 
+@pytest.mark.slow
 def test_near_duplicates_and_unmentioned_shared_entities_are_warnings(
     project_copy: Project,
 ) -> None:
@@ -203,6 +204,7 @@ def test_a_shared_entity_holds_no_facts_or_quotes(
     )
 
 
+@pytest.mark.slow
 def test_saved_queries_give_each_row_once_when_two_articles_state_the_same_fact(
     project_copy: Project,
 ) -> None:
@@ -275,6 +277,7 @@ entities:
 """
 
 
+@pytest.mark.slow
 def test_a_post_and_its_role_are_shared_by_the_articles_that_name_them(
     project_copy: Project,
 ) -> None:

@@ -46,6 +46,7 @@ def articles(built: Project) -> list[Article]:
     return built.load_articles()
 
 
+@pytest.mark.slow
 def test_triples_per_graph_are_the_quads_the_build_writes(built: Project, stats: Stats) -> None:
     expected = Counter(getattr(quad.graph_name, "value", "") for quad in built.quads())
     assert "" in expected  # the default graph: the facts

@@ -18,6 +18,8 @@ from annograph.errors import AnnotationErrors, StoreError
 from annograph.project import Project
 from annograph.store import build_store, open_store
 
+pytestmark = pytest.mark.slow
+
 G = ox.NamedNode("https://example.org/g")
 
 

@@ -90,6 +90,7 @@ def test_completion_of_an_unknown_shell_is_a_usage_error(runner: CliRunner) -> N
     assert runner.invoke(cli, ["completion", "tcsh"]).exit_code == 2
 
 
+@pytest.mark.slow
 def test_quiet_suppresses_the_build_summary(runner: CliRunner, project_copy: Project) -> None:
     result = runner.invoke(cli, ["-q", "build", "--project", str(project_copy.root)])
     assert result.exit_code == 0, result.output
@@ -108,6 +109,7 @@ def test_quiet_still_shows_errors(runner: CliRunner, project_copy: Project) -> N
     assert result.stderr.startswith("error: no saved query named 'nope'")
 
 
+@pytest.mark.slow
 def test_verbose_adds_the_time_of_each_build_stage(
     runner: CliRunner, project_copy: Project
 ) -> None:
@@ -158,6 +160,7 @@ def test_warnings_are_yellow_and_errors_red() -> None:
     assert styled(error) == f"{RED_ERROR} bad\n  hint: fix it"
 
 
+@pytest.mark.slow
 def test_progress_is_silent_when_stderr_is_not_a_terminal(
     runner: CliRunner, project_copy: Project
 ) -> None:
@@ -199,6 +202,7 @@ def _on_a_terminal(*args: str) -> tuple[bytes, str]:
     return stdout, b"".join(chunks).decode("utf-8")
 
 
+@pytest.mark.slow
 def test_a_build_on_a_terminal_shows_a_progress_bar(project_copy: Project) -> None:
     stdout, terminal = _on_a_terminal("build", "--project", str(project_copy.root))
     assert stdout.startswith(b"built ")
@@ -209,11 +213,13 @@ def test_a_build_on_a_terminal_shows_a_progress_bar(project_copy: Project) -> No
     assert b"\x1b" not in stdout  # the pipe gets plain text
 
 
+@pytest.mark.slow
 def test_an_error_on_a_terminal_is_red(project_copy: Project) -> None:
     _, terminal = _on_a_terminal("query", "--project", str(project_copy.root), "organizers")
     assert terminal.startswith(f"{project_copy.store}: {RED_ERROR} no store here")
 
 
+@pytest.mark.slow
 def test_a_push_on_a_terminal_shows_a_progress_bar(built: Project, tmp_path: Path) -> None:
     root = ["--project", str(built.root), "--store", str(built.store)]
     with writable_oxigraph(tmp_path / "target") as server:

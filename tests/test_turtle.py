@@ -199,6 +199,7 @@ def graphs(draw: st.DrawFn) -> list[ox.Triple]:
     return triples
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(graphs(), st.randoms(use_true_random=False))
 def test_any_graph_round_trips_and_is_deterministic(
@@ -234,6 +235,7 @@ def graphs_without_blank_nodes(draw: st.DrawFn) -> list[ox.Triple]:
     return draw(st.lists(st.builds(ox.Triple, IRIS, predicates, st.one_of(IRIS, LITERALS))))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(graphs_without_blank_nodes())
 def test_blocks_from_lines_are_the_blocks_from_terms(triples: list[ox.Triple]) -> None:

@@ -67,6 +67,7 @@ def test_there_is_a_case_for_each_kind_of_mistake() -> None:
     assert len(CASES) >= 12
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=lambda path: path.stem)
 def test_mistake_is_reported_at_its_line_and_column(project_copy: Project, case: Path) -> None:
     spec = _case(case)
@@ -113,6 +114,7 @@ def test_warnings_are_shown_and_do_not_fail(runner: CliRunner, project_copy: Pro
     assert result.output.splitlines()[-1].endswith("1 warning(s)")
 
 
+@pytest.mark.slow
 def test_build_stops_at_a_shape_violation_and_keeps_the_store(project_copy: Project) -> None:
     project_copy.build()
     before = len(ox.Store.read_only(str(project_copy.store)))
@@ -141,6 +143,8 @@ def test_a_shapes_syntax_error_names_line_and_column(project_copy: Project) -> N
 # -- reasoning ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
+@pytest.mark.java
 def test_reasoner_pins_down_the_statements_of_a_conflict(project: Project) -> None:
     quads = project.quads()
     ontology = [q.triple for q in quads if q.graph_name == ox.NamedNode(ONTOLOGY_IRI)]
@@ -162,6 +166,8 @@ def test_reasoner_pins_down_the_statements_of_a_conflict(project: Project) -> No
     }
 
 
+@pytest.mark.slow
+@pytest.mark.java
 def test_check_reason_names_the_entity_and_its_annotation(
     runner: CliRunner, project_copy: Project
 ) -> None:
@@ -183,12 +189,15 @@ def test_check_reason_names_the_entity_and_its_annotation(
     assert "hint: entities involved: id:bashtovenko" in result.output
 
 
+@pytest.mark.slow
+@pytest.mark.java
 def test_check_reason_on_the_real_data_is_consistent(runner: CliRunner, project: Project) -> None:
     result = runner.invoke(cli, ["check", "--reason", "--project", str(project.root)])
     assert result.exit_code == 0, result.output
     assert "consistent: HermiT finds nothing the ontology rules out" in result.output
 
 
+@pytest.mark.slow
 def test_without_java_reasoning_is_skipped_with_a_clear_message(
     runner: CliRunner, project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -42,6 +42,7 @@ def project_yaml_files() -> list[Path]:
     return sorted(p for folder in folders for p in folder.rglob("*.yaml"))
 
 
+@pytest.mark.slow
 def test_the_project_yaml_files_take_the_fast_path_with_the_same_trees(tmp_path: Path) -> None:
     generate(40, tmp_path / "corpus", seed=3)
     files = [*project_yaml_files(), *sorted((tmp_path / "corpus").rglob("*.yaml"))]
@@ -69,6 +70,7 @@ PIECES = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(PIECES, max_size=20).map("".join))
 def test_the_fast_path_gives_ruamels_tree_or_steps_aside(source: str) -> None:
@@ -82,6 +84,7 @@ def test_the_fast_path_gives_ruamels_tree_or_steps_aside(source: str) -> None:
     assert shape(fast[0]) == shape(reference)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "source",
     [
