@@ -45,7 +45,7 @@ from annograph.model import (
     Value,
 )
 from annograph.ontology import LANG_STRING, Ontology
-from annograph.vocab import TermKind, Vocabulary, read_vocabulary
+from annograph.terms import TermKind, Vocabulary, read_vocabulary
 from annograph.yamlnodes import compose, quoted_spans
 
 FORMAT = "annograph/1"

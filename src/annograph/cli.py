@@ -58,7 +58,7 @@ from annograph.terminal import (
     styled,
     terminal,
 )
-from annograph.vocab import VocabFormat, render_term, render_vocabulary
+from annograph.terms import VocabFormat, render_term, render_vocabulary
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: Where --user takes its password from, so that it stays out of shell history and ps.

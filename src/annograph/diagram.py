@@ -199,7 +199,7 @@ def _edges(quads: Iterable[ox.Quad]) -> Iterator[tuple[Resource, ox.NamedNode, R
         if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == ONTOLOGY_IRI:
             continue
         predicate = quad.predicate
-        if not _is_fact(predicate.value) or predicate.value == RDF_TYPE:
+        if not _is_fact(predicate.value) or predicate == RDF_TYPE:
             continue
         if isinstance(quad.subject, Resource) and isinstance(quad.object, Resource):
             yield quad.subject, predicate, quad.object
@@ -239,7 +239,7 @@ def _describe(
         for quad in store.quads_for_pattern(node, None, None, graph):
             if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == ONTOLOGY_IRI:
                 continue
-            if quad.predicate.value == RDF_TYPE and isinstance(quad.object, ox.NamedNode):
+            if quad.predicate == RDF_TYPE and isinstance(quad.object, ox.NamedNode):
                 found.add(quad.object.value)
             elif isinstance(quad.object, ox.Literal) and _is_fact(quad.predicate.value):
                 values[quad.predicate.value].add(quad.object)

@@ -36,7 +36,7 @@ from annograph.errors import AnnographError, SourceLocation
 from annograph.languages import Language, in_language
 from annograph.ontology import NAMESPACE, RDF_TYPE, RDFS, Ontology, Property, shorten_iri
 from annograph.queries import Parameter, SavedQuery
-from annograph.vocab import Term, TermKind, Vocabulary, read_vocabulary
+from annograph.terms import Term, TermKind, Vocabulary, read_vocabulary
 
 #: Where ``annograph docs`` writes, relative to the project (beside the hand-written docs/).
 DOCS_DIR = Path("docs") / "reference"
@@ -204,7 +204,7 @@ def _is_scheme(triple: ox.Triple) -> bool:
     the ontology's heading. The scheme's concepts are still documented, as the named
     individuals they also are.
     """
-    return triple.predicate.value == RDF_TYPE and triple.object == _CONCEPT_SCHEME
+    return triple.predicate == RDF_TYPE and triple.object == _CONCEPT_SCHEME
 
 
 _CONCEPT_SCHEME = ox.NamedNode("http://www.w3.org/2004/02/skos/core#ConceptScheme")

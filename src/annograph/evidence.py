@@ -162,9 +162,7 @@ class Explanation:
         return tuple(
             f.object
             for f in self.facts
-            if not f.incoming
-            and f.predicate.value == RDF_TYPE
-            and isinstance(f.object, ox.NamedNode)
+            if not f.incoming and f.predicate == RDF_TYPE and isinstance(f.object, ox.NamedNode)
         )
 
 
@@ -292,7 +290,7 @@ def _quote(row: ox.QuerySolution) -> Quote:
 def _fact_order(fact: ox.Triple, iri: ox.NamedNode) -> tuple[object, ...]:
     incoming = fact.subject != iri
     predicate = fact.predicate.value
-    return (incoming, predicate != RDF_TYPE, predicate, str(fact.subject), str(fact.object))
+    return (incoming, predicate != RDF_TYPE.value, predicate, str(fact.subject), str(fact.object))
 
 
 def resolve_entity(

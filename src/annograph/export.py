@@ -38,8 +38,8 @@ from annograph.errors import AnnographError
 from annograph.graph import Minter
 from annograph.ontology import ONTOLOGY_IRI
 from annograph.turtle import INDENT, LineWriter, canonical_triples, serialize_trig, serialize_turtle
+from annograph.vocab import RDF_TYPE
 
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _STATEMENT = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement")
 _TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _NT = ox.RdfFormat.N_TRIPLES
@@ -314,7 +314,7 @@ def _evidence_groups(
 
 
 def _first_graph(store: ox.Store, statement: str) -> ox.NamedNode | None:
-    for quad in store.quads_for_pattern(ox.NamedNode(statement), _RDF_TYPE, _STATEMENT):
+    for quad in store.quads_for_pattern(ox.NamedNode(statement), RDF_TYPE, _STATEMENT):
         if isinstance(quad.graph_name, ox.NamedNode):
             return quad.graph_name
     return None

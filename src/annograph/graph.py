@@ -27,12 +27,12 @@ import pyoxigraph as ox
 from annograph.errors import SourceLocation
 from annograph.model import Article, Entity, Evidence, Fact, Ref, Text, Value
 from annograph.ontology import NAMESPACE, PREFIXES, RDF, XSD
+from annograph.vocab import RDF_TYPE as RDF_TYPE
 
 DEFAULT_BASE_IRI = "https://w3id.org/annograph/data/"
 
 OA = PREFIXES["oa"]
 SKOS = PREFIXES["skos"]
-RDF_TYPE = ox.NamedNode(RDF + "type")
 #: Identity links: OWL for reasoners, schema.org's mirror for schema.org consumers, SKOS for
 #: "close but not the same".
 LINK_PREDICATES = {

@@ -7,7 +7,7 @@ import difflib
 import re
 from collections.abc import Iterable, Sequence
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
+from annograph.vocab import XSD as XSD
 
 # BCP 47 language tag (RFC 5646 "langtag" production, without grandfathered tags).
 LANGUAGE_TAG = re.compile(

@@ -12,39 +12,16 @@ from typing import Any, Literal
 import pyoxigraph as ox
 
 from annograph.errors import OntologyError, SourceLocation
-
-NAMESPACE = "https://w3id.org/annograph/ontology#"
-ONTOLOGY_IRI = "https://w3id.org/annograph/ontology"
-
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-
-RDF_TYPE = RDF + "type"
-LANG_STRING = RDF + "langString"
-
-#: GeoNames' own vocabulary (feature classes and codes, names, parents): http, as GeoNames'
-#: RDF writes it, and not under ``gn:``, which is the features' namespace here.
-GEONAMES_ONTOLOGY = "http://www.geonames.org/ontology#"
-
-#: The prefixes annograph writes and reads; exports declare only the ones they use.
-PREFIXES: dict[str, str] = {
-    "ag": NAMESPACE,
-    "dcterms": "http://purl.org/dc/terms/",
-    "gn": "https://sws.geonames.org/",
-    "oa": "http://www.w3.org/ns/oa#",
-    "org": "http://www.w3.org/ns/org#",
-    "owl": OWL,
-    "prov": "http://www.w3.org/ns/prov#",
-    "rdf": RDF,
-    "rdfs": RDFS,
-    "schema": "https://schema.org/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "vann": "http://purl.org/vocab/vann/",
-    "wd": "http://www.wikidata.org/entity/",
-    "xsd": XSD,
-}
+from annograph.vocab import GEONAMES_ONTOLOGY as GEONAMES_ONTOLOGY
+from annograph.vocab import LANG_STRING as LANG_STRING
+from annograph.vocab import NAMESPACE as NAMESPACE
+from annograph.vocab import ONTOLOGY_IRI as ONTOLOGY_IRI
+from annograph.vocab import OWL as OWL
+from annograph.vocab import PREFIXES as PREFIXES
+from annograph.vocab import RDF as RDF
+from annograph.vocab import RDF_TYPE as RDF_TYPE
+from annograph.vocab import RDFS as RDFS
+from annograph.vocab import XSD as XSD
 
 PropertyKind = Literal["object", "datatype"]
 
@@ -187,7 +164,7 @@ def _iri_pairs(triples: Iterable[ox.Triple], predicate: str) -> Iterator[tuple[s
 
 def _types_by_subject(triples: Iterable[ox.Triple]) -> dict[str, set[str]]:
     types: dict[str, set[str]] = defaultdict(set)
-    for subject, cls in _iri_pairs(triples, RDF_TYPE):
+    for subject, cls in _iri_pairs(triples, RDF_TYPE.value):
         types[subject].add(cls)
     return types
 

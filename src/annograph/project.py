@@ -125,8 +125,8 @@ from annograph.store import (
     open_store,
     store_lock,
 )
+from annograph.terms import Term, Vocabulary, read_vocabulary
 from annograph.usage import first_use
-from annograph.vocab import Term, Vocabulary, read_vocabulary
 from annograph.void import VOID_PREFIXES, describe_dataset
 
 __all__ = ["BUILD_STEPS", "Build", "BuildKind", "Project", "Suggested", "Validation"]
@@ -998,7 +998,7 @@ def _entities_in(triples: tuple[ox.Triple, ...]) -> Iterator[ox.NamedNode]:
     for triple in triples:
         if isinstance(triple.subject, ox.NamedNode):
             yield triple.subject
-        if isinstance(triple.object, ox.NamedNode) and triple.predicate.value != RDF_TYPE:
+        if isinstance(triple.object, ox.NamedNode) and triple.predicate != RDF_TYPE:
             yield triple.object
 
 

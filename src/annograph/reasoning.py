@@ -82,10 +82,10 @@ def find_conflict(
     relevant = [t for t in data if not _is_evidence(t)]
     if consistent(relevant):
         return tuple(_quickxplain([], list(data), consistent))
-    types = [t for t in relevant if t.predicate.value == RDF_TYPE]
+    types = [t for t in relevant if t.predicate == RDF_TYPE]
     if not consistent(types):
         return tuple(_quickxplain([], types, consistent))
-    others = [t for t in relevant if t.predicate.value != RDF_TYPE]
+    others = [t for t in relevant if t.predicate != RDF_TYPE]
     facts = _quickxplain(types, others, consistent)
     involved = {term for t in facts for term in (t.subject, t.object)}
     related = [t for t in types if t.subject in involved]
@@ -97,7 +97,7 @@ def _is_evidence(triple: ox.Triple) -> bool:
     if predicate.startswith(_OA) or predicate in _REIFICATION:
         return True
     return (
-        predicate == RDF_TYPE
+        predicate == RDF_TYPE.value
         and isinstance(triple.object, ox.NamedNode)
         and triple.object.value.startswith((_OA, _RDF_STATEMENT))
     )

@@ -28,6 +28,7 @@ from rdflib.namespace import RDF, RDFS, SH
 
 from annograph.errors import AnnographError, SourceLocation
 from annograph.ontology import NAMESPACE, Ontology, parse_turtle, short_iri
+from annograph.vocab import RDF_TYPE
 
 Origins = Mapping[ox.Triple, SourceLocation]
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -285,7 +286,7 @@ def _around(store: ox.Store, nodes: Collection[ox.NamedNode], shapes: Shapes) ->
                 ends.add(quad.subject)  # type: ignore[arg-type]
     found.extend(_one_per_property(store, nodes))
     for end in ends.difference(nodes):
-        found.extend(q.triple for q in store.quads_for_pattern(end, _RDF_TYPE, None, default))
+        found.extend(q.triple for q in store.quads_for_pattern(end, RDF_TYPE, None, default))
     return found
 
 
@@ -382,7 +383,7 @@ def shapes_hold_near(
         quad
         for value in values
         if isinstance(value, ox.NamedNode | ox.BlankNode)
-        for quad in store.quads_for_pattern(value, _RDF_TYPE, None)
+        for quad in store.quads_for_pattern(value, RDF_TYPE, None)
         if kept(quad)
     ]
     data = ox.Store()
@@ -412,9 +413,6 @@ def _changed_nodes(
     return {n for n in nodes if isinstance(n, ox.NamedNode | ox.BlankNode)}
 
 
-_RDF_TYPE = ox.NamedNode(str(RDF.type))
-
-
 def _named_graphs_but(graphs: Collection[ox.NamedNode]) -> Callable[[ox.Quad], bool]:
     """Whether a quad is in a named graph other than ``graphs``."""
     return lambda quad: isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name not in graphs
@@ -425,7 +423,7 @@ def _nodes(triples: Iterable[ox.Triple | ox.Quad]) -> Iterator[ox.NamedNode | ox
     for triple in triples:
         if isinstance(triple.subject, ox.NamedNode | ox.BlankNode):
             yield triple.subject
-        if triple.predicate != _RDF_TYPE and isinstance(triple.object, ox.NamedNode | ox.BlankNode):
+        if triple.predicate != RDF_TYPE and isinstance(triple.object, ox.NamedNode | ox.BlankNode):
             yield triple.object
 
 

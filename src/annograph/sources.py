@@ -49,7 +49,7 @@ LABEL_PREDICATES = (
 )
 #: Predicates whose objects are classes (Wikidata says P31, GeoNames a feature code).
 TYPE_PREDICATES = (
-    RDF_TYPE,
+    RDF_TYPE.value,
     WDT + "P31",
     GEONAMES_ONTOLOGY + "featureCode",
     GEONAMES_ONTOLOGY + "featureClass",

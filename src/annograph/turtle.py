@@ -19,9 +19,10 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.compare import to_canonical_graph
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_TYPE, RDF_FIRST, RDF_REST, RDF_NIL = RDF + "type", RDF + "first", RDF + "rest", RDF + "nil"
+from annograph.vocab import RDF, RDF_TYPE, XSD
+
+_TYPE = RDF_TYPE.value
+RDF_FIRST, RDF_REST, RDF_NIL = RDF + "first", RDF + "rest", RDF + "nil"
 _LITERAL_STAND_IN = "urn:annograph:literal:"
 INDENT = "    "
 
@@ -237,7 +238,7 @@ class _Writer:
     def predicates(self, graph: _Graph, subject: Subject, indent: str) -> str:
         parts = []
         for predicate, objects in graph.predicates(subject, self.sort_key):
-            name = "a" if predicate == RDF_TYPE else self.iri(predicate)
+            name = "a" if predicate == _TYPE else self.iri(predicate)
             rendered = [self.render_object(graph, o, indent) for o in objects]
             parts.append(f"{name} " + f" ,\n{indent}{INDENT}".join(rendered))
         return f" ;\n{indent}".join(parts)
@@ -354,7 +355,7 @@ class _Graph:
         self, subject: Subject, key: Callable[[Object], tuple[int, str]]
     ) -> list[tuple[str, list[Object]]]:
         by_predicate = self.outgoing.get(subject, {})
-        order = sorted(by_predicate, key=lambda p: (p != RDF_TYPE, p))
+        order = sorted(by_predicate, key=lambda p: (p != _TYPE, p))
         return [(p, sorted(by_predicate[p], key=key)) for p in order]
 
     def list_items(self, node: ox.BlankNode) -> list[Object] | None:
@@ -425,4 +426,4 @@ class LineWriter(_Writer):
         return f"{quoted}^^{self.iri(datatype)}"
 
 
-_TYPE_LINE = f"<{RDF_TYPE}>".encode()
+_TYPE_LINE = f"<{_TYPE}>".encode()

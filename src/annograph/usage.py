@@ -16,7 +16,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from annograph.annotations import ARTICLE_KEYS, ENTITY_KEYS
 from annograph.errors import SourceLocation
-from annograph.vocab import Example, Term
+from annograph.terms import Example, Term
 from annograph.yamlnodes import compose
 
 #: An example longer than this many lines is cut (a fact with many references, say).

@@ -14,7 +14,7 @@ from annograph.errors import AnnographError
 from annograph.lexical import LEXICAL_EXAMPLES, LEXICAL_HINTS, is_valid_lexical
 from annograph.ontology import NAMESPACE, parse_turtle
 from annograph.project import Project
-from annograph.vocab import render_term, render_vocabulary, shape_ranges
+from annograph.terms import render_term, render_vocabulary, shape_ranges
 from tests.conftest import ARTICLE, ROOT
 
 ANNOTATIONS = "data/articles/bishkek-migrants-day/annotations.yaml"
