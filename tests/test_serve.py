@@ -370,10 +370,14 @@ def _children(pid: int) -> set[int]:
 
 
 def _gone(pid: int, seconds: float = 10) -> bool:
+    """Whether ``pid`` has ended (exited, or a zombie waiting to be reaped) within ``seconds``."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        stat = Path(f"/proc/{pid}/stat")
-        if not stat.exists() or stat.read_text().split(")")[-1].split()[0] == "Z":
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+        except FileNotFoundError:  # reaped, possibly between two looks
+            return True
+        if state == "Z":
             return True
         time.sleep(0.05)
     return False
