@@ -64,15 +64,20 @@ def test_a_malformed_batch_is_a_400(service_url: str) -> None:
     assert response.status_code == 400
 
 
+def _suggested(project: Project, service_url: str) -> set[tuple[str, str]]:
+    """(entity, candidate) of what 'link suggest' finds for the unlinked project at the service."""
+    strip_links(project)
+    source = open_source(service_url)
+    assert isinstance(source, ReconciliationSource)
+    written = project.suggest_links(source)
+    return {(r.subject_id, r.object_id) for r in read_mapping_set(written.path).mappings}
+
+
 @pytest.mark.slow
 def test_link_suggest_against_a_reconciliation_service(
     project_copy: Project, service_url: str, tmp_path: Path
 ) -> None:
-    strip_links(project_copy)
-    source = open_source(service_url)
-    assert isinstance(source, ReconciliationSource)
-    written = project_copy.suggest_links(source)
-    rows = {(r.subject_id, r.object_id) for r in read_mapping_set(written.path).mappings}
+    rows = _suggested(project_copy, service_url)
     assert ("id:bishkek", "wd:Q9361") in rows
     assert ("id:kyrgyzstan", "wd:Q9361") not in rows
 
@@ -81,9 +86,4 @@ def test_link_suggest_against_a_reconciliation_service(
 def test_link_suggest_finds_a_shared_entity_by_any_articles_name(
     project_copy: Project, service_url: str
 ) -> None:
-    strip_links(project_copy)
-    source = open_source(service_url)
-    assert isinstance(source, ReconciliationSource)
-    written = project_copy.suggest_links(source)
-    rows = {(r.subject_id, r.object_id) for r in read_mapping_set(written.path).mappings}
-    assert ("id:kyrgyzstan", "wd:Q813") in rows
+    assert ("id:kyrgyzstan", "wd:Q813") in _suggested(project_copy, service_url)

@@ -191,8 +191,7 @@ def shared_entities(
     with a mistake is still known, so that the articles mentioning it do not fail too)."""
     shared: dict[str, Entity] = {}
     errors: list[AnnographError] = []
-    directory = data / ENTITIES
-    for path in sorted(directory.glob("*.yaml")) if directory.is_dir() else []:
+    for path in shared_entity_files(data):
         reader = _Reader(path, ontology)
         for entity in reader.read_shared():
             if entity.id in shared:
@@ -208,6 +207,12 @@ def shared_entities(
                 shared[entity.id] = entity
         errors.extend(sorted(reader.errors, key=_position))
     return shared, errors
+
+
+def shared_entity_files(data: Path) -> list[Path]:
+    """The files of the entities shared by articles, ``entities/*.yaml``, sorted by name."""
+    directory = data / ENTITIES
+    return sorted(directory.glob("*.yaml")) if directory.is_dir() else []
 
 
 def article_directories(data: Path) -> list[Path]:

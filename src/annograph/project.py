@@ -25,6 +25,7 @@ from annograph.annotations import (
     Corpus,
     article_directories,
     load_corpus,
+    shared_entity_files,
 )
 from annograph.builder import (
     BUILD_STEPS,
@@ -792,7 +793,7 @@ class Project:
     def _annotation_files(self) -> list[Path]:
         """The articles' annotation files by slug, then the shared entities' files."""
         articles = [directory / ANNOTATIONS_FILE for directory in article_directories(self.data)]
-        return [*articles, *sorted((self.data / ENTITIES).glob("*.yaml"))]
+        return [*articles, *shared_entity_files(self.data)]
 
     def saved_queries(self) -> list[SavedQuery]:
         """The project's saved queries (``queries/*.rq``), by name."""

@@ -19,7 +19,14 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from sentencex import segment
 
-from annograph.annotations import ANNOTATIONS_FILE, ARTICLES, ENTITIES, FORMAT, ID, WEB_ADDRESS
+from annograph.annotations import (
+    ANNOTATIONS_FILE,
+    ARTICLES,
+    FORMAT,
+    ID,
+    WEB_ADDRESS,
+    shared_entity_files,
+)
 from annograph.config import CONFIG_FILE
 from annograph.errors import AnnographError, SourceLocation
 from annograph.lexical import LANGUAGE_TAG, LEXICAL_HINTS, XSD, is_valid_lexical
@@ -286,7 +293,7 @@ def shared_entities(data: Path) -> dict[str, dict[str, list[str]]]:
     ``annograph validate`` will report.
     """
     listed: dict[str, dict[str, list[str]]] = {}
-    for path in sorted((data / ENTITIES).glob("*.yaml")):
+    for path in shared_entity_files(data):
         entities = _load_plain(path).get("entities")
         by_class: dict[str, list[str]] = defaultdict(list)
         for key, body in entities.items() if isinstance(entities, dict) else ():
