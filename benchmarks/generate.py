@@ -74,10 +74,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from annograph import Project
-from annograph.annotations import occurrences
-from annograph.labels import fold
-from annograph.model import Article, Entity, Ref, Text, Typed
-from annograph.ontology import NAMESPACE, RDF_TYPE, RDFS, Ontology, iri_of
+from annograph._labels import fold
+from annograph.annotations._model import Article, Entity, Ref, Text, Typed
+from annograph.annotations._ontology import NAMESPACE, RDF_TYPE, RDFS, Ontology, iri_of
+from annograph.annotations._reader import occurrences
 
 #: The repository this file belongs to: its ontology and real article are the models.
 SOURCE = Path(__file__).resolve().parent.parent

@@ -27,8 +27,8 @@ from typing import Any, cast
 import pyoxigraph as ox
 
 from annograph import ExportFormat, Project
-from annograph.queries import SavedQuery, bind
-from annograph.store import open_store
+from annograph.build._store import open_store
+from annograph.query._saved import SavedQuery, bind
 
 Numbers = dict[str, Any]
 DEFAULT_GRAPH = ox.DefaultGraph()
@@ -394,10 +394,10 @@ def point_lookups(root: str, data: str, anchor: str, times: int, budget: float) 
     entity, against the whole answer of the same question on the anchor."""
     from werkzeug.test import Client
 
-    from annograph.annotations import ANNOTATIONS_FILE, ARTICLES
-    from annograph.index import read_only_index
-    from annograph.server import Site
-    from annograph.store import current_release, index_path
+    from annograph.annotations._reader import ANNOTATIONS_FILE, ARTICLES
+    from annograph.annotations._summaries import read_only_index
+    from annograph.build._store import current_release, index_path
+    from annograph.serve._server import Site
 
     project = open_project(root, data)
     store = project.open_store()

@@ -24,9 +24,9 @@ from click.testing import CliRunner
 from referencing import Registry
 from referencing.jsonschema import DRAFT7
 
+from annograph import Project
 from annograph.errors import AnnographError, AnnotationErrors
-from annograph.project import Project
-from annograph.server import free_port, oxigraph_command
+from annograph.serve._server import free_port, oxigraph_command
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "data" / "articles" / "bishkek-migrants-day"

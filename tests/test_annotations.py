@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from annograph.annotations import load_article, load_shared_entities
+from annograph import Project
+from annograph.annotations._model import Ref, Text
+from annograph.annotations._ontology import load_ontology
+from annograph.annotations._reader import load_article, load_shared_entities
 from annograph.errors import AnnotationErrors
-from annograph.model import Ref, Text
-from annograph.ontology import load_ontology
-from annograph.project import Project
 from tests.conftest import ARTICLE, ROOT
 
 ONTOLOGY = load_ontology(ROOT / "ontology" / "annograph.ttl")

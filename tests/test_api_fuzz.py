@@ -11,9 +11,9 @@ import pytest
 import schemathesis
 from hypothesis import settings
 
-from annograph.limits import refused_service
-from annograph.project import Project
-from annograph.server import openapi
+from annograph import Project
+from annograph._limits import refused_service
+from annograph.serve._server import openapi
 from tests.conftest import ROOT, Server
 
 pytestmark = pytest.mark.slow

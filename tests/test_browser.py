@@ -21,7 +21,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
-from annograph.project import Project
+from annograph import Project
 from tests.conftest import Server
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]

@@ -11,8 +11,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from annograph.cli import cli
-from annograph.project import Project
+from annograph import Project
+from annograph.cli._commands import cli
 from tests.conftest import ROOT
 
 COMMANDS = sorted(cli.commands)

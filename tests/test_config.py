@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from annograph.cli import cli
-from annograph.config import ConfigError, Endpoint, load_config
-from annograph.graph import DEFAULT_BASE_IRI
-from annograph.project import Project
-from annograph.server import free_port
+from annograph import Project
+from annograph.build._graph import DEFAULT_BASE_IRI
+from annograph.cli._commands import cli
+from annograph.project._config import ConfigError, Endpoint, load_config
+from annograph.serve._server import free_port
 
 CONFIG = """\
 base_iri = "https://news.example.org/kg/"

@@ -13,11 +13,11 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from annograph.cli import cli
-from annograph.diagram import DiagramError, graph_header, html_text, render_dot
-from annograph.evidence import EntityNotFound
-from annograph.languages import Language
-from annograph.project import Project
+from annograph import Project
+from annograph._languages import Language
+from annograph.cli._commands import cli
+from annograph.query._evidence import EntityNotFound
+from annograph.reference._diagram import DiagramError, graph_header, html_text, render_dot
 
 ARTICLE = "bishkek-migrants-day"
 SVG = "{http://www.w3.org/2000/svg}"

@@ -11,12 +11,12 @@ from xml.etree import ElementTree
 import pytest
 from click.testing import CliRunner
 
-from annograph.cli import cli
-from annograph.diagram import DiagramError, term_labels
-from annograph.docs import DOCS_DIR, ontology_html
-from annograph.languages import in_language
-from annograph.ontology import NAMESPACE
-from annograph.project import Project
+from annograph import Project
+from annograph._languages import in_language
+from annograph.annotations._ontology import NAMESPACE
+from annograph.cli._commands import cli
+from annograph.reference._diagram import DiagramError, term_labels
+from annograph.reference._docs import DOCS_DIR, ontology_html
 
 SVG = "{http://www.w3.org/2000/svg}"
 NAMES = ["index.html", "ontology.html", "queries.html", "data-model.svg"]

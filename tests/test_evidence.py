@@ -6,9 +6,9 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from annograph.cli import cli
-from annograph.evidence import EntityNotFound, Explanation
-from annograph.project import Project
+from annograph import Project
+from annograph.cli._commands import cli
+from annograph.query._evidence import EntityNotFound, Explanation
 from tests.conftest import ROOT
 
 #: Each article's text, by slug: a quote's offsets are into the text of its own article.

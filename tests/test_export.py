@@ -15,12 +15,12 @@ from click.testing import CliRunner
 from rdflib.compare import isomorphic, to_isomorphic
 from rdflib.namespace import XSD
 
-from annograph.cli import cli
+from annograph import Project
+from annograph.annotations._ontology import ONTOLOGY_IRI
+from annograph.cli._commands import cli
 from annograph.errors import AnnographError
-from annograph.export import ExportFormat
-from annograph.ontology import ONTOLOGY_IRI
-from annograph.project import Project
-from annograph.turtle import serialize_turtle
+from annograph.publish._export import ExportFormat
+from annograph.publish._turtle import serialize_turtle
 from tests.conftest import ROOT, SEMINAR_ENTITIES, SEMINAR_HEADER, SEMINAR_TEXT
 
 RDFLIB_FORMATS = {

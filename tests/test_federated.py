@@ -9,12 +9,12 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from annograph.cli import cli
+from annograph import Project
+from annograph.cli._commands import cli
 from annograph.errors import QueryError
-from annograph.project import Project
-from annograph.queries import SERVICE_ALIASES
-from annograph.sources import SparqlEndpointSource, open_source
-from annograph.sssom import read_mapping_set
+from annograph.linking._sources import SparqlEndpointSource, open_source
+from annograph.linking._sssom import read_mapping_set
+from annograph.query._saved import SERVICE_ALIASES
 from tests.conftest import ROOT, Server, oxigraph_server, strip_links
 
 pytestmark = pytest.mark.slow

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from annograph.project import Project
+from annograph import Project
 from tests.conftest import ROOT, select
 
 PREFIXES = """PREFIX oa: <http://www.w3.org/ns/oa#>

@@ -12,13 +12,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annograph import builder, manifest, pipeline
-from annograph import project as project_module
+from annograph import Project
+from annograph.annotations._ontology import ONTOLOGY_IRI
+from annograph.build import _engine as builder
+from annograph.build import _manifest as manifest
+from annograph.build import _stream as pipeline
+from annograph.build._manifest import read_manifest, write_manifest
+from annograph.build._store import current_release, manifest_path
 from annograph.errors import AnnotationErrors
-from annograph.manifest import read_manifest, write_manifest
-from annograph.ontology import ONTOLOGY_IRI
-from annograph.project import Project
-from annograph.store import current_release, manifest_path
+from annograph.project import _facade as project_module
 from tests.conftest import ROOT, SEMINAR_ENTITIES, SEMINAR_HEADER, SEMINAR_TEXT
 
 pytestmark = pytest.mark.slow

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from annograph._limits import MAX_NESTING, check_query, nesting_depth, service_iris
 from annograph.errors import QueryError
-from annograph.limits import MAX_NESTING, check_query, nesting_depth, service_iris
 from tests.conftest import ROOT
 
 QUERY = Path("q.rq")

@@ -7,9 +7,9 @@ import re
 import pyoxigraph as ox
 import pytest
 
-from annograph.annotations import external_iri
+from annograph import Project
+from annograph.annotations._reader import external_iri
 from annograph.errors import AnnotationErrors
-from annograph.project import Project
 from tests.conftest import ROOT, select
 
 EXTERNAL_IDS = ROOT / "docs" / "external-ids.md"

@@ -7,9 +7,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from annograph.ontology import NAMESPACE, load_ontology
-from annograph.project import Project
-from annograph.reasoning import check_consistency, java_executable
+from annograph import Project
+from annograph.annotations._ontology import NAMESPACE, load_ontology
+from annograph.build._reasoning import check_consistency, java_executable
 from tests.conftest import ROOT, select
 
 ONTOLOGY = load_ontology(ROOT / "ontology" / "annograph.ttl")

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from benchmarks import generate
 
-from annograph import annotations
+from annograph import Project
+from annograph.annotations import _reader as annotations
 from annograph.errors import AnnotationErrors
-from annograph.project import Project
 
 pytestmark = pytest.mark.slow
 

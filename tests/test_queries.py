@@ -9,10 +9,10 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from annograph.cli import cli
+from annograph import Project
+from annograph.cli._commands import cli
 from annograph.errors import QueryError
-from annograph.project import Project
-from annograph.queries import QueryForm, bind, parse_query, run_query
+from annograph.query._saved import QueryForm, bind, parse_query, run_query
 from tests.conftest import garbage_freed_on_another_thread
 
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -12,8 +12,8 @@ import re
 import pyoxigraph as ox
 import pytest
 
-from annograph.export import ExportFormat
-from annograph.project import Project
+from annograph import Project
+from annograph.publish._export import ExportFormat
 from tests.conftest import select
 
 AG = "PREFIX ag: <https://w3id.org/annograph/ontology#>\n"

@@ -6,7 +6,7 @@ import re
 
 import pyoxigraph as ox
 
-from annograph.queries import parse_query
+from annograph.query._saved import parse_query
 from tests.conftest import ROOT, select
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

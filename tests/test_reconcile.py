@@ -12,13 +12,20 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from annograph.cli import cli
+from annograph import Project
+from annograph._labels import MatchKind, acronym, label_keys
+from annograph.cli._commands import cli
 from annograph.errors import AnnotationErrors
-from annograph.labels import MatchKind, acronym, label_keys
-from annograph.linking import ACCEPT_THRESHOLD, Label, Record, Subject, reconcile, subjects
-from annograph.project import Project
-from annograph.sources import GeoNamesSource, RdfFileSource
-from annograph.sssom import MappingError, Review, read_mapping_set
+from annograph.linking._matching import (
+    ACCEPT_THRESHOLD,
+    Label,
+    Record,
+    Subject,
+    reconcile,
+    subjects,
+)
+from annograph.linking._sources import GeoNamesSource, RdfFileSource
+from annograph.linking._sssom import MappingError, Review, read_mapping_set
 from tests.conftest import ROOT, select, strip_links
 
 GEONAMES = "https://sws.geonames.org/"

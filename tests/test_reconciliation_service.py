@@ -11,10 +11,10 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 import httpx
 import pytest
 
-from annograph.project import Project
-from annograph.reconciliation import ReconciliationService
-from annograph.sources import RdfFileSource, ReconciliationSource, open_source
-from annograph.sssom import read_mapping_set
+from annograph import Project
+from annograph.linking._sources import RdfFileSource, ReconciliationSource, open_source
+from annograph.linking._sssom import read_mapping_set
+from annograph.serve._reconciliation import ReconciliationService
 from tests.conftest import ROOT, reconciliation_schema, strip_links
 
 MIRROR = ROOT / "tests" / "data" / "links" / "wikidata-mirror.ttl"

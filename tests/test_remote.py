@@ -17,15 +17,16 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from annograph.cli import cli
+from annograph import Project
+from annograph._http import EndpointError
+from annograph.annotations._ontology import ONTOLOGY_IRI
+from annograph.build._graph import Minter
+from annograph.cli._commands import cli
 from annograph.errors import QueryError
-from annograph.graph import Minter
-from annograph.ontology import ONTOLOGY_IRI
-from annograph.project import Project
-from annograph.push import PushedGraph, Target, graph_store_url
-from annograph.queries import bind, parse_query
-from annograph.remote import EndpointError, query_endpoint
-from annograph.server import free_port, oxigraph_command
+from annograph.publish._push import PushedGraph, Target, graph_store_url
+from annograph.query._remote import query_endpoint
+from annograph.query._saved import bind, parse_query
+from annograph.serve._server import free_port, oxigraph_command
 from tests.conftest import (
     SEMINAR_ENTITIES,
     SEMINAR_HEADER,

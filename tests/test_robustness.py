@@ -17,9 +17,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annograph.annotations import MAX_FILE_BYTES
-from annograph.cli import cli
-from annograph.project import Project
+from annograph import Project
+from annograph.annotations._reader import MAX_FILE_BYTES
+from annograph.cli._commands import cli
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow

@@ -11,10 +11,10 @@ import pandas
 import pyoxigraph as ox
 import pytest
 
+from annograph import Project
+from annograph._lexical import XSD
 from annograph.errors import AnnographError, QueryError
-from annograph.lexical import XSD
-from annograph.project import Project
-from annograph.rows import Rows, python_value, rows_of
+from annograph.query._rows import Rows, python_value, rows_of
 
 ID = "https://w3id.org/annograph/data/id/"
 INJECTION = 'x" } ; DELETE WHERE { ?s ?p ?o } #'

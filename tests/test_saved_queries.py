@@ -10,10 +10,10 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from annograph.cli import cli
-from annograph.project import Project
-from annograph.queries import QueryForm, SavedQuery, bind, run_query, saved_queries
-from annograph.results import ResultFormat, render_result
+from annograph import Project
+from annograph.cli._commands import cli
+from annograph.query._render import ResultFormat, render_result
+from annograph.query._saved import QueryForm, SavedQuery, bind, run_query, saved_queries
 from tests.conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "golden"

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from annograph.cli import cli
-from annograph.config import Config, load_config
-from annograph.project import Project
-from annograph.scaffold import sentences_of
+from annograph import Project
+from annograph.cli._commands import cli
+from annograph.project._config import Config, load_config
+from annograph.project._scaffold import sentences_of
 from tests.conftest import ARTICLE, ROOT, SEMINAR_ENTITIES, SEMINAR_TEXT, select
 
 ID = "https://w3id.org/annograph/data/id/"

@@ -20,9 +20,9 @@ from openapi_spec_validator import validate
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from annograph.cli import cli
-from annograph.project import Project
-from annograph.results import ResultFormat, render_result
+from annograph import Project
+from annograph.cli._commands import cli
+from annograph.query._render import ResultFormat, render_result
 from tests.conftest import ROOT, Server, annograph_serve, reconciliation_schema
 
 pytestmark = pytest.mark.slow

@@ -22,10 +22,10 @@ from click.testing import CliRunner
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, SPARQLWrapper
 
-from annograph.cli import cli
-from annograph.limits import MAX_NESTING
-from annograph.project import Project
-from annograph.server import REQUEST_SECONDS
+from annograph import Project
+from annograph._limits import MAX_NESTING
+from annograph.cli._commands import cli
+from annograph.serve._server import REQUEST_SECONDS
 from tests.conftest import Server, annograph_serve
 
 pytestmark = pytest.mark.slow

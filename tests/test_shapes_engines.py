@@ -14,9 +14,9 @@ import pyshacl
 import pytest
 import rdflib
 
+from annograph import Project
+from annograph.build._shapes import check_shapes, to_rdflib, union_of
 from annograph.errors import AnnotationErrors
-from annograph.project import Project
-from annograph.shapes import check_shapes, to_rdflib, union_of
 from tests.conftest import SEMINAR_ENTITIES, SEMINAR_HEADER, SEMINAR_TEXT, validation_problems
 from tests.test_validate import CASES, _apply, _case
 

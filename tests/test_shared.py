@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from annograph.project import Project
+from annograph import Project
 from tests.conftest import (
     SEMINAR_ENTITIES,
     SEMINAR_HEADER,

@@ -16,12 +16,12 @@ import pytest
 import rdflib
 from click.testing import CliRunner
 
-from annograph.cli import cli
-from annograph.graph import LINK_PREDICATES
-from annograph.model import Article, Fact, Ref, Text, Value
-from annograph.ontology import ONTOLOGY_IRI, PREFIXES
-from annograph.project import Project
-from annograph.stats import Coverage, Stats, StatsFormat, collect_stats, render_stats
+from annograph import Project
+from annograph.annotations._model import Article, Fact, Ref, Text, Value
+from annograph.annotations._ontology import ONTOLOGY_IRI, PREFIXES
+from annograph.build._graph import LINK_PREDICATES
+from annograph.cli._commands import cli
+from annograph.publish._stats import Coverage, Stats, StatsFormat, collect_stats, render_stats
 from tests.conftest import ROOT, select
 
 OA_HAS_BODY = ox.NamedNode(PREFIXES["oa"] + "hasBody")

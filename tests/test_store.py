@@ -14,9 +14,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from annograph import Project
+from annograph.build._store import build_store, open_store
 from annograph.errors import AnnotationErrors, StoreError
-from annograph.project import Project
-from annograph.store import build_store, open_store
 
 pytestmark = pytest.mark.slow
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from annograph.cli import cli
+from annograph import Project
+from annograph._lexical import LEXICAL_EXAMPLES, LEXICAL_HINTS, is_valid_lexical
+from annograph.annotations._ontology import NAMESPACE, parse_turtle
+from annograph.annotations._terms import render_term, render_vocabulary, shape_ranges
+from annograph.cli._commands import cli
 from annograph.errors import AnnographError
-from annograph.lexical import LEXICAL_EXAMPLES, LEXICAL_HINTS, is_valid_lexical
-from annograph.ontology import NAMESPACE, parse_turtle
-from annograph.project import Project
-from annograph.terms import render_term, render_vocabulary, shape_ranges
 from tests.conftest import ARTICLE, ROOT
 
 ANNOTATIONS = "data/articles/bishkek-migrants-day/annotations.yaml"

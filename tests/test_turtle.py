@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib.compare import isomorphic
 
-from annograph.export import ExportFormat, export_store
-from annograph.graph import Minter
-from annograph.turtle import canonical_quads, serialize_trig, serialize_turtle
+from annograph.build._graph import Minter
+from annograph.publish._export import ExportFormat, export_store
+from annograph.publish._turtle import canonical_quads, serialize_trig, serialize_turtle
 
 E = "https://e.org/"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"

@@ -19,11 +19,11 @@ import pytest
 from click.testing import CliRunner
 from ruamel.yaml import YAML
 
-from annograph import reasoning
-from annograph.cli import cli
+from annograph import Project
+from annograph.annotations._ontology import NAMESPACE, ONTOLOGY_IRI
+from annograph.build import _reasoning as reasoning
+from annograph.cli._commands import cli
 from annograph.errors import AnnotationErrors, OntologyError
-from annograph.ontology import NAMESPACE, ONTOLOGY_IRI
-from annograph.project import Project
 from tests.conftest import ROOT, validation_problems
 
 CASES = sorted((ROOT / "tests" / "data" / "invalid").glob("*.yaml"))

@@ -7,8 +7,8 @@ import rdflib
 from click.testing import CliRunner
 from rdflib.namespace import RDF
 
-from annograph.cli import cli
-from annograph.project import Project
+from annograph import Project
+from annograph.cli._commands import cli
 from tests.conftest import select
 
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")

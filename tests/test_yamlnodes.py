@@ -1,4 +1,4 @@
-"""libyaml's node trees are ruamel's, or ruamel reads the text (annograph.yamlnodes)."""
+"""libyaml's node trees are ruamel's, or ruamel reads the text (annograph.annotations._yaml)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from annograph.yamlnodes import _compose_with_libyaml, compose, compose_with_ruamel
+from annograph.annotations._yaml import _compose_with_libyaml, compose, compose_with_ruamel
 
 ROOT = Path(__file__).resolve().parent.parent
 

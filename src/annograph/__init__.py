@@ -38,13 +38,12 @@ Every fact about an entity with the quotes that support it, and the graph in Tur
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
+from annograph._version import __version__
 from annograph.errors import AnnographError, AnnotationError, AnnotationErrors, SourceLocation
-from annograph.export import ExportFormat
-from annograph.project import Project
-from annograph.results import ResultFormat
-from annograph.rows import Rows
+from annograph.project._facade import Project
+from annograph.publish._export import ExportFormat
+from annograph.query._render import ResultFormat
+from annograph.query._rows import Rows
 
 __all__ = [
     "AnnographError",

@@ -1,0 +1,469 @@
+"""Builds: a full build streamed into a new release, an update of the articles that changed, and
+validation (a full build's checks, into a store that is thrown away).
+
+A full build (:func:`build_release`) checks and loads the articles as a stream
+(:mod:`annograph.build._stream`), then runs the checks across articles and the shared entities'
+shapes, and publishes the release only if all pass. An incremental build
+(:func:`update_release`) reads only the articles whose folders changed, checks them with the
+index of the others and the shapes near the change, and replaces their graphs in place, in one
+transaction; whatever it cannot settle that way falls back to a full build. Both report the
+same problems and counts for the same annotations (``tests/test_incremental.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import traceback
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+from functools import partial
+from pathlib import Path
+from typing import Literal
+
+import pyoxigraph as ox
+
+from annograph.annotations._reader import (
+    ANNOTATIONS_FILE,
+    ARTICLES,
+    article_directories,
+    load_article,
+    shared_entities,
+)
+from annograph.errors import AnnographError, AnnotationErrors, SourceLocation
+from annograph.build._graph import Minter, origins
+from annograph.annotations._summaries import Counts, Index, create_index, finish_index, open_index, summarize
+from annograph.linking._matching import accepted_links, check_link_kinds, mapped_ids, with_links
+from annograph.build._manifest import Inputs, Manifest, write_manifest
+from annograph.annotations._model import Article, Entity, Link
+from annograph.annotations._ontology import Ontology, load_ontology
+from annograph.build._stream import (
+    Outcome,
+    Setting,
+    check_shared_shapes,
+    origins_around,
+    stream_articles,
+)
+from annograph._progress import Steps
+from annograph.build._shapes import Term, load_shapes, ontology_data, shapes_hold_near
+from annograph.linking._sssom import MappingSet
+from annograph.build._store import (
+    StoreInfo,
+    finish_store,
+    graph_triples,
+    index_path,
+    manifest_path,
+    new_release,
+    replace_graphs,
+    stored_form,
+)
+
+BuildKind = Literal["full", "incremental", "unchanged"]
+#: The stages of a build, in order, as its progress callback names them. Articles are read,
+#: checked and loaded in one pass; the checks across articles follow; then the store is
+#: compacted and published.
+BUILD_STEPS = ("ontology", "articles", "across", "store")
+
+
+@dataclass(frozen=True, slots=True)
+class Validation:
+    """What a successful validation checked, and the warnings it found on the way."""
+
+    articles: int
+    entities: int
+    facts: int
+    quotes: int
+    links: int
+    warnings: tuple[AnnographError, ...]
+
+    def summary(self) -> str:
+        """One line for the terminal: 'valid: 1 article, 77 entities, ...'."""
+        counts = (
+            f"{self.articles} article(s), {self.entities} entities, {self.facts} facts, "
+            f"{self.quotes} quotes, {self.links} identity links"
+        )
+        return f"valid: {counts}, {len(self.warnings)} warning(s)"
+
+    def counts(self) -> dict[str, int]:
+        """The numbers, as a manifest keeps them (the fields of :class:`Counts`)."""
+        return {field.name: getattr(self, field.name) for field in fields(Counts)}
+
+
+@dataclass(frozen=True, slots=True)
+class Build:
+    """A finished build: the store written and the validation it passed.
+
+    ``kind`` says what was done: ``full`` (a new store), ``incremental`` (only the graphs of
+    the articles that changed were replaced) or ``unchanged`` (nothing changed: no work).
+    """
+
+    store: StoreInfo
+    validation: Validation
+    kind: BuildKind = "full"
+    #: For an incremental build: the named graphs replaced and the ones removed.
+    replaced: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    #: Seconds the build took.
+    seconds: float = 0.0
+    #: For an incremental build: the facts the default graph gained and lost.
+    facts_added: int = 0
+    facts_removed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """Where a build reads from, and how it names what it makes."""
+
+    data: Path
+    ontology: Path
+    shapes: Path
+    mapping_sets: Sequence[MappingSet]
+    minter: Minter
+    prefixes: Mapping[str, str]
+
+    @property
+    def articles(self) -> Path:
+        return self.data / ARTICLES
+
+    @property
+    def id_namespace(self) -> str:
+        return self.minter.prefixes()["id"]
+
+
+# -- full builds ------------------------------------------------------------------------------
+
+
+def build_release(
+    sources: Sources, store: Path, *, steps: Steps, inputs: Inputs
+) -> tuple[StoreInfo, Validation]:
+    """Check everything and write it into a new release of ``store`` (hold its lock); the
+    release is published only if every check passes.
+
+    :raises AnnotationErrors: listing the problems, by stage.
+    """
+    with new_release(store) as release:
+        index_file = index_path(release.release)
+        staging_index = index_file.with_name(index_file.name + ".tmp")
+        try:
+            index = create_index(staging_index, sources.articles, ANNOTATIONS_FILE)
+        except BaseException:
+            staging_index.unlink(missing_ok=True)  # a disk too full to start it
+            raise
+        try:
+            opened, validation, outcome = _check_into(
+                sources, release.staging, index, steps=steps, graphs=True
+            )
+            with steps.step("store"):
+                named = sum(outcome.quads_per_graph.values())
+                quads = {"": len(opened) - named, **outcome.quads_per_graph}
+                finish_store(opened)
+                del opened
+                finish_index(index)
+                os.replace(staging_index, index_file)
+        except BaseException:
+            index.close()
+            staging_index.unlink(missing_ok=True)
+            raise
+        shared = sources.minter.shared_graph().value
+        derived = _derived(outcome, shared)
+        manifest = Manifest(inputs, dict(sorted(quads.items())), validation.counts(), (), derived)
+        write_manifest(manifest_path(release.release), manifest)
+    return StoreInfo(store.absolute(), release.release, dict(manifest.quads_per_graph)), validation
+
+
+def validate_sources(sources: Sources, *, steps: Steps) -> Validation:
+    """Every check of a full build, into a temporary store of the facts that is thrown away.
+
+    :raises AnnotationErrors: listing the problems, by stage.
+    """
+    with tempfile.TemporaryDirectory(prefix="annograph-validate-") as scratch:
+        index = create_index(Path(scratch) / "index.sqlite", sources.articles, ANNOTATIONS_FILE)
+        try:
+            opened, validation, _ = _check_into(
+                sources, Path(scratch) / "store", index, steps=steps, graphs=False
+            )
+            del opened
+        except BaseException as error:
+            # The scratch store is still open in the failed frames' locals, and RocksDB's
+            # background threads may write into it while the directory is removed ("Directory
+            # not empty"): free it before the cleanup, as the successful path does.
+            traceback.clear_frames(error.__traceback__)
+            raise
+        finally:
+            index.close()
+    return validation
+
+
+def _check_into(
+    sources: Sources, directory: Path, index: Index, *, steps: Steps, graphs: bool
+) -> tuple[ox.Store, Validation, Outcome]:
+    with steps.step("ontology"):
+        setting, shared_problems = _setting(sources, graphs=graphs)
+    directories = article_directories(sources.data)
+    with steps.step("articles"):
+        opened, outcome = stream_articles(
+            directories,
+            setting,
+            store=lambda: ox.Store(str(directory)),
+            index=index,
+            progress=partial(steps.advance, "articles"),
+        )
+    with steps.step("across"):
+        validation = _settle(sources, setting, index, opened, outcome, shared_problems)
+    return opened, validation, outcome
+
+
+def _setting(sources: Sources, *, graphs: bool) -> tuple[Setting, list[AnnographError]]:
+    ontology = load_ontology(sources.ontology)
+    shapes = load_shapes(sources.shapes, ontology)
+    # Entities with a mistake are still known, so the articles that mention them do not fail too.
+    shared, problems = shared_entities(sources.data, ontology)
+    links, _ = accepted_links(sources.mapping_sets, sources.id_namespace)
+    setting = Setting(
+        ontology,
+        shapes,
+        shared,
+        links,
+        sources.minter,
+        sources.prefixes,
+        ontology_data(ontology, shapes),
+        graphs=graphs,
+    )
+    return setting, problems
+
+
+def _settle(
+    sources: Sources,
+    setting: Setting,
+    index: Index,
+    store: ox.Store,
+    outcome: Outcome,
+    shared_problems: list[AnnographError],
+) -> Validation:
+    """The checks that need every article: across articles, mapping rows, shared shapes.
+
+    :raises AnnotationErrors: for the first stage with an error, as a whole-corpus check
+        reports it: reading (and across articles), then links, then shapes.
+    """
+    across, warnings = index.problems(setting.shared)
+    if shared_problems or outcome.errors or across:
+        raise AnnotationErrors([*shared_problems, *outcome.errors, *across])
+    link_problems = [*_mapping_problems(sources, index), *outcome.link_problems]
+    if link_problems:
+        raise AnnotationErrors(link_problems)
+    locate = partial(_origins_of, sources=sources, setting=setting, index=index, outcome=outcome)
+    shapes = check_shared_shapes(store, outcome.mentioned, setting, locate=locate)
+    problems = [*warnings, *sorted([*outcome.shape_problems, *shapes], key=_place)]
+    if any(problem.severity == "error" for problem in problems):
+        raise AnnotationErrors(problems)
+    return Validation(**index.counts().as_dict(), warnings=tuple(problems))
+
+
+def _mapping_problems(sources: Sources, index: Index) -> list[AnnographError]:
+    """The accepted mapping rows that cannot be links (one about an unknown entity, say)."""
+    known = _KnownIds(index, mapped_ids(sources.mapping_sets, sources.id_namespace))
+    return accepted_links(sources.mapping_sets, sources.id_namespace, entity_ids=known)[1]
+
+
+class _KnownIds(Collection[str]):
+    """The corpus's entity ids as the mapping check asks for them: membership from a lookup of
+    the ids the rows name; every id (a scan of the index) only for a 'did you mean' hint."""
+
+    def __init__(self, index: Index, asked: Iterable[str]) -> None:
+        self._index = index
+        self._found = index.mentioned(asked)
+
+    def __contains__(self, entity_id: object) -> bool:
+        return entity_id in self._found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index.all_ids())
+
+    def __len__(self) -> int:
+        return len(self._index.all_ids())
+
+
+def _origins_of(
+    nodes: Collection[Term],
+    *,
+    sources: Sources,
+    setting: Setting,
+    index: Index,
+    outcome: Outcome,
+) -> dict[ox.Triple, SourceLocation]:
+    """Where the triples about some shared entities were said (read again, only on need)."""
+    ids = [
+        node.value.removeprefix(sources.id_namespace)
+        for node in nodes
+        if isinstance(node, ox.NamedNode) and node.value.startswith(sources.id_namespace)
+    ]
+    slugs = index.articles_mentioning(ids)
+    return origins_around(nodes, slugs, sources.articles, setting, outcome.mentioned)
+
+
+def _place(problem: AnnographError) -> tuple[str, int, int]:
+    where = problem.location
+    if where is None:
+        return ("", 0, 0)
+    return (str(where.path), where.line or 0, where.column or 0)
+
+
+def _derived(outcome: Outcome, shared: str) -> dict[str, str]:
+    """The hashes a manifest keeps of the graphs made from several articles."""
+    return {shared: outcome.shared_digest} if outcome.shared_digest is not None else {}
+
+
+# -- incremental builds -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """An incremental build's outcome: what it replaced and removed, and what it checked."""
+
+    store: StoreInfo
+    validation: Validation
+    replaced: tuple[str, ...]
+    removed: tuple[str, ...]
+    facts_added: int
+    facts_removed: int
+
+
+def update_release(
+    sources: Sources,
+    store: Path,
+    release: Path,
+    manifest: Manifest,
+    inputs: Inputs,
+    *,
+    steps: Steps,
+    opened: ox.Store,
+) -> Update | None:
+    """Replace, in place, the graphs of the articles that changed (hold the store's lock).
+
+    ``None`` says that this cannot settle it and a full build must: no usable index, a change
+    in which shared entities are mentioned (the shared graph changes), or a shape broken near
+    the change (the full build then locates every problem exactly). Errors in the changed
+    articles, and between them and the others, are raised as a full build raises them.
+
+    :param opened: the store as it is, read-only, for the shapes near the change.
+    """
+    written, removed = manifest.changed_articles(inputs)
+    index = open_index(index_path(release), sources.articles, ANNOTATIONS_FILE)
+    if index is None:
+        return None
+    try:
+        checked = _check_changed(sources, index, manifest, written, removed, steps, opened)
+        if checked is None:
+            index.rollback()
+            return None
+        graphs, old, validation = checked
+        minter = sources.minter
+        gone = {minter.graph(slug).value for slug in removed}
+        path = manifest_path(release)
+        # Marked before the store changes: if the update is interrupted, the next build redoes it.
+        write_manifest(path, replace(manifest, pending=tuple(sorted(written | removed))))
+        with steps.step("store"):
+            done = replace_graphs(
+                release,
+                graphs,
+                old=old,
+                remove=gone,
+                is_fact=lambda t: not minter.is_evidence(t),
+            )
+            index.commit()
+    except BaseException:
+        index.rollback()
+        raise
+    finally:
+        index.close()
+    quads = {g: n for g, n in manifest.quads_per_graph.items() if g not in gone}
+    quads.update({g: n for g, n in done.quads_per_graph.items() if n})
+    quads[""] = quads.get("", 0) + done.facts_added - done.facts_removed
+    quads = dict(sorted(quads.items()))
+    counts = validation.counts()
+    write_manifest(path, Manifest(inputs, quads, counts, (), dict(manifest.derived)))
+    info = StoreInfo(store.absolute(), release, quads)
+    return Update(
+        info,
+        validation,
+        tuple(sorted(graphs)),
+        tuple(sorted(gone)),
+        done.facts_added,
+        done.facts_removed,
+    )
+
+
+def _check_changed(
+    sources: Sources,
+    index: Index,
+    manifest: Manifest,
+    written: set[str],
+    removed: set[str],
+    steps: Steps,
+    opened: ox.Store,
+) -> tuple[dict[str, list[ox.Triple]], dict[str, set[ox.Triple]], Validation] | None:
+    """Check only the articles that changed, with the index of the others (see
+    :func:`update_release`): their new graphs, the graphs as they are now, and the validation;
+    or None."""
+    if index.slugs() != set(manifest.inputs.articles):
+        return None
+    with steps.step("ontology"):
+        ontology = load_ontology(sources.ontology)
+        shared, problems = shared_entities(sources.data, ontology)
+        if problems:
+            raise AnnotationErrors(problems)
+    with steps.step("articles"):
+        links, _ = accepted_links(sources.mapping_sets, sources.id_namespace)
+        articles = _read_changed(sources, sorted(written), ontology, shared, links)
+    with steps.step("across"):
+        mentioned = index.shared_mentioned()
+        index.remove(removed)
+        index.add(summarize(article) for article in articles)
+        errors, warnings = index.problems(shared, among=written)
+        if errors:
+            raise AnnotationErrors(errors)
+        if index.shared_mentioned() != mentioned:
+            return None
+        link_problems = [*_mapping_problems(sources, index), *check_link_kinds(articles, ontology)]
+        if link_problems:
+            raise AnnotationErrors(link_problems)
+        minter = sources.minter
+        graphs = {minter.graph(a.slug).value: list(origins(a, minter=minter)) for a in articles}
+        replaced = {minter.graph(slug).value for slug in written | removed}
+        old = {name: graph_triples(opened, name) for name in replaced}
+        stored = {name: stored_form(triples) for name, triples in graphs.items()}
+        # Where no triple changed (an edit of a comment, a file touched), the shapes hold as
+        # they did: there is nothing new for them to see.
+        unchanged = not removed and all(old[g] == stored[g] for g in graphs)
+        if not unchanged and not shapes_hold_near(
+            stored,
+            store=opened,
+            old=old,
+            ontology=ontology,
+            shapes=load_shapes(sources.shapes, ontology),
+        ):
+            return None
+    validation = Validation(**index.counts().as_dict(), warnings=tuple(warnings))
+    return {name: list(triples) for name, triples in stored.items()}, old, validation
+
+
+def _read_changed(
+    sources: Sources,
+    slugs: Sequence[str],
+    ontology: Ontology,
+    shared: Mapping[str, Entity],
+    links: Mapping[str, Sequence[Link]],
+) -> list[Article]:
+    """The changed articles, read and linked as a full build reads them (same errors)."""
+    articles: list[Article] = []
+    errors: list[AnnographError] = []
+    for slug in slugs:
+        try:
+            article = load_article(sources.articles / slug, ontology, shared=shared)
+        except AnnotationErrors as error:
+            errors.extend(error.errors)
+            continue
+        articles.append(with_links(article, links))
+    if errors:
+        raise AnnotationErrors(errors)
+    return articles
