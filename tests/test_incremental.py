@@ -20,7 +20,6 @@ from annograph.build import _stream as pipeline
 from annograph.build._manifest import read_manifest, write_manifest
 from annograph.build._store import current_release, manifest_path
 from annograph.errors import AnnotationErrors
-from annograph.project import _facade as project_module
 from tests.conftest import ROOT, SEMINAR_ENTITIES, SEMINAR_HEADER, SEMINAR_TEXT
 
 pytestmark = pytest.mark.slow
@@ -96,7 +95,7 @@ def test_a_build_with_nothing_changed_does_no_work(
     def no_checking(*args: object, **kwargs: object) -> None:
         raise AssertionError("an unchanged build must not read the annotations")
 
-    monkeypatch.setattr(project_module, "build_release", no_checking)
+    monkeypatch.setattr(builder, "build_release", no_checking)
     monkeypatch.setattr(builder, "load_article", no_checking)
     monkeypatch.setattr(pipeline, "load_article", no_checking)
     again = small.build()
@@ -350,7 +349,7 @@ def test_one_changed_article_is_checked_without_reading_the_others(
         raise AssertionError("a one-article change must not check the whole corpus")
 
     monkeypatch.setattr(builder, "load_article", reading)
-    monkeypatch.setattr(project_module, "build_release", no_full_check)
+    monkeypatch.setattr(builder, "build_release", no_full_check)
     _write_article(small, "beta", _annotations("beta", name="a renamed seminar"))
     updated = small.build()
     assert updated.kind == "incremental" and read == ["beta"]

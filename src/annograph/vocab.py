@@ -9,6 +9,20 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+__all__ = [
+    "GEONAMES_ONTOLOGY",
+    "LANG_STRING",
+    "NAMESPACE",
+    "OA",
+    "ONTOLOGY_IRI",
+    "OWL",
+    "PREFIXES",
+    "RDF",
+    "RDFS",
+    "RDF_TYPE",
+    "SKOS",
+    "XSD",
+]
 #: annograph's ontology: its namespace (``ag:``) and the ontology's own IRI.
 NAMESPACE = "https://w3id.org/annograph/ontology#"
 ONTOLOGY_IRI = "https://w3id.org/annograph/ontology"

@@ -13,9 +13,11 @@ same problems and counts for the same annotations (``tests/test_incremental.py``
 from __future__ import annotations
 
 import os
+import sqlite3
 import tempfile
+import time
 import traceback
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from functools import partial
 from pathlib import Path
@@ -26,17 +28,32 @@ import pyoxigraph as ox
 from annograph.annotations._reader import (
     ANNOTATIONS_FILE,
     ARTICLES,
+    ENTITIES,
     article_directories,
     load_article,
+    load_corpus,
     shared_entities,
 )
 from annograph.errors import AnnographError, AnnotationErrors, SourceLocation
-from annograph.build._graph import Minter, origins
+from annograph.build._graph import Minter, origins, shared_origins
 from annograph.annotations._summaries import Counts, Index, create_index, finish_index, open_index, summarize
-from annograph.linking._matching import accepted_links, check_link_kinds, mapped_ids, with_links
-from annograph.build._manifest import Inputs, Manifest, write_manifest
+from annograph.linking._matching import (
+    accepted_links,
+    check_link_kinds,
+    linked,
+    mapped_ids,
+    with_links,
+)
+from annograph.build._manifest import (
+    Inputs,
+    Manifest,
+    fingerprint,
+    read_manifest,
+    write_manifest,
+)
+from annograph.build._reasoning import find_conflict, inconsistency
 from annograph.annotations._model import Article, Entity, Link
-from annograph.annotations._ontology import Ontology, load_ontology
+from annograph.annotations._ontology import ONTOLOGY_IRI, Ontology, load_ontology
 from annograph.build._stream import (
     Outcome,
     Setting,
@@ -44,17 +61,22 @@ from annograph.build._stream import (
     origins_around,
     stream_articles,
 )
-from annograph._progress import Steps
-from annograph.build._shapes import Term, load_shapes, ontology_data, shapes_hold_near
-from annograph.linking._sssom import MappingSet
+from annograph._progress import Progress, Steps
+from annograph._version import __version__
+from annograph.build._shapes import Term, load_shapes, ontology_data, shapes_hold_near, union_of
+from annograph.linking._sssom import LINKS, MappingSet
 from annograph.build._store import (
     StoreInfo,
+    current_release,
+    disk_error,
     finish_store,
     graph_triples,
     index_path,
+    is_out_of_space,
     manifest_path,
     new_release,
     replace_graphs,
+    store_lock,
     stored_form,
 )
 
@@ -121,6 +143,20 @@ class Sources:
     minter: Minter
     prefixes: Mapping[str, str]
 
+    def inputs(self, known: Inputs | None = None) -> Inputs:
+        """What the build's result depends on, fingerprinted (see :func:`fingerprint`)."""
+        return fingerprint(
+            known=known,
+            shared_files={
+                "ontology": self.ontology,
+                "shapes": self.shapes,
+                "entities": self.data / ENTITIES,
+                "links": self.data / LINKS,
+            },
+            article_directories=article_directories(self.data),
+            settings={"base_iri": self.minter.base, "annograph": __version__},
+        )
+
     @property
     def articles(self) -> Path:
         return self.data / ARTICLES
@@ -128,6 +164,157 @@ class Sources:
     @property
     def id_namespace(self) -> str:
         return self.minter.prefixes()["id"]
+
+
+# -- a project's build: full, incremental, or nothing to do --------------------------------------
+
+
+def build_project(
+    sources: Sources,
+    store: Path,
+    *,
+    opened: Callable[[], ox.Store],
+    wait: float = 0,
+    progress: Progress | None = None,
+    full: bool = False,
+) -> Build:
+    """Validate, then bring the store up to date with the annotations, atomically.
+
+    A manifest beside the store records the hash of every input. With nothing changed there is
+    nothing to do; with only articles changed, added or removed, their named graphs are replaced
+    in the current store in one transaction; otherwise (ontology, shapes, shared entities,
+    links, base IRI or annograph's version changed, or no usable manifest) a new store is
+    written beside the old one and swapped in.
+
+    :param opened: the current release, opened (for an incremental build to read).
+    :raises AnnotationErrors: if anything is invalid (the store is left untouched).
+    :raises StoreError: if another build of the same store is still running, or the disk is
+        full (the previous store is left as it was).
+    """
+    try:
+        return _build_project(sources, store, opened, wait=wait, progress=progress, full=full)
+    except (OSError, sqlite3.OperationalError) as error:
+        if is_out_of_space(error):
+            raise disk_error(store, error) from error
+        raise
+
+
+def _build_project(
+    sources: Sources,
+    store: Path,
+    opened: Callable[[], ox.Store],
+    *,
+    wait: float,
+    progress: Progress | None,
+    full: bool,
+) -> Build:
+    started = time.perf_counter()
+    steps = Steps(BUILD_STEPS, progress)
+    with store_lock(store, wait=wait):
+        release = current_release(store)
+        manifest = None
+        if not full and release is not None:
+            manifest = read_manifest(manifest_path(release))
+        inputs = sources.inputs(manifest.inputs if manifest is not None else None)
+        built: Build | None = None
+        if release is not None and manifest is not None:
+            if manifest.inputs.shared == inputs.shared:
+                built = _update(sources, store, release, manifest, inputs, steps, opened)
+        if built is None:
+            info, validation = build_release(sources, store, steps=steps, inputs=inputs)
+            built = Build(info, validation)
+    return replace(built, seconds=time.perf_counter() - started)
+
+
+def _update(
+    sources: Sources,
+    store: Path,
+    release: Path,
+    manifest: Manifest,
+    inputs: Inputs,
+    steps: Steps,
+    opened: Callable[[], ox.Store],
+) -> Build | None:
+    """Bring the current release up to date in place (hold the store's lock); None if only
+    a full build can (see :func:`update_release`)."""
+    written, removed = manifest.changed_articles(inputs)
+    if not written and not removed:
+        if inputs.signatures != manifest.inputs.signatures:
+            # Remembered, so that the next build need not hash these folders again.
+            write_manifest(manifest_path(release), replace(manifest, inputs=inputs))
+        info = StoreInfo(store.absolute(), release, dict(manifest.quads_per_graph))
+        return Build(info, Validation(**manifest.counts, warnings=()), "unchanged")
+    update = update_release(
+        sources, store, release, manifest, inputs, steps=steps, opened=opened()
+    )
+    if update is None:
+        return None
+    return Build(
+        update.store,
+        update.validation,
+        "incremental",
+        update.replaced,
+        update.removed,
+        facts_added=update.facts_added,
+        facts_removed=update.facts_removed,
+    )
+
+
+# -- the dataset in memory, and the reasoner over it ------------------------------------------
+
+
+def dataset_quads(sources: Sources) -> list[ox.Quad]:
+    """The whole validated dataset, in memory, as a build writes it: the ontology's graph,
+    one graph per article, the shared entities' graph, and their facts once in the default
+    graph. For small projects and tests; a build streams it instead."""
+    validate_sources(sources, steps=Steps(BUILD_STEPS, None))
+    ontology = load_ontology(sources.ontology)
+    graphs: dict[str, Iterable[ox.Triple]] = {ONTOLOGY_IRI: ontology.triples}
+    graphs.update(located_graphs(sources, ontology))
+    named = [
+        ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name))
+        for name, triples in graphs.items()
+        for t in triples
+    ]
+    minter = sources.minter
+    facts = dict.fromkeys(q.triple for q in named if not minter.is_evidence(q.triple))
+    return [*named, *(ox.Quad(t.subject, t.predicate, t.object) for t in facts)]
+
+
+def reason_over(sources: Sources) -> None:
+    """Check with the OWL reasoner (HermiT) that the ontology allows what the data says.
+
+    Validates first: SHACL already catches references to the wrong kind of thing; the reasoner
+    adds what only OWL axioms say, such as one entity typed both Person and NGO. HermiT
+    reasons over the whole graph at once, in memory.
+
+    :raises AnnotationErrors: one located error per statement of a conflict found.
+    :raises ReasonerUnavailable: if there is no Java to run HermiT on.
+    """
+    validate_sources(sources, steps=Steps(BUILD_STEPS, None))
+    ontology = load_ontology(sources.ontology)
+    located = union_of(located_graphs(sources, ontology).values())
+    conflict = find_conflict(ontology.triples, list(located))
+    if conflict is not None:
+        raise AnnotationErrors(inconsistency(conflict, located, sources.prefixes))
+
+
+def located_graphs(
+    sources: Sources, ontology: Ontology
+) -> dict[str, dict[ox.Triple, SourceLocation]]:
+    """Each article's triples and the shared graph's, with their origins, in memory."""
+    minter = sources.minter
+    corpus = load_corpus(sources.data, ontology)
+    links, _ = accepted_links(sources.mapping_sets, sources.id_namespace)
+    articles = [with_links(article, links) for article in corpus.articles]
+    graphs = {minter.graph(a.slug).value: origins(a, minter=minter) for a in articles}
+    mentioned = sorted({e.id for a in articles for e in a.entities if e.shared})
+    shared = shared_origins(
+        [linked(corpus.shared[i], links.get(i, ())) for i in mentioned], minter=minter
+    )
+    if shared:
+        graphs[minter.shared_graph().value] = shared
+    return graphs
 
 
 # -- full builds ------------------------------------------------------------------------------

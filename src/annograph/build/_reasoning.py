@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import io
 import shutil
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import owlready2
 import pyoxigraph as ox
 
-from annograph.errors import AnnographError, OntologyError
-from annograph.annotations._ontology import PREFIXES, RDF, RDF_TYPE
+from annograph.annotations._ontology import PREFIXES, RDF, RDF_TYPE, short_iri
+from annograph.errors import AnnographError, OntologyError, SourceLocation
 
 # owlready2 loads RDF/XML but not Turtle; Oxigraph converts without an intermediate file.
 _FORMAT = ox.RdfFormat.RDF_XML
@@ -162,3 +162,31 @@ def check_consistency(triples: Iterable[ox.Triple]) -> Consistency:
         return Consistency(False, (), explanation=str(error).strip() or None)
     unsatisfiable = tuple(sorted(cls.iri for cls in world.inconsistent_classes()))
     return Consistency(not unsatisfiable, unsatisfiable)
+
+
+def inconsistency(
+    conflict: tuple[ox.Triple, ...],
+    located: Mapping[ox.Triple, SourceLocation],
+    prefixes: Mapping[str, str],
+) -> list[AnnographError]:
+    """One located error per statement of a conflict the reasoner found."""
+    entities = sorted({short_iri(term, prefixes) for term in _entities_in(conflict)})
+    hint = f"entities involved: {', '.join(entities)}; check their 'type:' and these facts"
+    return [
+        Inconsistency(
+            f"the ontology rules out these {len(conflict)} statements together "
+            f"({n}/{len(conflict)}): " + " ".join(short_iri(term, prefixes) for term in t),
+            location=located.get(t),
+            hint=hint,
+        )
+        for n, t in enumerate(conflict, start=1)
+    ]
+
+
+def _entities_in(triples: tuple[ox.Triple, ...]) -> Iterator[ox.NamedNode]:
+    """The things the triples are about: subjects, and objects other than classes and values."""
+    for triple in triples:
+        if isinstance(triple.subject, ox.NamedNode):
+            yield triple.subject
+        if isinstance(triple.object, ox.NamedNode) and triple.predicate != RDF_TYPE:
+            yield triple.object

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from annograph.annotations._summaries import Index, read_only_index
+from annograph.build._manifest import read_manifest
 from annograph.errors import SourceLocation, StoreError
 
 #: Releases kept besides the current one, so the previous graph stays at hand after a build.
@@ -280,6 +282,60 @@ def open_store(path: Path) -> ox.Store:
         raise StoreError(
             f"cannot open the store: {error}", location=SourceLocation(path)
         ) from error
+
+
+class OpenedStore:
+    """A built store kept open read-only, with its index of names, until a build changes it.
+
+    Opening takes tens of milliseconds, far more than a typical saved query, so a project
+    keeps its store open and reopens it only when the current release or its manifest (which
+    every build, full or incremental, rewrites) has changed.
+    """
+
+    def __init__(self, path: Path, *, articles: Path, annotations_file: str) -> None:
+        self.path = path
+        self._articles = articles
+        self._annotations_file = annotations_file
+        #: What identifies the content opened last (release, manifest's mtime), and its store
+        #: and index.
+        self._opened: tuple[object, ox.Store, Index | None] | None = None
+
+    def store(self) -> ox.Store:
+        """The built store, opened read-only; the same open store until a build changes it.
+
+        :raises StoreError: if there is no store.
+        """
+        release = current_release(self.path)
+        version = (release, _modified(manifest_path(release))) if release is not None else None
+        if version is not None and self._opened is not None and self._opened[0] == version:
+            return self._opened[1]
+        store = open_store(self.path)
+        if version is not None and release is not None:
+            names = read_only_index(index_path(release), self._articles, self._annotations_file)
+            self._opened = (version, store, names)
+        return store
+
+    def names(self) -> Index | None:
+        """The built store's index of entity names (None for a store built without one).
+
+        :raises StoreError: if there is no store.
+        """
+        self.store()  # (re)opens both when a build has changed them
+        return self._opened[2] if self._opened is not None else None
+
+
+def recorded_quads(path: Path) -> dict[str, int] | None:
+    """The triples of each graph of the current release of ``path``, as its build recorded them."""
+    release = current_release(path)
+    manifest = read_manifest(manifest_path(release)) if release is not None else None
+    return dict(manifest.quads_per_graph) if manifest is not None else None
+
+
+def _modified(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 def _write_release(quads: Iterable[ox.Quad], directory: Path) -> dict[str, int]:

@@ -21,6 +21,7 @@ import click
 import httpx
 import pyoxigraph as ox
 
+from annograph._frames import release_frames
 from annograph._languages import LANGUAGES, Language
 from annograph._limits import is_service_prefix
 from annograph._version import __version__
@@ -44,7 +45,7 @@ from annograph.cli._terminal import (
     styled,
     terminal,
 )
-from annograph.errors import AnnographError, AnnotationErrors, SourceLocation, release_frames
+from annograph.errors import AnnographError, AnnotationErrors, SourceLocation
 from annograph.linking._matching import ACCEPT_THRESHOLD
 from annograph.linking._review import Verdicts, confident_pending, select_pending, verdicts_of
 from annograph.linking._sources import open_source

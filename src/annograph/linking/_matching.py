@@ -453,6 +453,14 @@ def _accepted_link(
     return entity_id, Link(kind, target, location or SourceLocation(mapping_set.path))
 
 
+def linked_articles(
+    articles: Iterable[Article], mapping_sets: Sequence[MappingSet], id_namespace: str
+) -> list[Article]:
+    """The articles with the accepted links of the mapping files added to their entities."""
+    links, _ = accepted_links(mapping_sets, id_namespace)
+    return [with_links(article, links) for article in articles]
+
+
 def with_links(article: Article, added: Mapping[str, Sequence[Link]]) -> Article:
     """The article with ``added`` links (by entity id) given to its entities."""
     entities = tuple(linked(e, added.get(e.id, ())) for e in article.entities)

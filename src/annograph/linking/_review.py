@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from annograph.annotations._reader import external_iri
 from annograph.errors import AnnographError
-from annograph.linking._sssom import MappingRow, MappingSet
+from annograph.linking._sssom import MappingRow, MappingSet, Review, write_mapping_set
 
 #: (mapping file, (subject_id, object_id)) -> accepted?
 Verdicts = dict[tuple[Path, tuple[str, str]], bool]
@@ -133,3 +133,35 @@ def _expanded(mapping_set: MappingSet, curie: str) -> str:
         return mapping_set.expand(curie)
     except AnnographError:
         return curie
+
+
+def pending_links(mapping_sets: Iterable[MappingSet]) -> list[Candidate]:
+    """Rows of the mapping files that no one has reviewed yet."""
+    return [
+        (mapping_set, row)
+        for mapping_set in mapping_sets
+        for row in mapping_set.mappings
+        if row.review is Review.PENDING
+    ]
+
+
+def record_verdicts(
+    mapping_sets: Iterable[MappingSet],
+    verdicts: Mapping[tuple[Path, tuple[str, str]], bool],
+    *,
+    reviewer: str,
+) -> int:
+    """Write verdicts (mapping file, (subject_id, object_id)) -> accepted? into the pending rows
+    they name; the count of rows reviewed."""
+    changed = 0
+    for mapping_set in mapping_sets:
+        rows = []
+        for row in mapping_set.mappings:
+            verdict = verdicts.get((mapping_set.path, row.key))
+            if verdict is not None and row.review is Review.PENDING:
+                row = row.reviewed(verdict, reviewer)
+                changed += 1
+            rows.append(row)
+        if rows != list(mapping_set.mappings):
+            write_mapping_set(replace(mapping_set, mappings=tuple(rows)))
+    return changed

@@ -140,6 +140,15 @@ def curie(iri: str, prefixes: Mapping[str, str]) -> str:
     return f"{prefix}:{iri[len(namespace) :]}"
 
 
+#: The folder of the data folder that holds the mapping files.
+LINKS = "links"
+
+
+def read_mapping_sets(data: Path) -> list[MappingSet]:
+    """The SSSOM mapping files of ``data/links/``, by file name."""
+    return [read_mapping_set(path) for path in sorted((data / LINKS).glob("*.sssom.tsv"))]
+
+
 def read_mapping_set(path: Path) -> MappingSet:
     """Parse an SSSOM TSV file: the ``#``-commented YAML metadata, then the table.
 

@@ -4,43 +4,35 @@ from __future__ import annotations
 
 import io
 import os
-import re
-import sqlite3
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import httpx
 import pyoxigraph as ox
 
 from annograph._languages import Language
-from annograph._lexical import closest
 from annograph._progress import Progress, Steps
-from annograph._version import __version__
 from annograph.annotations._model import Article
 from annograph.annotations._ontology import (
     ONTOLOGY_IRI,
     PREFIXES,
-    RDF_TYPE,
     Ontology,
     load_ontology,
     parse_turtle,
-    short_iri,
 )
 from annograph.annotations._reader import (
     ANNOTATIONS_FILE,
     ARTICLES,
     DATA_DIR,
-    ENTITIES,
     Corpus,
     article_directories,
     load_corpus,
     shared_entity_files,
 )
-from annograph.annotations._summaries import Index, name_table, read_only_index
+from annograph.annotations._summaries import Index
 from annograph.annotations._terms import Term, Vocabulary, read_vocabulary
 from annograph.annotations._usage import first_use
 from annograph.build._engine import (
@@ -49,80 +41,55 @@ from annograph.build._engine import (
     BuildKind,
     Sources,
     Validation,
-    build_release,
-    update_release,
+    build_project,
+    dataset_quads,
+    reason_over,
     validate_sources,
 )
-from annograph.build._graph import DEFAULT_BASE_IRI, Minter, origins, shared_origins
-from annograph.build._manifest import Inputs, Manifest, fingerprint, read_manifest, write_manifest
-from annograph.build._reasoning import Inconsistency, find_conflict
-from annograph.build._shapes import Shapes, load_shapes, union_of
+from annograph.build._graph import DEFAULT_BASE_IRI, Minter
+from annograph.build._shapes import Shapes, load_shapes
 from annograph.build._store import (
-    StoreInfo,
+    OpenedStore,
     current_release,
-    disk_error,
-    index_path,
-    is_out_of_space,
-    manifest_path,
-    open_store,
-    store_lock,
+    recorded_quads,
 )
 from annograph.errors import (
     AnnographError,
-    AnnotationErrors,
     ProjectError,
-    QueryError,
     SourceLocation,
-    UnknownEntity,
 )
 from annograph.linking._matching import (
-    Reconciliation,
-    Suggestion,
-    accepted_links,
-    linked,
-    reconcile,
-    subjects,
-    with_links,
+    linked_articles,
 )
-from annograph.linking._sources import Source
+from annograph.linking._review import pending_links, record_verdicts
+from annograph.linking._sources import Source, open_source
 from annograph.linking._sssom import (
-    SSSOM_PREFIXES,
-    UNSPECIFIED_LICENSE,
+    LINKS,
     MappingRow,
     MappingSet,
-    Review,
-    curie,
-    merge,
-    read_mapping_set,
-    write_mapping_set,
+    read_mapping_sets,
 )
+from annograph.linking._suggest import Suggested, suggest_links
 from annograph.project._config import Config, Endpoint, check_base_iri, load_config
 from annograph.project._scaffold import NewArticle, articles_language, init_project, new_article
 from annograph.publish._export import ExportFormat, export_graph, export_store
-from annograph.publish._push import Pushed, PushedGraph, Target, push_store
+from annograph.publish._push import Pushed, PushedGraph, Target, graph_store_url, push_store
 from annograph.publish._stats import Stats, collect_stats
-from annograph.publish._void import VOID_PREFIXES, describe_dataset
+from annograph.publish._void import VOID_PREFIXES, describe_dataset, recorded_triples
+from annograph.query._binding import Built, bind_for_project
 from annograph.query._evidence import (
     DEFAULT_LIMIT,
-    AmbiguousName,
-    EntityNotFound,
     Explanation,
-    as_iri,
+    annotated_entity,
     explain,
-    named,
-    resolve_entity,
 )
 from annograph.query._remote import query_endpoint
 from annograph.query._rows import Rows, parameter_values, rows_of
 from annograph.query._saved import (
-    IRI_HINT,
     BoundQuery,
-    Parameter,
     QueryResult,
     SavedQuery,
-    bind,
     find_query,
-    is_iri_value,
     redirect_services,
     run_query,
     saved_queries,
@@ -136,18 +103,6 @@ ONTOLOGY_FILE = Path("ontology") / "annograph.ttl"
 SHAPES_FILE = Path("ontology") / "shapes.ttl"
 QUERIES_DIR = Path("queries")
 DEFAULT_STORE = Path(".annograph") / "store"
-LINKS = "links"
-#: Candidates written per entity: beyond a handful a reviewer learns nothing more.
-CANDIDATES_PER_ENTITY = 5
-
-
-@dataclass(frozen=True, slots=True)
-class Suggested:
-    """What ``link suggest`` found and where it wrote it."""
-
-    path: Path
-    added: int
-    reconciliation: Reconciliation
 
 
 @dataclass(frozen=True)
@@ -169,11 +124,7 @@ class Project:
     data_path: Path | None = None
     config: Config = field(default_factory=Config, repr=False)
     _minter: Minter = field(init=False, repr=False)
-    #: The store opened last and its index, with what identifies their content (see
-    #: :meth:`open_store`).
-    _opened: dict[str, tuple[object, ox.Store | Index | None]] = field(
-        init=False, repr=False, compare=False, default_factory=dict
-    )
+    _opened: OpenedStore = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # A user writes Project("."): paths given as strings are taken as paths.
@@ -183,6 +134,10 @@ class Project:
                 object.__setattr__(self, name, _path(value, name))
         check_base_iri(self.base_iri)
         object.__setattr__(self, "_minter", Minter(self.base_iri))
+        opened = OpenedStore(
+            self.store, articles=self.data / ARTICLES, annotations_file=ANNOTATIONS_FILE
+        )
+        object.__setattr__(self, "_opened", opened)
 
     @classmethod
     def discover(
@@ -242,25 +197,9 @@ class Project:
     def open_store(self) -> ox.Store:
         """The built store, opened read-only; the same open store until a build changes it.
 
-        Opening takes tens of milliseconds, far more than a typical saved query, so a project
-        keeps its store open and reopens it only when the current release or its manifest (which
-        every build, full or incremental, rewrites) has changed.
-
         :raises StoreError: if there is no store.
         """
-        release = current_release(self.store)
-        manifest = manifest_path(release) if release is not None else None
-        version = (release, _modified(manifest)) if manifest is not None else None
-        cached = self._opened.get("store")
-        if version is not None and cached is not None and cached[0] == version:
-            assert isinstance(cached[1], ox.Store)
-            return cached[1]
-        store = open_store(self.store)
-        if version is not None and release is not None:
-            self._opened["store"] = (version, store)
-            names = read_only_index(index_path(release), self.data / ARTICLES, ANNOTATIONS_FILE)
-            self._opened["names"] = (version, names)
-        return store
+        return self._opened.store()
 
     @property
     def queries_dir(self) -> Path:
@@ -318,58 +257,13 @@ class Project:
         :raises AnnotationErrors: one located error per statement of a conflict found.
         :raises ReasonerUnavailable: if there is no Java to run HermiT on.
         """
-        self.validate()
-        ontology = self.load_ontology()
-        located = union_of(self._graphs(ontology).values())
-        conflict = find_conflict(ontology.triples, list(located))
-        if conflict is not None:
-            raise AnnotationErrors(self._inconsistency(conflict, located))
-
-    def _inconsistency(
-        self, conflict: tuple[ox.Triple, ...], located: dict[ox.Triple, SourceLocation]
-    ) -> list[AnnographError]:
-        prefixes = self.prefixes()
-        entities = sorted({short_iri(term, prefixes) for term in _entities_in(conflict)})
-        hint = f"entities involved: {', '.join(entities)}; check their 'type:' and these facts"
-        return [
-            Inconsistency(
-                f"the ontology rules out these {len(conflict)} statements together "
-                f"({n}/{len(conflict)}): " + " ".join(short_iri(term, prefixes) for term in t),
-                location=located.get(t),
-                hint=hint,
-            )
-            for n, t in enumerate(conflict, start=1)
-        ]
+        reason_over(self._sources())
 
     def quads(self) -> list[ox.Quad]:
         """The whole validated dataset, in memory, as a build writes it: the ontology's graph,
         one graph per article, the shared entities' graph, and their facts once in the default
         graph. For small projects and tests; a build streams it instead."""
-        self.validate()
-        ontology = self.load_ontology()
-        graphs: dict[str, Iterable[ox.Triple]] = {ONTOLOGY_IRI: ontology.triples}
-        graphs.update(self._graphs(ontology))
-        named = [
-            ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name))
-            for name, triples in graphs.items()
-            for t in triples
-        ]
-        facts = dict.fromkeys(q.triple for q in named if not self._minter.is_evidence(q.triple))
-        return [*named, *(ox.Quad(t.subject, t.predicate, t.object) for t in facts)]
-
-    def _graphs(self, ontology: Ontology) -> dict[str, dict[ox.Triple, SourceLocation]]:
-        """Each article's triples and the shared graph's, with their origins, in memory."""
-        corpus = self.load_corpus(ontology)
-        links, _ = accepted_links(self.mapping_sets(), self._minter.prefixes()["id"])
-        articles = [with_links(article, links) for article in corpus.articles]
-        graphs = {self.article_graph(a.slug): origins(a, minter=self._minter) for a in articles}
-        mentioned = sorted({e.id for a in articles for e in a.entities if e.shared})
-        shared = shared_origins(
-            [linked(corpus.shared[i], links.get(i, ())) for i in mentioned], minter=self._minter
-        )
-        if shared:
-            graphs[self._minter.shared_graph().value] = shared
-        return graphs
+        return dataset_quads(self._sources())
 
     def build(
         self, *, wait: float = 0, progress: Progress | None = None, full: bool = False
@@ -389,32 +283,14 @@ class Project:
         :raises StoreError: if another build of the same store is still running, or the disk
             is full (the previous store is left as it was).
         """
-        try:
-            return self._build(wait=wait, progress=progress, full=full)
-        except (OSError, sqlite3.OperationalError) as error:
-            if is_out_of_space(error):
-                raise disk_error(self.store, error) from error
-            raise
-
-    def _build(self, *, wait: float, progress: Progress | None, full: bool) -> Build:
-        started = time.perf_counter()
-        steps = Steps(BUILD_STEPS, progress)
-        with store_lock(self.store, wait=wait):
-            release = current_release(self.store)
-            manifest = None
-            if not full and release is not None:
-                manifest = read_manifest(manifest_path(release))
-            inputs = self._inputs(manifest.inputs if manifest is not None else None)
-            built: Build | None = None
-            if release is not None and manifest is not None:
-                if manifest.inputs.shared == inputs.shared:
-                    built = self._update(release, manifest, inputs, steps)
-            if built is None:
-                store, validation = build_release(
-                    self._sources(), self.store, steps=steps, inputs=inputs
-                )
-                built = Build(store, validation)
-        return replace(built, seconds=time.perf_counter() - started)
+        return build_project(
+            self._sources(),
+            self.store,
+            opened=self.open_store,
+            wait=wait,
+            progress=progress,
+            full=full,
+        )
 
     def _sources(self) -> Sources:
         return Sources(
@@ -426,66 +302,16 @@ class Project:
             prefixes=self.prefixes(),
         )
 
-    def _inputs(self, known: Inputs | None = None) -> Inputs:
-        return fingerprint(
-            known=known,
-            shared_files={
-                "ontology": self.root / ONTOLOGY_FILE,
-                "shapes": self.root / SHAPES_FILE,
-                "entities": self.data / ENTITIES,
-                "links": self.links_dir,
-            },
-            article_directories=article_directories(self.data),
-            settings={"base_iri": self.base_iri, "annograph": __version__},
-        )
-
-    def _update(
-        self, release: Path, manifest: Manifest, inputs: Inputs, steps: Steps
-    ) -> Build | None:
-        """Bring the current release up to date in place (hold the store's lock); None if only
-        a full build can (see :func:`annograph.build._engine.update_release`)."""
-        written, removed = manifest.changed_articles(inputs)
-        if not written and not removed:
-            if inputs.signatures != manifest.inputs.signatures:
-                # Remembered, so that the next build need not hash these folders again.
-                write_manifest(manifest_path(release), replace(manifest, inputs=inputs))
-            info = StoreInfo(self.store.absolute(), release, dict(manifest.quads_per_graph))
-            return Build(info, Validation(**manifest.counts, warnings=()), "unchanged")
-        update = update_release(
-            self._sources(),
-            self.store,
-            release,
-            manifest,
-            inputs,
-            steps=steps,
-            opened=self.open_store(),
-        )
-        if update is None:
-            return None
-        return Build(
-            update.store,
-            update.validation,
-            "incremental",
-            update.replaced,
-            update.removed,
-            facts_added=update.facts_added,
-            facts_removed=update.facts_removed,
-        )
-
-    def _linked_articles(self, ontology: Ontology) -> list[Article]:
-        links, _ = accepted_links(self.mapping_sets(), self._minter.prefixes()["id"])
-        return [with_links(article, links) for article in self.load_articles(ontology)]
-
     @property
     def links_dir(self) -> Path:
         return self.data / LINKS
 
     def mapping_sets(self) -> list[MappingSet]:
         """The SSSOM mapping files of ``data/links/``, by file name."""
-        return [read_mapping_set(path) for path in sorted(self.links_dir.glob("*.sssom.tsv"))]
+        return read_mapping_sets(self.data)
 
     def suggest_links(
-        self, source: Source, *, output: Path | None = None, today: date | None = None
+        self, source: Source | str, *, output: Path | None = None, today: date | None = None
     ) -> Suggested:
         """Reconcile the entities against ``source``; add new candidates to an SSSOM file.
 
@@ -493,60 +319,29 @@ class Project:
         file (pending, accepted or rejected) are kept as they are, so a rejected candidate is
         never suggested again.
 
+        :param source: where candidates come from: a :class:`Source` or what
+            :func:`open_source` takes (``"geonames"``, an RDF file, an endpoint's URL).
         :param output: the mapping file; ``data/links/SOURCE-NAME.sssom.tsv`` by default.
         """
+        source = _source(source)
         ontology = self.load_ontology()
-        articles = self._linked_articles(ontology)
-        iris = {e.id: self._minter.entity(e.id).value for a in articles for e in a.entities}
-        found = subjects(articles, ontology, iris)
-        names = {label.text for s in found for label in (*s.labels, *s.abbreviations)}
-        result = reconcile(found, source.candidates(names))
-        path = output or self.links_dir / f"{source.name}.sssom.tsv"
-        existing = read_mapping_set(path) if path.exists() else None
-        prefixes = {**SSSOM_PREFIXES, **self.prefixes(), **(existing.prefixes if existing else {})}
-        prefixes.update(_namespaces_for(result.suggestions, prefixes, source.name))
-        day = (today or date.today()).isoformat()
-        rows, added = merge(
-            existing.mappings if existing else (),
-            (_row(s, prefixes, day) for s in _best(result.suggestions)),
+        articles = linked_articles(
+            self.load_articles(ontology), self.mapping_sets(), self._minter.prefixes()["id"]
         )
-        write_mapping_set(
-            MappingSet(path, self._mapping_metadata(source, existing, rows, prefixes), tuple(rows))
+        return suggest_links(
+            articles,
+            ontology,
+            source,
+            path=output or self.links_dir / f"{source.name}.sssom.tsv",
+            iris={e.id: self._minter.entity(e.id).value for a in articles for e in a.entities},
+            prefixes=self.prefixes(),
+            base_iri=self.base_iri,
+            today=today,
         )
-        return Suggested(path, added, result)
-
-    def _mapping_metadata(
-        self,
-        source: Source,
-        existing: MappingSet | None,
-        rows: Sequence[MappingRow],
-        prefixes: Mapping[str, str],
-    ) -> dict[str, object]:
-        used = {r.split(":", 1)[0] for row in rows for r in _curies(row)}
-        metadata: dict[str, object] = {
-            "curie_map": {p: ns for p, ns in sorted(prefixes.items()) if p in used},
-            "mapping_set_id": f"{self.base_iri}links/{source.name}",
-            "mapping_set_description": (
-                f"Candidate identity links from annograph entities to {source.iri}; "
-                "rows with a reviewer_label are reviewed (predicate_modifier Not: rejected)."
-            ),
-            "license": source.license or UNSPECIFIED_LICENSE,
-            "subject_source": f"{self.base_iri}dataset",
-            "object_source": source.iri,
-            "mapping_tool": "annograph",
-        }
-        if existing is not None:
-            metadata = {**existing.metadata, "curie_map": metadata["curie_map"]}
-        return metadata
 
     def pending_links(self) -> list[tuple[MappingSet, MappingRow]]:
         """Rows of the mapping files that no one has reviewed yet."""
-        return [
-            (mapping_set, row)
-            for mapping_set in self.mapping_sets()
-            for row in mapping_set.mappings
-            if row.review is Review.PENDING
-        ]
+        return pending_links(self.mapping_sets())
 
     def entity_iri(self, entity: str) -> str:
         """The IRI of the annotated entity an id, CURIE, IRI or name stands for, as for :meth:`why`.
@@ -555,31 +350,18 @@ class Project:
 
         :raises EntityNotFound: if nothing (or more than one thing) goes by that name.
         """
-        articles = self.load_articles()
-        id_namespace = self._minter.prefixes()["id"]
-        text = entity.strip()
-        iri = as_iri(text, prefixes=self.prefixes(), id_namespace=id_namespace)
-        ids = {id_namespace + e.id for article in articles for e in article.entities}
-        if iri is not None and iri.value in ids:
-            return iri.value
-        return named(text, name_table(articles), id_namespace=id_namespace).value
+        return annotated_entity(
+            entity,
+            self.load_articles(),
+            prefixes=self.prefixes(),
+            id_namespace=self._minter.prefixes()["id"],
+        ).value
 
     def review_links(
         self, verdicts: Mapping[tuple[Path, tuple[str, str]], bool], *, reviewer: str
     ) -> int:
         """Record verdicts (mapping file, (subject_id, object_id)) -> accepted?; the count."""
-        changed = 0
-        for mapping_set in self.mapping_sets():
-            rows = []
-            for row in mapping_set.mappings:
-                verdict = verdicts.get((mapping_set.path, row.key))
-                if verdict is not None and row.review is Review.PENDING:
-                    row = row.reviewed(verdict, reviewer)
-                    changed += 1
-                rows.append(row)
-            if rows != list(mapping_set.mappings):
-                write_mapping_set(replace(mapping_set, mappings=tuple(rows)))
-        return changed
+        return record_verdicts(self.mapping_sets(), verdicts, reviewer=reviewer)
 
     def new_article(
         self,
@@ -675,31 +457,18 @@ class Project:
         :param license: a licence IRI for ``dcterms:license`` (left out if None).
         :param endpoint: a public SPARQL endpoint for ``void:sparqlEndpoint`` (left out if None).
         """
-        store = self.open_store()
-        recorded = self._recorded_quads()
-        triples = None
-        if recorded is not None:
-            ontology = recorded.get(ONTOLOGY_IRI, 0)
-            triples = sum(recorded.values()) - 2 * ontology  # in its graph and in the default
         return describe_dataset(
-            store,
+            self.open_store(),
             dataset=self.base_iri + "dataset",
             entity_space=self._minter.prefixes()["id"],
             license=license,
             endpoint=endpoint,
-            triples=triples,
+            triples=recorded_triples(recorded_quads(self.store)),
         )
 
     def stats(self) -> Stats:
         """Counts of the built store: triples per graph, entities per class, evidence, links."""
-        store = self.open_store()
-        return collect_stats(store, quads_per_graph=self._recorded_quads())
-
-    def _recorded_quads(self) -> dict[str, int] | None:
-        """The triples of each graph of the current release, as its build recorded them."""
-        release = current_release(self.store)
-        manifest = read_manifest(manifest_path(release)) if release is not None else None
-        return dict(manifest.quads_per_graph) if manifest is not None else None
+        return collect_stats(self.open_store(), quads_per_graph=recorded_quads(self.store))
 
     def why(self, entity: str, *, limit: int | None = DEFAULT_LIMIT) -> Explanation:
         """Every fact the built graph holds about an entity, with the quotes that support it.
@@ -724,10 +493,7 @@ class Project:
 
         :raises StoreError: if there is no store.
         """
-        self.open_store()  # (re)opens both when a build has changed them
-        cached = self._opened.get("names")
-        names = cached[1] if cached is not None else None
-        return names if isinstance(names, Index) else None
+        return self._opened.names()
 
     def entity_diagram(self, entity: str, *, lang: Language = "en", depth: int = 1) -> Diagram:
         """A picture of an entity and what the built graph links it to
@@ -871,73 +637,31 @@ class Project:
         :raises QueryError: for an unknown parameter, a value of the wrong type, or a name that
             names no entity (or several).
         """
-        values = {name: list(given) for name, given in params.items()}
-        for parameter in saved.parameters:
-            if parameter.kind != "iri":
-                continue
-            given = values.get(parameter.name) or (
-                [parameter.default] if parameter.default is not None else []
-            )
-            values[parameter.name] = [self._reference(parameter, value) for value in given]
-        return bind(saved, values, prefixes=self.prefixes())
+        built = None
+        if current_release(self.store) is not None:
+            built = Built(self.open_store, self.names)
+        return bind_for_project(
+            saved,
+            params,
+            prefixes=self.prefixes(),
+            id_namespace=self._minter.prefixes()["id"],
+            built=built,
+        )
 
-    def _reference(self, parameter: Parameter, value: str) -> str:
-        """An IRI parameter's value: as given if it is an IRI or a CURIE, else the IRI of the
-        entity with that id or name (when there is a built store to look in)."""
-        prefixes, id_namespace = self.prefixes(), self._minter.prefixes()["id"]
-        if current_release(self.store) is None:
+    def _target(self, value: object) -> Target:
+        """Where to push: a :class:`Target`, or an endpoint's configured name or query URL (the
+        Graph Store beside it as configured, else Oxigraph's ``/store``)."""
+        if isinstance(value, Target):
             return value
-        if is_iri_value(value, prefixes):
-            given = as_iri(value.strip(), prefixes=prefixes, id_namespace=id_namespace)
-            # Any IRI is a value (a class, a place elsewhere); one of the data's ids must name
-            # an entity, as for 'why', or a mistyped id would answer with nothing.
-            if given is None or not given.value.startswith(id_namespace):
-                return value
-            if not self._is_entity(given):
-                raise UnknownEntity(
-                    f"parameter '{parameter.name}': no entity <{given.value}> in the graph",
-                    location=parameter.location,
-                    hint=closest(given.value.removeprefix(id_namespace), self._entity_ids())
-                    or IRI_HINT,
-                )
-            return value
-        try:
-            iri = resolve_entity(
-                self.open_store(),
-                value,
-                prefixes=prefixes,
-                id_namespace=id_namespace,
-                names=self.names(),
-            )
-        except AmbiguousName as error:
-            raise QueryError(
-                f"parameter '{parameter.name}': {error.message}",
-                location=parameter.location,
-                hint=error.hint,
-            ) from error
-        except EntityNotFound as error:
-            raise UnknownEntity(
-                f"parameter '{parameter.name}' needs an IRI, not '{value}'",
-                location=parameter.location,
-                hint=error.hint
-                if error.hint and error.hint.startswith("did you mean")
-                else IRI_HINT,
-            ) from error
-        return iri.value
-
-    def _is_entity(self, iri: ox.NamedNode) -> bool:
-        """Whether the built graph has facts about ``iri``."""
-        found = self.open_store().quads_for_pattern(iri, None, None, ox.DefaultGraph())
-        return next(iter(found), None) is not None
-
-    def _entity_ids(self) -> list[str]:
-        """Every entity id of the build's index (for a 'did you mean' hint: a scan)."""
-        names = self.names()
-        return names.all_ids() if names is not None else []
+        if not isinstance(value, str):
+            raise TypeError(f"target must be a Target or a string, not {type(value).__name__}")
+        endpoint = self.endpoint(value)
+        graph_store = endpoint.graph_store or graph_store_url(endpoint.url)
+        return Target(endpoint=endpoint.url, graph_store=graph_store)
 
     def push(
         self,
-        target: Target,
+        target: Target | str,
         *,
         keep_extra: bool = False,
         progress: Callable[[PushedGraph], None] | None = None,
@@ -945,77 +669,22 @@ class Project:
         """Make another triple store hold the built graphs (see :mod:`annograph.publish._push`):
         each written, and the project's graphs the build no longer has deleted (or
         ``keep_extra``)."""
-        namespaces = (self.base_iri, ONTOLOGY_IRI)
-        store = self.open_store()
         return push_store(
-            store, target, namespaces=namespaces, keep_extra=keep_extra, progress=progress
+            self.open_store(),
+            self._target(target),
+            namespaces=(self.base_iri, ONTOLOGY_IRI),
+            keep_extra=keep_extra,
+            progress=progress,
         )
 
 
-def _best(suggestions: Sequence[Suggestion]) -> Iterator[Suggestion]:
-    """The best few candidates of each entity (suggestions come best first per entity)."""
-    per_entity: dict[str, int] = {}
-    for suggestion in suggestions:
-        count = per_entity.get(suggestion.subject.id, 0)
-        if count < CANDIDATES_PER_ENTITY:
-            per_entity[suggestion.subject.id] = count + 1
-            yield suggestion
-
-
-def _row(suggestion: Suggestion, prefixes: Mapping[str, str], day: str) -> MappingRow:
-    record = suggestion.record
-    return MappingRow(
-        subject_id=curie(suggestion.subject.iri, prefixes),
-        subject_label=suggestion.subject_label.text,
-        subject_category=f"ag:{suggestion.subject.types[0]}",
-        predicate_id="owl:sameAs",
-        object_id=curie(record.iri, prefixes),
-        object_label=suggestion.record_label.text,
-        object_category=curie(record.types[0], prefixes) if record.types else "",
-        mapping_justification="semapv:LexicalMatching",
-        confidence=f"{suggestion.confidence:.3f}",
-        match_string=suggestion.record_label.text,
-        mapping_date=day,
-        comment="; ".join(suggestion.reasons),
-    )
-
-
-def _curies(row: MappingRow) -> Iterator[str]:
-    yield from (row.subject_id, row.predicate_id, row.object_id, row.mapping_justification)
-    yield from filter(None, (row.subject_category, row.object_category))
-
-
-def _namespaces_for(
-    suggestions: Sequence[Suggestion], prefixes: Mapping[str, str], name: str
-) -> dict[str, str]:
-    """Prefixes for candidate IRIs no known prefix covers (SSSOM ids must be CURIEs)."""
-    extra: dict[str, str] = {}
-    iris = {s.record.iri for s in suggestions} | {t for s in suggestions for t in s.record.types}
-    for iri in sorted(iris):
-        known = {**prefixes, **extra}.values()
-        if any(iri.startswith(ns) and iri != ns for ns in known):
-            continue
-        namespace = iri[: max(iri.rfind("/"), iri.rfind("#")) + 1]
-        base = re.sub(r"[^a-z]", "", name.lower()) or "ext"
-        prefix = base if base not in prefixes and base not in extra else f"{base}{len(extra) + 1}"
-        extra[prefix] = namespace
-    return extra
-
-
-def _entities_in(triples: tuple[ox.Triple, ...]) -> Iterator[ox.NamedNode]:
-    """The things the triples are about: subjects, and objects other than classes and values."""
-    for triple in triples:
-        if isinstance(triple.subject, ox.NamedNode):
-            yield triple.subject
-        if isinstance(triple.object, ox.NamedNode) and triple.predicate != RDF_TYPE:
-            yield triple.object
-
-
-def _modified(path: Path) -> int | None:
-    try:
-        return path.stat().st_mtime_ns
-    except OSError:
-        return None
+def _source(value: object) -> Source:
+    """A source of candidates: a :class:`Source`, or the spec :func:`open_source` takes."""
+    if isinstance(value, str):
+        return open_source(value)
+    if callable(getattr(value, "candidates", None)):
+        return cast(Source, value)
+    raise TypeError(f"source must be a Source or a string, not {type(value).__name__}")
 
 
 def _path(value: object, name: str) -> Path:

@@ -11,7 +11,7 @@ counted over the facts, each once.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -76,6 +76,18 @@ _LINKS = """
 SELECT ?predicate ?target
 WHERE { ?entity ?predicate ?target VALUES ?predicate { %s } FILTER(isIRI(?target)) }
 """
+
+
+def recorded_triples(quads_per_graph: Mapping[str, int] | None) -> int | None:
+    """The triples of every graph but the ontology's, from the counts a build recorded (None
+    if it recorded none): the ontology's graph is counted twice, in its graph and the default.
+
+    >>> recorded_triples({ONTOLOGY_IRI: 10, "": 110, "https://example.org/graph/a": 50})
+    150
+    """
+    if quads_per_graph is None:
+        return None
+    return sum(quads_per_graph.values()) - 2 * quads_per_graph.get(ONTOLOGY_IRI, 0)
 
 
 def describe_dataset(

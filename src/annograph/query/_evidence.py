@@ -30,7 +30,9 @@ import pyoxigraph as ox
 
 from annograph._languages import literal_in
 from annograph._lexical import closest
+from annograph.annotations._model import Article
 from annograph.annotations._ontology import NAMESPACE, RDF_TYPE
+from annograph.annotations._summaries import name_table
 from annograph.build._graph import LINK_PREDICATE_IRIS
 from annograph.errors import AnnographError
 
@@ -319,6 +321,23 @@ def resolve_entity(
     labels = _labels(store)
     matches = sorted({e.value for e, lab in labels if lab.value.casefold() == text.casefold()})
     return _only(text, matches, known=lambda: [lab.value for _, lab in labels])
+
+
+def annotated_entity(
+    entity: str, articles: Iterable[Article], *, prefixes: Mapping[str, str], id_namespace: str
+) -> ox.NamedNode:
+    """The annotated entity an id, CURIE, IRI or name stands for, as for :func:`explain`, read
+    from the annotations rather than a build (so it works before the first one).
+
+    :raises EntityNotFound: if nothing (or more than one thing) goes by that name.
+    """
+    articles = list(articles)
+    text = entity.strip()
+    iri = as_iri(text, prefixes=prefixes, id_namespace=id_namespace)
+    ids = {id_namespace + e.id for article in articles for e in article.entities}
+    if iri is not None and iri.value in ids:
+        return iri
+    return named(text, name_table(articles), id_namespace=id_namespace)
 
 
 def named(text: str, names: Names, *, id_namespace: str) -> ox.NamedNode:

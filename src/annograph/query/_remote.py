@@ -13,6 +13,7 @@ from __future__ import annotations
 import httpx
 import pyoxigraph as ox
 
+from annograph._frames import release_frames
 from annograph._http import (
     CANCELLED,
     DEFAULT_TIMEOUT,
@@ -22,7 +23,7 @@ from annograph._http import (
     excerpt,
     unreachable,
 )
-from annograph.errors import SourceLocation, release_frames
+from annograph.errors import SourceLocation
 from annograph.query._saved import BoundQuery, QueryForm, QueryResult, portable_text, read_all
 
 

@@ -59,6 +59,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from annograph._frames import release_frames
 from annograph._http import CANCELLED
 from annograph._labels import fold
 from annograph._languages import LANGUAGES, Language
@@ -75,7 +76,7 @@ from annograph.annotations._reader import ANNOTATIONS_FILE, ARTICLES
 from annograph.annotations._summaries import Index, read_only_index
 from annograph.build._graph import Minter
 from annograph.build._store import index_path, open_store
-from annograph.errors import AnnographError, QueryError, UnknownEntity, release_frames
+from annograph.errors import AnnographError, QueryError, UnknownEntity
 from annograph.linking._sources import records_from_triples
 from annograph.project._facade import Project
 from annograph.query._evidence import EntityNotFound, Explanation, explain
