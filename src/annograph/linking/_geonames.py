@@ -8,14 +8,9 @@ places of an article that needs no network. GeoNames data is licensed CC BY 4.0.
 
 from __future__ import annotations
 
-import json
-import shlex
-import sys
 from collections.abc import Iterator
-from importlib import metadata
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
+from annograph._extras import install_command
 from annograph._labels import LabelFilter
 from annograph.annotations._ontology import GEONAMES_ONTOLOGY, PREFIXES
 from annograph.errors import AnnographError
@@ -116,49 +111,3 @@ def _iri(geonames_id: int | str) -> str:
 def _labels(names: list[str | None]) -> tuple[Label, ...]:
     unique = dict.fromkeys(name.strip() for name in names if name and name.strip())
     return tuple(Label(name) for name in unique)
-
-
-def install_command(extra: str, *, python: str | None = None, origin: str | None = None) -> str:
-    """The command that installs an extra of annograph into the Python running it.
-
-    Where annograph came from decides the command: a clone installed with ``pip install -e .``
-    (the README's way) has no name on an index to ask for, so its directory is named.
-
-    :param python: the interpreter [default: this one, so the command fits this environment].
-    :param origin: what pip recorded of where annograph came from (PEP 610 ``direct_url.json``)
-        [default: read from the installed distribution].
-
-    >>> install_command("geonames", python="/p/.venv/bin/python",
-    ...                 origin='{"url": "file:///p", "dir_info": {"editable": true}}')
-    "/p/.venv/bin/python -m pip install -e '/p[geonames]'"
-    >>> install_command("geonames", python="python3", origin="")
-    "python3 -m pip install 'annograph[geonames]'"
-    """
-    source = _local_source(_direct_url() if origin is None else origin)
-    if source is None:
-        args = ["install", f"annograph[{extra}]"]
-    else:
-        directory, editable = source
-        args = ["install", *(["-e"] if editable else []), f"{directory}[{extra}]"]
-    return shlex.join([python or sys.executable, "-m", "pip", *args])
-
-
-def _local_source(origin: str) -> tuple[str, bool] | None:
-    """The directory annograph was installed from and whether editably; None if from an index."""
-    try:
-        recorded = json.loads(origin) if origin else None
-    except ValueError:
-        return None
-    if not isinstance(recorded, dict):
-        return None
-    url, directory = recorded.get("url"), recorded.get("dir_info")
-    if not (isinstance(url, str) and url.startswith("file:") and isinstance(directory, dict)):
-        return None
-    return url2pathname(urlsplit(url).path), bool(directory.get("editable"))
-
-
-def _direct_url() -> str:
-    # The first distribution found may be the build's leftover src/annograph.egg-info (when src/
-    # is on sys.path, as under pytest), which pip never wrote a record into: take the one it did.
-    records = (d.read_text("direct_url.json") for d in metadata.distributions(name="annograph"))
-    return next((record for record in records if record), "")

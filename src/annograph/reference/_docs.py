@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from annograph._extras import require
 from annograph._languages import Language, in_language
 from annograph._version import __version__
 from annograph.annotations._ontology import (
@@ -126,8 +127,7 @@ def ontology_html(ontology: Ontology, *, lang: Language = "en") -> str:
     graph = rdflib.Graph()
     graph.parse(data=(data or b"").decode("utf-8"), format="nt")
     with _pylode_quietly():
-        from pylode import OntPub
-
+        OntPub = require("pylode", extra="docs", purpose="'annograph docs'").OntPub
         html: str = OntPub(graph).make_html()
     html = _JSON_LD.sub(_sorted_json_ld, html)
     html = with_yaml_names(html, read_vocabulary(ontology), lang=lang)

@@ -33,7 +33,6 @@ from __future__ import annotations
 import ctypes
 import functools
 import json
-import os
 import resource
 import shutil
 import signal
@@ -59,6 +58,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from annograph._extras import install_command
 from annograph._frames import release_frames
 from annograph._http import CANCELLED
 from annograph._labels import fold
@@ -83,9 +83,6 @@ from annograph.query._evidence import EntityNotFound, Explanation, explain
 from annograph.query._saved import Parameter, QueryForm, SavedQuery, portable_text
 from annograph.serve._reconciliation import ReconciliationService, property_value
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 7878
-DEFAULT_TIMEOUT = 30
 #: How much of an answer is held before it is streamed on (see the module's docstring).
 HELD_BYTES = 1 << 20
 #: Bytes held back at the end of a streamed answer: enough for the error Oxigraph appends.
@@ -141,7 +138,8 @@ def oxigraph_command() -> str:
     found = str(beside) if beside.is_file() else shutil.which("oxigraph")
     if found is None:
         raise ServeError(
-            "the oxigraph server is not installed", hint="pip install 'oxigraph>=0.5.13,<0.6'"
+            "the oxigraph server is not installed",
+            hint=f"install annograph's serve extra: {install_command('serve')}",
         )
     return found
 
@@ -904,11 +902,6 @@ def serve(
             signal.signal(signal.SIGTERM, previous)
             server.close()
             site.client.close()
-
-
-def default_memory_limit() -> int:
-    """Half of this machine's memory: what one query may take before the engine restarts."""
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
 
 
 def _http_server(site: Site, listener: socket.socket, threads: int) -> Any:
