@@ -143,13 +143,16 @@ def test_the_package_carries_the_template_init_copies(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("annograph-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {
-        f"annograph/template/{path.relative_to(ROOT)}"
+        f"annograph/project/template/{path.relative_to(ROOT)}"
         for folder in ("ontology", "queries", "data")
         for path in (ROOT / folder).rglob("*")
         if path.is_file()
     }
     assert expected <= names
-    assert {"annograph/template/annotations.md", "annograph/template/external-ids.md"} <= names
+    assert {
+        "annograph/project/template/annotations.md",
+        "annograph/project/template/external-ids.md",
+    } <= names
 
 
 # -- new -----------------------------------------------------------------------------------------
