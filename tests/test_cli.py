@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from annograph import Project
-from annograph.cli._commands import cli
+from annograph.cli import cli
 from tests.conftest import ROOT
 
 COMMANDS = sorted(cli.commands)

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from annograph import Project
 from annograph.build._graph import DEFAULT_BASE_IRI
-from annograph.cli._commands import cli
+from annograph.cli import cli
 from annograph.project._config import ConfigError, Endpoint, load_config
 from annograph.serve._server import free_port
 

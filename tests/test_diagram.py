@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from annograph import Project
 from annograph._languages import Language
-from annograph.cli._commands import cli
+from annograph.cli import cli
 from annograph.query._evidence import EntityNotFound
 from annograph.reference._diagram import DiagramError, graph_header, html_text, render_dot
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from annograph import Project
 from annograph._languages import in_language
 from annograph.annotations._ontology import NAMESPACE
-from annograph.cli._commands import cli
+from annograph.cli import cli
 from annograph.reference._diagram import DiagramError, term_labels
 from annograph.reference._docs import DOCS_DIR, ontology_html
 

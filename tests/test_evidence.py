@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from annograph import Project
-from annograph.cli._commands import cli
+from annograph.cli import cli
 from annograph.query._evidence import EntityNotFound, Explanation
 from tests.conftest import ROOT
 

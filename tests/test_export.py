@@ -17,7 +17,7 @@ from rdflib.namespace import XSD
 
 from annograph import Project
 from annograph.annotations._ontology import ONTOLOGY_IRI
-from annograph.cli._commands import cli
+from annograph.cli import cli
 from annograph.errors import AnnographError
 from annograph.publish._export import ExportFormat
 from annograph.publish._turtle import serialize_turtle

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from annograph import Project
-from annograph.cli._commands import cli
+from annograph.cli import cli
 from annograph.errors import QueryError
 from annograph.linking._sources import SparqlEndpointSource, open_source
 from annograph.linking._sssom import read_mapping_set

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from annograph import Project
-from annograph.cli._commands import cli
+from annograph.cli import cli
 from annograph.errors import QueryError
 from annograph.query._saved import QueryForm, bind, parse_query, run_query
 from tests.conftest import garbage_freed_on_another_thread

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from annograph import Project
 from annograph._labels import MatchKind, acronym, label_keys
-from annograph.cli._commands import cli
+from annograph.cli import cli
 from annograph.errors import AnnotationErrors
 from annograph.linking._matching import (
     ACCEPT_THRESHOLD,

@@ -21,7 +21,7 @@ from annograph import Project
 from annograph._http import EndpointError
 from annograph.annotations._ontology import ONTOLOGY_IRI
 from annograph.build._graph import Minter
-from annograph.cli._commands import cli
+from annograph.cli import cli
 from annograph.errors import QueryError
 from annograph.publish._push import PushedGraph, Target, graph_store_url
 from annograph.query._remote import query_endpoint

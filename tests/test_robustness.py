@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from annograph import Project
 from annograph.annotations._reader import MAX_FILE_BYTES
-from annograph.cli._commands import cli
+from annograph.cli import cli
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow

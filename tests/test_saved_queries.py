@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from annograph import Project
-from annograph.cli._commands import cli
+from annograph.cli import cli
 from annograph.query._render import ResultFormat, render_result
 from annograph.query._saved import QueryForm, SavedQuery, bind, run_query, saved_queries
 from tests.conftest import ROOT

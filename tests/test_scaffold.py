@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from annograph import Project
-from annograph.cli._commands import cli
+from annograph.cli import cli
 from annograph.project._config import Config, load_config
 from annograph.project._scaffold import sentences_of
 from tests.conftest import ARTICLE, ROOT, SEMINAR_ENTITIES, SEMINAR_TEXT, select

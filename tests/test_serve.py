@@ -21,7 +21,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from annograph import Project
-from annograph.cli._commands import cli
+from annograph.cli import cli
 from annograph.query._render import ResultFormat, render_result
 from tests.conftest import ROOT, Server, annograph_serve, reconciliation_schema
 

@@ -24,7 +24,7 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 
 from annograph import Project
 from annograph._limits import MAX_NESTING
-from annograph.cli._commands import cli
+from annograph.cli import cli
 from annograph.serve._server import REQUEST_SECONDS
 from tests.conftest import Server, annograph_serve
 

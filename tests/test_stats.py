@@ -20,7 +20,7 @@ from annograph import Project
 from annograph.annotations._model import Article, Fact, Ref, Text, Value
 from annograph.annotations._ontology import ONTOLOGY_IRI, PREFIXES
 from annograph.build._graph import LINK_PREDICATES
-from annograph.cli._commands import cli
+from annograph.cli import cli
 from annograph.publish._stats import Coverage, Stats, StatsFormat, collect_stats, render_stats
 from tests.conftest import ROOT, select
 

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from annograph._progress import Step
-from annograph.cli._commands import cli
+from annograph.cli import cli
 from annograph.cli._terminal import SHELLS, StepDisplay, styled
 from annograph.errors import AnnographError, AnnotationWarning, SourceLocation
 from annograph.project._facade import BUILD_STEPS, Project

@@ -13,7 +13,7 @@ from annograph import Project
 from annograph._lexical import LEXICAL_EXAMPLES, LEXICAL_HINTS, is_valid_lexical
 from annograph.annotations._ontology import NAMESPACE, parse_turtle
 from annograph.annotations._terms import render_term, render_vocabulary, shape_ranges
-from annograph.cli._commands import cli
+from annograph.cli import cli
 from annograph.errors import AnnographError
 from tests.conftest import ARTICLE, ROOT
 

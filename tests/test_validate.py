@@ -22,7 +22,7 @@ from ruamel.yaml import YAML
 from annograph import Project
 from annograph.annotations._ontology import NAMESPACE, ONTOLOGY_IRI
 from annograph.build import _reasoning as reasoning
-from annograph.cli._commands import cli
+from annograph.cli import cli
 from annograph.errors import AnnotationErrors, OntologyError
 from tests.conftest import ROOT, validation_problems
 

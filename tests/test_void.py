@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from rdflib.namespace import RDF
 
 from annograph import Project
-from annograph.cli._commands import cli
+from annograph.cli import cli
 from tests.conftest import select
 
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
