@@ -397,7 +397,7 @@ def point_lookups(root: str, data: str, anchor: str, times: int, budget: float) 
     from annograph.annotations._reader import ANNOTATIONS_FILE, ARTICLES
     from annograph.annotations._summaries import read_only_index
     from annograph.build._store import current_release, index_path
-    from annograph.serve._server import Site
+    from annograph.serve._app import Site
 
     project = open_project(root, data)
     store = project.open_store()

@@ -26,7 +26,7 @@ from referencing.jsonschema import DRAFT7
 
 from annograph import Project
 from annograph.errors import AnnographError, AnnotationErrors
-from annograph.serve._server import free_port, oxigraph_command
+from annograph.serve._engine import free_port, oxigraph_command
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "data" / "articles" / "bishkek-migrants-day"

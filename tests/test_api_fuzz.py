@@ -13,7 +13,7 @@ from hypothesis import settings
 
 from annograph import Project
 from annograph._limits import refused_service
-from annograph.serve._server import openapi
+from annograph.serve._openapi import openapi
 from tests.conftest import ROOT, Server
 
 pytestmark = pytest.mark.slow

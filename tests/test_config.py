@@ -11,7 +11,7 @@ from annograph import Project
 from annograph.build._graph import DEFAULT_BASE_IRI
 from annograph.cli import cli
 from annograph.project._config import ConfigError, Endpoint, load_config
-from annograph.serve._server import free_port
+from annograph.serve._engine import free_port
 
 CONFIG = """\
 base_iri = "https://news.example.org/kg/"

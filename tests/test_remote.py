@@ -26,7 +26,7 @@ from annograph.errors import QueryError
 from annograph.publish._push import PushedGraph, Target, graph_store_url
 from annograph.query._remote import query_endpoint
 from annograph.query._saved import bind, parse_query
-from annograph.serve._server import free_port, oxigraph_command
+from annograph.serve._engine import free_port, oxigraph_command
 from tests.conftest import (
     SEMINAR_ENTITIES,
     SEMINAR_HEADER,
