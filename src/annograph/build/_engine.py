@@ -37,13 +37,7 @@ from annograph.annotations._reader import (
 from annograph.errors import AnnographError, AnnotationErrors, SourceLocation
 from annograph.build._graph import Minter, origins, shared_origins
 from annograph.annotations._summaries import Counts, Index, create_index, finish_index, open_index, summarize
-from annograph.linking._matching import (
-    accepted_links,
-    check_link_kinds,
-    linked,
-    mapped_ids,
-    with_links,
-)
+from annograph.linking._accepted import accepted_links, check_link_kinds, linked, mapped_ids, with_links
 from annograph.build._manifest import (
     Inputs,
     Manifest,

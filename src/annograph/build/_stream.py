@@ -33,7 +33,7 @@ from annograph.annotations._reader import load_article
 from annograph.errors import AnnographError, AnnotationErrors, SourceLocation
 from annograph.build._graph import Minter, origins, shared_origins
 from annograph.annotations._summaries import Index, Summary, summarize
-from annograph.linking._matching import check_link_kinds, linked, with_links
+from annograph.linking._accepted import check_link_kinds, linked, with_links
 from annograph.build._manifest import digest_triples
 from annograph.annotations._model import Entity, Link
 from annograph.annotations._ontology import ONTOLOGY_IRI, Ontology

@@ -58,9 +58,7 @@ from annograph.errors import (
     ProjectError,
     SourceLocation,
 )
-from annograph.linking._matching import (
-    linked_articles,
-)
+from annograph.linking._accepted import linked_articles
 from annograph.linking._review import pending_links, record_verdicts
 from annograph.linking._sources import Source, open_source
 from annograph.linking._sssom import (
