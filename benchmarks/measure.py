@@ -394,7 +394,7 @@ def point_lookups(root: str, data: str, anchor: str, times: int, budget: float) 
     entity, against the whole answer of the same question on the anchor."""
     from werkzeug.test import Client
 
-    from annograph.annotations._reader import ANNOTATIONS_FILE, ARTICLES
+    from annograph.annotations._layout import ANNOTATIONS_FILE, ARTICLES
     from annograph.annotations._summaries import read_only_index
     from annograph.build._store import current_release, index_path
     from annograph.serve._app import Site

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from annograph import Project
+from annograph.annotations._corpus import load_shared_entities
 from annograph.annotations._model import Ref, Text
 from annograph.annotations._ontology import load_ontology
-from annograph.annotations._reader import load_article, load_shared_entities
+from annograph.annotations._reader import load_article
 from annograph.errors import AnnotationErrors
 from tests.conftest import ARTICLE, ROOT
 

@@ -14,7 +14,7 @@ from benchmarks import generate
 from benchmarks.generate import Mix, read_mix
 
 from annograph import Project
-from annograph.annotations._reader import Corpus
+from annograph.annotations._corpus import Corpus
 
 pytestmark = pytest.mark.slow
 

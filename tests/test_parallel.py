@@ -9,7 +9,7 @@ import pytest
 from benchmarks import generate
 
 from annograph import Project
-from annograph.annotations import _reader as annotations
+from annograph.annotations import _corpus as annotations
 from annograph.errors import AnnotationErrors
 
 pytestmark = pytest.mark.slow

@@ -42,9 +42,9 @@ from annograph._http import EndpointError
 from annograph._languages import Language
 from annograph._progress import Progress, Step
 from annograph._version import __version__
+from annograph.annotations._corpus import Corpus
 from annograph.annotations._model import Article
 from annograph.annotations._ontology import Ontology
-from annograph.annotations._reader import Corpus
 from annograph.annotations._summaries import Index
 from annograph.annotations._terms import Term, Vocabulary
 from annograph.build._engine import BUILD_STEPS, Build, BuildKind, Validation

@@ -25,15 +25,9 @@ from typing import Literal
 
 import pyoxigraph as ox
 
-from annograph.annotations._reader import (
-    ANNOTATIONS_FILE,
-    ARTICLES,
-    ENTITIES,
-    article_directories,
-    load_article,
-    load_corpus,
-    shared_entities,
-)
+from annograph.annotations._corpus import load_corpus
+from annograph.annotations._layout import ANNOTATIONS_FILE, ARTICLES, ENTITIES, article_directories
+from annograph.annotations._reader import load_article, shared_entities
 from annograph.errors import AnnographError, AnnotationErrors, SourceLocation
 from annograph.build._graph import Minter, origins, shared_origins
 from annograph.annotations._summaries import Counts, Index, create_index, finish_index, open_index, summarize

@@ -7,7 +7,7 @@ from typing import BinaryIO
 
 import click
 
-from annograph.annotations._reader import ANNOTATIONS_FILE
+from annograph.annotations._layout import ANNOTATIONS_FILE
 from annograph.cli._main import (
     cli,
     project_options,

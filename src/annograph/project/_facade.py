@@ -15,6 +15,14 @@ import pyoxigraph as ox
 
 from annograph._languages import Language
 from annograph._progress import Progress, Steps
+from annograph.annotations._corpus import Corpus, load_corpus
+from annograph.annotations._layout import (
+    ANNOTATIONS_FILE,
+    ARTICLES,
+    DATA_DIR,
+    article_directories,
+    shared_entity_files,
+)
 from annograph.annotations._model import Article
 from annograph.annotations._ontology import (
     ONTOLOGY_IRI,
@@ -22,15 +30,6 @@ from annograph.annotations._ontology import (
     Ontology,
     load_ontology,
     parse_turtle,
-)
-from annograph.annotations._reader import (
-    ANNOTATIONS_FILE,
-    ARTICLES,
-    DATA_DIR,
-    Corpus,
-    article_directories,
-    load_corpus,
-    shared_entity_files,
 )
 from annograph.annotations._summaries import Index
 from annograph.annotations._terms import Term, Vocabulary, read_vocabulary

@@ -20,14 +20,8 @@ from ruamel.yaml.error import YAMLError
 from sentencex import segment
 
 from annograph._lexical import LANGUAGE_TAG, LEXICAL_HINTS, XSD, is_valid_lexical
-from annograph.annotations._reader import (
-    ANNOTATIONS_FILE,
-    ARTICLES,
-    FORMAT,
-    ID,
-    WEB_ADDRESS,
-    shared_entity_files,
-)
+from annograph.annotations._layout import ANNOTATIONS_FILE, ARTICLES, shared_entity_files
+from annograph.annotations._reader import FORMAT, ID, WEB_ADDRESS
 from annograph.errors import AnnographError, SourceLocation
 from annograph.project._config import CONFIG_FILE
 

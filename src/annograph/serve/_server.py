@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from annograph.annotations._reader import ANNOTATIONS_FILE, ARTICLES
+from annograph.annotations._layout import ANNOTATIONS_FILE, ARTICLES
 from annograph.annotations._summaries import read_only_index
 from annograph.build._store import index_path, open_store
 from annograph.project._facade import Project
