@@ -162,7 +162,7 @@ def test_the_facade_takes_and_returns_only_exported_types() -> None:
     assert {Project, ExportFormat, annograph.Rows, annograph.PushedGraph} <= seen
 
 
-def test_the_facade_takes_strings_where_a_user_writes_them(tmp_path: object) -> None:
+def test_the_facade_takes_strings_where_a_user_writes_them() -> None:
     with pytest.raises(TypeError, match="root must be a path or a string, not int"):
         Project(1)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="nquads"):
@@ -170,3 +170,13 @@ def test_the_facade_takes_strings_where_a_user_writes_them(tmp_path: object) -> 
     project = Project(".")
     with pytest.raises(TypeError, match="target must be a Target or a string, not int"):
         project.push(1)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="source must be a Source or a string, not int"):
+        project.suggest_links(1)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="output must be a path or a string, not int"):
+        project.write_docs(1)  # type: ignore[arg-type]
+
+
+def test_a_new_article_takes_its_text_as_a_string(project_copy: Project) -> None:
+    text = "Международная организация по миграции провела семинар.\n"
+    made = project_copy.new_article("seminar", text, language="ru", title="Семинар")
+    assert (made.directory / "article.md").read_text(encoding="utf-8") == text

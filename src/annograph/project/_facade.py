@@ -53,7 +53,6 @@ from annograph.build._store import (
     recorded_quads,
 )
 from annograph.errors import (
-    AnnographError,
     ProjectError,
     SourceLocation,
 )
@@ -68,7 +67,7 @@ from annograph.linking._sssom import (
 )
 from annograph.linking._suggest import Suggested, suggest_links
 from annograph.project._config import Config, Endpoint, check_base_iri, load_config
-from annograph.project._scaffold import NewArticle, articles_language, init_project, new_article
+from annograph.project._scaffold import NewArticle, article_language, init_project, new_article
 from annograph.publish._export import ExportFormat, export_graph, export_store
 from annograph.publish._push import Pushed, PushedGraph, Target, graph_store_url, push_store
 from annograph.publish._stats import Stats, collect_stats
@@ -308,7 +307,11 @@ class Project:
         return read_mapping_sets(self.data)
 
     def suggest_links(
-        self, source: Source | str, *, output: Path | None = None, today: date | None = None
+        self,
+        source: Source | str,
+        *,
+        output: Path | str | None = None,
+        today: date | None = None,
     ) -> Suggested:
         """Reconcile the entities against ``source``; add new candidates to an SSSOM file.
 
@@ -329,7 +332,7 @@ class Project:
             articles,
             ontology,
             source,
-            path=output or self.links_dir / f"{source.name}.sssom.tsv",
+            path=_path(output, "output") if output else self.links_dir / f"{source.name}.sssom.tsv",
             iris={e.id: self._minter.entity(e.id).value for a in articles for e in a.entities},
             prefixes=self.prefixes(),
             base_iri=self.base_iri,
@@ -363,7 +366,7 @@ class Project:
     def new_article(
         self,
         slug: str,
-        text: bytes,
+        text: bytes | str,
         *,
         language: str | None = None,
         title: str | None = None,
@@ -373,23 +376,16 @@ class Project:
     ) -> NewArticle:
         """Create ``data/articles/SLUG/`` with the text and an annotation skeleton.
 
+        :param text: the article's text (bytes as read from a file, or a string).
         :param language: the article's language; by default the one all articles here are in.
         :raises AnnographError: see :func:`annograph.project._scaffold.new_article`, or when no
             language is given and the project's articles do not agree on one.
         """
-        language = language or articles_language(self.data)
-        if language is None:
-            raise AnnographError(
-                "which language is the article in?",
-                location=SourceLocation(self.data / ARTICLES),
-                hint="pass --language (a BCP 47 tag such as ru or en); the articles here are "
-                "in several languages, or there are none",
-            )
         return new_article(
             self.data,
             slug,
-            text,
-            language=language,
+            text.encode("utf-8") if isinstance(text, str) else text,
+            language=article_language(self.data, language),
             title=title,
             url=url,
             published=published,
@@ -525,7 +521,7 @@ class Project:
             lang=lang,
         )
 
-    def write_docs(self, output: Path | None = None, *, lang: Language = "en") -> Docs:
+    def write_docs(self, output: Path | str | None = None, *, lang: Language = "en") -> Docs:
         """Write the ontology's and saved queries' reference pages and a data-model diagram.
 
         :param output: the directory; ``docs/reference`` in the project by default.
@@ -533,7 +529,7 @@ class Project:
         return write_docs(
             self.load_ontology(),
             self.saved_queries(),
-            output or self.root / DOCS_DIR,
+            _path(output, "output") if output else self.root / DOCS_DIR,
             prefixes=self.prefixes(),
             lang=lang,
         )

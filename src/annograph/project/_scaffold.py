@@ -158,6 +158,22 @@ def new_article(
     return NewArticle(directory, len(sentences), headline_quoted)
 
 
+def article_language(data: Path, language: str | None) -> str:
+    """``language``, else the one all the articles of ``data`` are in.
+
+    :raises AnnographError: when no language is given and the articles do not agree on one.
+    """
+    language = language or articles_language(data)
+    if language is None:
+        raise AnnographError(
+            "which language is the article in?",
+            location=SourceLocation(data / ARTICLES),
+            hint="pass --language (a BCP 47 tag such as ru or en); the articles here are "
+            "in several languages, or there are none",
+        )
+    return language
+
+
 def articles_language(data: Path) -> str | None:
     """The language all of the project's articles are in, or None if they differ or are none.
 
