@@ -22,10 +22,10 @@ from annograph.project._scaffold import TEXT_FILE, init_project
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def init(directory: Path) -> None:
-    """Start a new project in DIRECTORY: ontology, saved queries and a sample article.
+    """Start a new project in DIRECTORY: ontology, saved queries and sample articles.
 
-    DIRECTORY must be new or empty. The sample is an annotated article with the shared entities
-    it mentions; keep it as a model, or delete its folder once your own articles are in.
+    DIRECTORY must be new or empty. The samples are annotated articles with the shared entities
+    they mention; keep them as models, or delete their folders once your own articles are in.
 
     \b
     Example:

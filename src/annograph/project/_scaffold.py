@@ -34,10 +34,10 @@ TEMPLATE_DOCS = ("annotations.md", "external-ids.md")
 TEXT_FILE = "article.md"
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _LETTER = re.compile(r"[^\W\d_]")
-#: The settings a project may change, all at their defaults (README: "annograph.toml").
+#: The settings a project may change, all at their defaults (docs/configuration.md).
 CONFIG_TEMPLATE = """\
-# annograph's settings for this project; every key is optional (annograph's README,
-# "annograph.toml").
+# annograph's settings for this project; every key is optional (annograph's documentation,
+# the "Configuration" page).
 # A command-line option wins over its environment variable, which wins over this file.
 
 # base_iri = "https://w3id.org/annograph/data/"   # namespace of minted IRIs

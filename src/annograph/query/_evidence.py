@@ -8,7 +8,8 @@ from its statement (the IRI of a fact's ``rdf:Statement`` is minted from the fac
 entity has more facts and quotes than a screen holds: ``limit`` caps the quotes shown per fact and
 the facts shown per property pointing at the entity, and the explanation counts the rest.
 
-The quotes are found with the SPARQL pattern the README documents, with the statement bound::
+The quotes are found with the SPARQL pattern the documentation's data-model page shows, with the
+statement bound::
 
     GRAPH ?graph {
       ?annotation oa:hasBody ?statement ; oa:motivatedBy ?motivation ; oa:hasTarget ?target .
