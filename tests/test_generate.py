@@ -1,4 +1,4 @@
-"""The synthetic corpus generator (benchmarks/generate.py): valid, deterministic, shaped."""
+"""The synthetic corpus generator (tests/helpers/corpus.py): valid, deterministic, shaped."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from benchmarks import generate
-from benchmarks.generate import Mix, read_mix
 
 from annograph import Project
 from annograph.annotations._reader import Corpus
+from tests.helpers import corpus as generator
+from tests.helpers.corpus import Mix, read_mix
 
 pytestmark = pytest.mark.slow
 
@@ -53,7 +53,7 @@ def _build(data: Path, root: Path) -> Built:
 @pytest.fixture(scope="module")
 def built(mix: Mix, tmp_path_factory: pytest.TempPathFactory) -> Built:
     base = tmp_path_factory.mktemp("generated")
-    generate.generate(30, base / "data", seed=0, mix=mix)
+    generator.generate(30, base / "data", seed=0, mix=mix)
     return _build(base / "data", base / "project")
 
 
@@ -115,7 +115,7 @@ def test_mean_triples_per_article_is_near_the_default(built: Built) -> None:
 
 def test_same_seed_same_bytes_other_seed_differs(mix: Mix, tmp_path: Path) -> None:
     for name, seed in (("a", 7), ("b", 7), ("c", 8)):
-        generate.generate(20, tmp_path / name, seed=seed, mix=mix)
+        generator.generate(20, tmp_path / name, seed=seed, mix=mix)
 
     def files(root: Path) -> dict[str, bytes]:
         return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
@@ -128,7 +128,7 @@ def test_same_seed_same_bytes_other_seed_differs(mix: Mix, tmp_path: Path) -> No
 def larger(mix: Mix, tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     """A corpus of articles of the real article's shape at a realistic size, loaded (validated)."""
     base = tmp_path_factory.mktemp("larger")
-    generate.generate(60, base / "data", seed=3, mean_triples=600, mix=mix)
+    generator.generate(60, base / "data", seed=3, mean_triples=600, mix=mix)
     project = Project.init(base / "project")
     shutil.rmtree(base / "project" / "data")
     shutil.copytree(base / "data", base / "project" / "data")
@@ -136,7 +136,7 @@ def larger(mix: Mix, tmp_path_factory: pytest.TempPathFactory) -> Corpus:
 
 
 def _kinds(corpus: Corpus, mix: Mix) -> Counter[str]:
-    kind_of = generate._kinds(mix.ontology)
+    kind_of = generator._kinds(mix.ontology)
     return Counter(
         kind_of(entity.types or corpus.shared[entity.id].types)
         for article in corpus.articles
@@ -171,18 +171,18 @@ def test_shared_mentions_are_skewed(larger: Corpus) -> None:
 
 def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
-        generate.main(["--help"])
+        generator.main(["--help"])
     assert exit_.value.code == 0
     assert "--articles" in capsys.readouterr().out
-    assert generate.main(["--articles", "3", "--out", str(tmp_path / "out")]) == 0
+    assert generator.main(["--articles", "3", "--out", str(tmp_path / "out")]) == 0
     assert "wrote 3 articles" in capsys.readouterr().out
     assert len(list((tmp_path / "out" / "articles").iterdir())) == 3
-    assert generate.main(["--articles", "2", "--out", str(tmp_path / "out")]) == 0  # replaced
+    assert generator.main(["--articles", "2", "--out", str(tmp_path / "out")]) == 0  # replaced
     assert len(list((tmp_path / "out" / "articles").iterdir())) == 2
 
 
 def test_refuses_to_replace_a_folder_it_did_not_write(tmp_path: Path) -> None:
     (tmp_path / "articles" / "bishkek-migrants-day").mkdir(parents=True)
     with pytest.raises(FileExistsError, match="bishkek-migrants-day"):
-        generate.generate(2, tmp_path)
+        generator.generate(2, tmp_path)
     assert (tmp_path / "articles" / "bishkek-migrants-day").is_dir()

@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from benchmarks import generate
 
 from annograph import Project
 from annograph.annotations import _reader as annotations
 from annograph.errors import AnnotationErrors
+from tests.helpers.corpus import generate
 
 pytestmark = pytest.mark.slow
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = tmp_path_factory.mktemp("parallel") / "data"
-    generate.generate(annotations.PARALLEL_FROM + 6, data, seed=7)
+    generate(annotations.PARALLEL_FROM + 6, data, seed=7)
     return data
 
 

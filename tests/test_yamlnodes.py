@@ -7,13 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from benchmarks.generate import generate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from annograph.annotations._yaml import _compose_with_libyaml, compose, compose_with_ruamel
+from tests.helpers.corpus import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 
