@@ -69,7 +69,7 @@ def test_ambiguous_support_is_not_asserted_as_funded_item(store: ox.Store) -> No
 
 def test_four_reports_with_who_presented_them(store: ox.Store) -> None:
     # The article lists an organization beside each title without saying it wrote the report.
-    # (The remittances article says who wrote its report: tests/test_report_article.py.)
+    # (The remittances article says who wrote its report: tests/e2e/test_report_article.py.)
     assert not select(
         store,
         AG

@@ -16,7 +16,7 @@ from annograph.query._render import ResultFormat, render_result
 from annograph.query._saved import QueryForm, SavedQuery, bind, run_query, saved_queries
 from tests.conftest import ROOT
 
-GOLDEN = ROOT / "tests" / "golden"
+GOLDEN = ROOT / "tests" / "e2e" / "golden"
 AG = "https://w3id.org/annograph/ontology#"
 QUERIES = saved_queries(ROOT / "queries")
 #: Federated queries need their endpoint: test_federated.py runs them against a real mirror.

@@ -15,7 +15,7 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 FORMATS = ("nquads", "ntriples", "turtle", "trig", "jsonld", "rdfxml")
 MEASUREMENTS = (
     "full_build",

@@ -15,7 +15,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from annograph.annotations._yaml import _compose_with_libyaml, compose, compose_with_ruamel
 from tests.helpers.corpus import generate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 Shape = tuple[object, ...] | None
 

@@ -64,7 +64,7 @@ def test_the_federated_query_gives_its_reviewed_answer(
     )
     assert isinstance(result, ox.QuerySolutions)
     answer = result.serialize(format=ox.QueryResultsFormat.TSV)
-    assert answer == (ROOT / "tests" / "golden" / "wikidata-crosscheck.tsv").read_bytes()
+    assert answer == (ROOT / "tests" / "e2e" / "golden" / "wikidata-crosscheck.tsv").read_bytes()
 
 
 def test_the_endpoint_iri_works_as_alias_too(built: Project, wikidata_mirror: Server) -> None:
