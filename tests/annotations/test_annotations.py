@@ -13,10 +13,10 @@ from annograph.annotations._model import Ref, Text
 from annograph.annotations._ontology import load_ontology
 from annograph.annotations._reader import load_article, load_shared_entities
 from annograph.errors import AnnotationErrors
-from tests.conftest import ARTICLE, ROOT
+from tests.conftest import ARTICLE, FIXTURE, ROOT
 
 ONTOLOGY = load_ontology(ROOT / "ontology" / "annograph.ttl")
-SHARED = load_shared_entities(ROOT / "data", ONTOLOGY)
+SHARED = load_shared_entities(FIXTURE / "data", ONTOLOGY)
 
 
 #: SHA-256 of the article's text as the project was given it: quotes are offsets into it.

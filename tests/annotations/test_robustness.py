@@ -7,7 +7,6 @@ located errors: never a traceback, never a hang.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -20,13 +19,11 @@ from hypothesis import strategies as st
 from annograph import Project
 from annograph.annotations._reader import MAX_FILE_BYTES
 from annograph.cli._commands import cli
-from tests.conftest import ROOT
+from tests.conftest import ARTICLE, fixture_project
 
 pytestmark = pytest.mark.slow
 
-REAL = (ROOT / "data" / "articles" / "bishkek-migrants-day" / "annotations.yaml").read_text(
-    encoding="utf-8"
-)
+REAL = (ARTICLE / "annotations.yaml").read_text(encoding="utf-8")
 LINES = REAL.splitlines(keepends=True)
 KEY = re.compile(r"^(\s*-?\s*)([A-Za-z][A-Za-z0-9_-]*):", re.MULTILINE)
 KEYS = [m for m in KEY.finditer(REAL)]
@@ -160,10 +157,7 @@ MUTATIONS = st.one_of(
 
 @pytest.fixture(scope="module")
 def copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("fuzz")
-    for part in ("ontology", "data"):
-        shutil.copytree(ROOT / part, root / part)
-    return root
+    return fixture_project(tmp_path_factory.mktemp("fuzz")).root
 
 
 @settings(

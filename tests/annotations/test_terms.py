@@ -15,7 +15,7 @@ from annograph.annotations._ontology import NAMESPACE, parse_turtle
 from annograph.annotations._terms import render_term, render_vocabulary, shape_ranges
 from annograph.cli._commands import cli
 from annograph.errors import AnnographError
-from tests.conftest import ARTICLE, ROOT
+from tests.conftest import ARTICLE, FIXTURE, ROOT
 
 ANNOTATIONS = "data/articles/bishkek-migrants-day/annotations.yaml"
 
@@ -259,7 +259,7 @@ def test_a_class_example_shows_the_entity_and_its_type(runner: CliRunner, projec
     ]
     # A class only the shared entities use: its example is from data/entities/.
     city = _vocab(runner, project, "City")
-    line = _first_line(ROOT / "data" / "entities" / "places.yaml", "    type: City")
+    line = _first_line(FIXTURE / "data" / "entities" / "places.yaml", "    type: City")
     assert f"data/entities/places.yaml:{line}" in city
 
 

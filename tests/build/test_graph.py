@@ -6,7 +6,7 @@ import pyoxigraph as ox
 import pytest
 
 from annograph import Project
-from tests.conftest import ROOT, select
+from tests.conftest import FIXTURE, select
 
 PREFIXES = """PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -91,7 +91,7 @@ def test_every_domain_fact_has_evidence(store: ox.Store) -> None:
 def test_every_quote_in_the_graph_is_verbatim_at_its_position(store: ox.Store) -> None:
     texts = {
         "https://w3id.org/annograph/data/article/" + path.parent.name: path.read_text("utf-8")
-        for path in (ROOT / "data" / "articles").glob("*/article.md")
+        for path in (FIXTURE / "data" / "articles").glob("*/article.md")
     }
     rows = select(
         store,

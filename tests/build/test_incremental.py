@@ -21,7 +21,7 @@ from annograph.build._manifest import read_manifest, write_manifest
 from annograph.build._store import current_release, manifest_path
 from annograph.errors import AnnotationErrors
 from annograph.project import _facade as project_module
-from tests.conftest import ROOT, SEMINAR_ENTITIES, SEMINAR_HEADER, SEMINAR_TEXT
+from tests.conftest import FIXTURE, ROOT, SEMINAR_ENTITIES, SEMINAR_HEADER, SEMINAR_TEXT
 
 pytestmark = pytest.mark.slow
 
@@ -48,10 +48,10 @@ def _write_article(project: Project, slug: str, annotations: str | None = None) 
 
 
 def _small_project(root: Path) -> Project:
-    """The ontology and shared entities of this repository, and three small articles."""
+    """The ontology of this repository, the tests' shared entities, and three small articles."""
     for name in ("ontology", "queries"):
         shutil.copytree(ROOT / name, root / name)
-    shutil.copytree(ROOT / "data" / "entities", root / "data" / "entities")
+    shutil.copytree(FIXTURE / "data" / "entities", root / "data" / "entities")
     project = Project(root)
     for slug in SLUGS:
         _write_article(project, slug)

@@ -17,8 +17,8 @@ import rdflib
 from annograph import Project
 from annograph.build._shapes import check_shapes, to_rdflib, union_of
 from annograph.errors import AnnotationErrors
-from tests.conftest import SEMINAR_ENTITIES, SEMINAR_HEADER, SEMINAR_TEXT, validation_problems
 from tests.annotations.test_validate import CASES, _apply, _case
+from tests.conftest import SEMINAR_ENTITIES, SEMINAR_HEADER, SEMINAR_TEXT, validation_problems
 
 pytestmark = pytest.mark.slow
 

@@ -17,7 +17,7 @@ from annograph.cli._commands import cli
 from annograph.cli._terminal import SHELLS, StepDisplay, styled
 from annograph.errors import AnnographError, AnnotationWarning, SourceLocation
 from annograph.project._facade import BUILD_STEPS, Project
-from tests.conftest import ROOT, writable_oxigraph
+from tests.conftest import writable_oxigraph
 
 RED_ERROR = "\x1b[31m\x1b[1merror:\x1b[0m"
 
@@ -42,30 +42,32 @@ def _complete(runner: CliRunner, words: str, *, cwd: Path | None = None) -> list
     return [line for line in result.stdout.splitlines() if line]
 
 
-def test_completes_saved_query_names_from_a_prefix(runner: CliRunner) -> None:
-    offered = _complete(runner, f"annograph query --project {ROOT} e")
-    names = sorted(p.stem for p in (ROOT / "queries").glob("*.rq") if p.stem.startswith("e"))
+def test_completes_saved_query_names_from_a_prefix(runner: CliRunner, project: Project) -> None:
+    offered = _complete(runner, f"annograph query --project {project.root} e")
+    queries = (project.root / "queries").glob("*.rq")
+    names = sorted(p.stem for p in queries if p.stem.startswith("e"))
     assert offered == [f"plain,{name}" for name in names]
     assert "plain,entity" in offered and "plain,external-links" in offered
 
 
 def test_completes_query_names_of_the_project_around_the_current_directory(
-    runner: CliRunner,
+    runner: CliRunner, project: Project
 ) -> None:
-    assert _complete(runner, "annograph query organ", cwd=ROOT / "data") == ["plain,organizers"]
-    assert _complete(runner, "annograph queries show sup", cwd=ROOT) == ["plain,supporters"]
+    data = project.root / "data"
+    assert _complete(runner, "annograph query organ", cwd=data) == ["plain,organizers"]
+    assert _complete(runner, "annograph queries show sup", cwd=project.root) == ["plain,supporters"]
 
 
-def test_a_query_path_is_left_to_the_shell(runner: CliRunner) -> None:
-    assert _complete(runner, "annograph query ./my", cwd=ROOT) == ["file,./my"]
+def test_a_query_path_is_left_to_the_shell(runner: CliRunner, project: Project) -> None:
+    assert _complete(runner, "annograph query ./my", cwd=project.root) == ["file,./my"]
 
 
 def test_outside_a_project_there_is_nothing_to_complete(runner: CliRunner, tmp_path: Path) -> None:
     assert _complete(runner, "annograph query org", cwd=tmp_path) == []
 
 
-def test_completes_article_slugs_for_graph(runner: CliRunner) -> None:
-    offered = _complete(runner, f"annograph export --project {ROOT} --graph bish")
+def test_completes_article_slugs_for_graph(runner: CliRunner, project: Project) -> None:
+    offered = _complete(runner, f"annograph export --project {project.root} --graph bish")
     assert offered == ["plain,bishkek-migrants-day"]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
@@ -14,12 +15,12 @@ from annograph import Project
 from annograph.cli._commands import cli
 from annograph.query._render import ResultFormat, render_result
 from annograph.query._saved import QueryForm, SavedQuery, bind, run_query, saved_queries
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Server, oxigraph_server
 
 GOLDEN = ROOT / "tests" / "e2e" / "golden"
 AG = "https://w3id.org/annograph/ontology#"
 QUERIES = saved_queries(ROOT / "queries")
-#: Federated queries need their endpoint: test_federated.py runs them against a real mirror.
+#: Federated queries need their endpoint: the one there is runs against a mirror, at the end.
 SELECTS = [q for q in QUERIES if q.form is QueryForm.SELECT and "federated" not in q.tags]
 Row = tuple[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None, ...]
 
@@ -251,3 +252,27 @@ def test_the_entity_query_refuses_an_id_that_names_no_entity(
         if "?_entity" in text
     )
     assert result.output == f"{query}:{line}:{text.index('?_entity') + 1}: error: {message}\n"
+
+
+# -- federated -----------------------------------------------------------------------------------
+
+MIRROR = ROOT / "tests" / "data" / "links" / "wikidata-mirror.ttl"
+
+
+@pytest.fixture(scope="module")
+def wikidata_mirror(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The few Wikidata entities of tests/data/links/, served on loopback."""
+    with oxigraph_server(MIRROR, tmp_path_factory.mktemp("mirror")) as server:
+        yield server
+
+
+@pytest.mark.slow
+def test_the_federated_query_gives_its_reviewed_answer(
+    built: Project, wikidata_mirror: Server
+) -> None:
+    result = built.run_query(
+        "wikidata-crosscheck", services={"wikidata": wikidata_mirror.query_url}
+    )
+    assert isinstance(result, ox.QuerySolutions)
+    answer = result.serialize(format=ox.QueryResultsFormat.TSV)
+    assert answer == (GOLDEN / "wikidata-crosscheck.tsv").read_bytes()

@@ -10,8 +10,8 @@ layout and format of a project's ``data/`` folder (``docs/annotations.md``). Sam
 bytes. Nothing is written outside ``OUT``; every article validates.
 
 **What is derived, and from where.** The generator reads the ontology and the real annotated
-article (``data/articles/bishkek-migrants-day``, through annograph's own loader) and takes from
-them, rather than from lists of its own:
+article (``articles/bishkek-migrants-day`` of the tests' data folder, ``SOURCE``, a copy of the
+demo's, through annograph's own loader) and takes from them, rather than from lists of its own:
 
 - the classes of generated events, organizations and places, weighted by how often each occurs
   in the real article (subclasses of ``Event``, ``Organization`` and ``Place`` in the ontology);
@@ -82,8 +82,12 @@ from annograph.annotations._model import Article, Entity, Ref, Text, Typed
 from annograph.annotations._ontology import NAMESPACE, RDF_TYPE, RDFS, Ontology, iri_of
 from annograph.annotations._reader import occurrences
 
-#: The repository this file belongs to: its ontology and real article are the models.
-SOURCE = Path(__file__).resolve().parents[2]
+#: The repository this file belongs to: its ontology is the model's.
+REPOSITORY = Path(__file__).resolve().parents[2]
+#: The data folder of the real article and its shared entities, the other model: the tests' copy
+#: (tests/fixtures/project/data/), which edits of the demo in data/ leave alone, so the same
+#: arguments keep giving the same bytes.
+SOURCE = REPOSITORY / "tests" / "fixtures" / "project" / "data"
 REAL_ARTICLE = "bishkek-migrants-day"
 FORMAT = "annograph/1"
 #: Generated articles are named SLUG_PREFIX-00000, ...; only such folders are ever replaced.
@@ -294,11 +298,11 @@ class Mix:
 
 
 def read_mix(source: Path = SOURCE) -> Mix:
-    """Read the ontology and the real article of the project at ``source`` into a :class:`Mix`.
+    """Read the ontology and the real article of the data folder ``source`` into a :class:`Mix`.
 
     :raises SystemExit: if the ontology lacks a class or property the templates need.
     """
-    project = Project(source)
+    project = Project(REPOSITORY, data_path=source)
     ontology = project.load_ontology()
     missing = [n for n in ANCHORS.values() if n not in ontology.classes]
     missing += [n for n in PROPERTIES if n not in ontology.properties]

@@ -21,7 +21,7 @@ from annograph.cli._commands import cli
 from annograph.errors import AnnographError
 from annograph.publish._export import ExportFormat
 from annograph.publish._turtle import serialize_turtle
-from tests.conftest import ROOT, SEMINAR_ENTITIES, SEMINAR_HEADER, SEMINAR_TEXT
+from tests.conftest import SEMINAR_ENTITIES, SEMINAR_HEADER, SEMINAR_TEXT
 
 RDFLIB_FORMATS = {
     ExportFormat.TURTLE: "turtle",
@@ -121,9 +121,9 @@ def test_without_the_ontology_its_graph_and_its_triples_are_left_out(
 
 
 @pytest.mark.slow
-def test_every_format_is_byte_identical_across_two_builds(tmp_path: Path) -> None:
-    first = Project(ROOT, store_path=tmp_path / "one")
-    second = Project(ROOT, store_path=tmp_path / "two")
+def test_every_format_is_byte_identical_across_two_builds(project: Project, tmp_path: Path) -> None:
+    first = Project(project.root, store_path=tmp_path / "one")
+    second = Project(project.root, store_path=tmp_path / "two")
     first.build()
     second.build(full=True)
     for fmt in ExportFormat:

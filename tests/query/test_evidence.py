@@ -9,12 +9,12 @@ from click.testing import CliRunner
 from annograph import Project
 from annograph.cli._commands import cli
 from annograph.query._evidence import EntityNotFound, Explanation
-from tests.conftest import ROOT
+from tests.conftest import FIXTURE
 
 #: Each article's text, by slug: a quote's offsets are into the text of its own article.
 TEXTS = {
     path.parent.name: path.read_bytes().decode("utf-8")
-    for path in (ROOT / "data" / "articles").glob("*/article.md")
+    for path in (FIXTURE / "data" / "articles").glob("*/article.md")
 }
 BISHKEK = "https://w3id.org/annograph/data/id/bishkek"
 

@@ -25,10 +25,10 @@ pytestmark = pytest.mark.usefixtures("graphviz")
 
 
 @pytest.fixture(scope="module")
-def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The reference docs of the real project, written once."""
+def written(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The reference docs of the tests' project, written once."""
     output = tmp_path_factory.mktemp("docs")
-    Project(Path(__file__).resolve().parents[2]).write_docs(output)
+    project.write_docs(output)
     return output
 
 
@@ -124,8 +124,8 @@ def test_data_model_svg(project: Project, written: Path) -> None:
 
 
 @pytest.mark.slow
-def test_same_input_same_bytes(written: Path, tmp_path: Path) -> None:
-    Project(Path(__file__).resolve().parents[2]).write_docs(tmp_path)
+def test_same_input_same_bytes(project: Project, written: Path, tmp_path: Path) -> None:
+    project.write_docs(tmp_path)
     for name in NAMES:
         assert (tmp_path / name).read_bytes() == (written / name).read_bytes(), name
 

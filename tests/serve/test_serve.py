@@ -356,7 +356,7 @@ def test_reconcile_with_property_filters(served: Server) -> None:
 def test_the_service_help_mentions_loopback_by_default() -> None:
     help_text = " ".join(CliRunner().invoke(cli, ["serve", "--help"]).output.split())
     assert "[default: 127.0.0.1]" in help_text and "[default: 7878;" in help_text
-    assert Path(ROOT / "src" / "annograph" / "web" / "index.html").is_file()
+    assert Path(ROOT / "src" / "annograph" / "serve" / "web" / "index.html").is_file()
 
 
 def _children(pid: int) -> set[int]:
