@@ -265,6 +265,7 @@ def reconciliation_schema(name: str) -> jsonschema.Draft7Validator:
     Its '$schema' names no draft; the schemas are written for draft 7.
     """
     schemas = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in SPECS.glob("*.json")}
+    assert name in schemas, f"{SPECS}: the vendored schema {name}.json is missing"
     registry: Registry = Registry().with_resources(
         (schema["$id"].rstrip("#"), DRAFT7.create_resource(schema))
         for schema in schemas.values()

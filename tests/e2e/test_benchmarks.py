@@ -1,7 +1,8 @@
 """The benchmark harness runs: a smoke run gives every measurement and a verdict per target.
 
 Benchmarks are not tests: the targets' values are not checked here, only that the harness
-measures everything and says whether each target was met.
+measures everything and says whether each target was met. The harness runs as a user runs it,
+``python benchmarks/run.py`` in a process of its own: the tests import no benchmark code.
 """
 
 from __future__ import annotations
