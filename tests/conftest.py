@@ -1,4 +1,10 @@
-"""Shared fixtures: the real project, a store built from it once, and copies to break."""
+"""Shared fixtures: the tests' own project, a store built from it once, and copies to break.
+
+The tests' project is the product's ontology/ and queries/ with the tests' own annotations,
+tests/fixtures/project/data/: unchanged copies of the demo articles in data/, so that a curator
+who edits the demo breaks no test but the end-to-end ones (tests/e2e/, which read data/ itself
+and override ``project``, ``built`` and ``store``).
+"""
 
 from __future__ import annotations
 
@@ -29,7 +35,9 @@ from annograph.errors import AnnographError, AnnotationErrors
 from annograph.serve._engine import free_port, oxigraph_command
 
 ROOT = Path(__file__).resolve().parent.parent
-ARTICLE = ROOT / "data" / "articles" / "bishkek-migrants-day"
+#: The tests' project, whose data/ holds their annotations (its ontology and queries are ROOT's).
+FIXTURE = ROOT / "tests" / "fixtures" / "project"
+ARTICLE = FIXTURE / "data" / "articles" / "bishkek-migrants-day"
 
 # A made-up second article (test data, not a real one) that mentions IOM and Bishkek, which the
 # Bishkek article mentions too, and an event of its own.
@@ -74,16 +82,25 @@ entities:
 """
 
 
-@pytest.fixture(scope="session")
-def project() -> Project:
-    """The repository's own project (read-only: tests must not write into it)."""
-    return Project(ROOT)
+def fixture_project(root: Path) -> Project:
+    """The tests' project, new at ``root``: the product's ontology/ and queries/ (ROOT's) and
+    the tests' data/ (FIXTURE's)."""
+    for part in ("ontology", "queries"):
+        shutil.copytree(ROOT / part, root / part)
+    shutil.copytree(FIXTURE / "data", root / "data")
+    return Project(root)
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    """The real project with its store built once into a temporary directory."""
-    built = Project(ROOT, store_path=tmp_path_factory.mktemp("built") / "store")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The tests' project (read-only: tests must not write into it)."""
+    return fixture_project(tmp_path_factory.mktemp("project") / "project")
+
+
+@pytest.fixture(scope="session")
+def built(project: Project, tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The tests' project with its store built once into a temporary directory."""
+    built = Project(project.root, store_path=tmp_path_factory.mktemp("built") / "store")
     built.build()
     return built
 
@@ -96,10 +113,8 @@ def store(built: Project) -> Iterator[ox.Store]:
 
 @pytest.fixture
 def project_copy(tmp_path: Path) -> Project:
-    """A writable copy of the project (ontology, data, queries) to break things in."""
-    for part in ("ontology", "data", "queries"):
-        shutil.copytree(ROOT / part, tmp_path / part)
-    return Project(tmp_path)
+    """A writable copy of the tests' project (ontology, data, queries) to break things in."""
+    return fixture_project(tmp_path)
 
 
 @pytest.fixture
@@ -250,6 +265,7 @@ def reconciliation_schema(name: str) -> jsonschema.Draft7Validator:
     Its '$schema' names no draft; the schemas are written for draft 7.
     """
     schemas = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in SPECS.glob("*.json")}
+    assert name in schemas, f"{SPECS}: the vendored schema {name}.json is missing"
     registry: Registry = Registry().with_resources(
         (schema["$id"].rstrip("#"), DRAFT7.create_resource(schema))
         for schema in schemas.values()

@@ -25,13 +25,22 @@ from typing import Literal
 
 import pyoxigraph as ox
 
+from annograph._progress import Progress, Steps
+from annograph._version import __version__
 from annograph.annotations._corpus import load_corpus
 from annograph.annotations._layout import ANNOTATIONS_FILE, ARTICLES, ENTITIES, article_directories
+from annograph.annotations._model import Article, Entity, Link
+from annograph.annotations._ontology import ONTOLOGY_IRI, Ontology, load_ontology
 from annograph.annotations._reader import load_article, shared_entities
-from annograph.errors import AnnographError, AnnotationErrors, SourceLocation
+from annograph.annotations._summaries import (
+    Counts,
+    Index,
+    create_index,
+    finish_index,
+    open_index,
+    summarize,
+)
 from annograph.build._graph import Minter, origins, shared_origins
-from annograph.annotations._summaries import Counts, Index, create_index, finish_index, open_index, summarize
-from annograph.linking._accepted import accepted_links, check_link_kinds, linked, mapped_ids, with_links
 from annograph.build._manifest import (
     Inputs,
     Manifest,
@@ -40,19 +49,7 @@ from annograph.build._manifest import (
     write_manifest,
 )
 from annograph.build._reasoning import find_conflict, inconsistency
-from annograph.annotations._model import Article, Entity, Link
-from annograph.annotations._ontology import ONTOLOGY_IRI, Ontology, load_ontology
-from annograph.build._stream import (
-    Outcome,
-    Setting,
-    check_shared_shapes,
-    origins_around,
-    stream_articles,
-)
-from annograph._progress import Progress, Steps
-from annograph._version import __version__
 from annograph.build._shapes import Term, load_shapes, ontology_data, shapes_hold_near, union_of
-from annograph.linking._sssom import LINKS, MappingSet
 from annograph.build._store import (
     StoreInfo,
     current_release,
@@ -67,6 +64,22 @@ from annograph.build._store import (
     store_lock,
     stored_form,
 )
+from annograph.build._stream import (
+    Outcome,
+    Setting,
+    check_shared_shapes,
+    origins_around,
+    stream_articles,
+)
+from annograph.errors import AnnographError, AnnotationErrors, SourceLocation
+from annograph.linking._accepted import (
+    accepted_links,
+    check_link_kinds,
+    linked,
+    mapped_ids,
+    with_links,
+)
+from annograph.linking._sssom import LINKS, MappingSet
 
 BuildKind = Literal["full", "incremental", "unchanged"]
 #: The stages of a build, in order, as its progress callback names them. Articles are read,
@@ -232,9 +245,7 @@ def _update(
             write_manifest(manifest_path(release), replace(manifest, inputs=inputs))
         info = StoreInfo(store.absolute(), release, dict(manifest.quads_per_graph))
         return Build(info, Validation(**manifest.counts, warnings=()), "unchanged")
-    update = update_release(
-        sources, store, release, manifest, inputs, steps=steps, opened=opened()
-    )
+    update = update_release(sources, store, release, manifest, inputs, steps=steps, opened=opened())
     if update is None:
         return None
     return Build(

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from annograph.errors import SourceLocation
 from annograph.annotations._model import Article, Entity, Evidence, Fact, Ref, Text, Value
 from annograph.annotations._ontology import NAMESPACE, PREFIXES, RDF, XSD
+from annograph.errors import SourceLocation
 from annograph.vocab import RDF_TYPE as RDF_TYPE
 
 DEFAULT_BASE_IRI = "https://w3id.org/annograph/data/"

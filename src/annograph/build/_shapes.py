@@ -26,8 +26,8 @@ import pyshacl_turbo
 import rdflib
 from rdflib.namespace import RDF, RDFS, SH
 
-from annograph.errors import AnnographError, SourceLocation
 from annograph.annotations._ontology import NAMESPACE, Ontology, parse_turtle, short_iri
+from annograph.errors import AnnographError, SourceLocation
 from annograph.vocab import RDF_TYPE
 
 Origins = Mapping[ox.Triple, SourceLocation]

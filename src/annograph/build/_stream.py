@@ -29,15 +29,15 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from annograph.annotations._reader import load_article
-from annograph.errors import AnnographError, AnnotationErrors, SourceLocation
-from annograph.build._graph import Minter, origins, shared_origins
-from annograph.annotations._summaries import Index, Summary, summarize
-from annograph.linking._accepted import check_link_kinds, linked, with_links
-from annograph.build._manifest import digest_triples
 from annograph.annotations._model import Entity, Link
 from annograph.annotations._ontology import ONTOLOGY_IRI, Ontology
+from annograph.annotations._reader import load_article
+from annograph.annotations._summaries import Index, Summary, summarize
+from annograph.build._graph import Minter, origins, shared_origins
+from annograph.build._manifest import digest_triples
 from annograph.build._shapes import Shapes, Term, article_shape_problems, store_shape_problems
+from annograph.errors import AnnographError, AnnotationErrors, SourceLocation
+from annograph.linking._accepted import check_link_kinds, linked, with_links
 
 #: Below this many articles, starting worker processes costs more than it saves.
 PARALLEL_FROM = 64
