@@ -12,11 +12,11 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
+from annograph import BUILD_STEPS, Project
 from annograph._progress import Step
 from annograph.cli import cli
 from annograph.cli._terminal import SHELLS, StepDisplay, styled
 from annograph.errors import AnnographError, AnnotationWarning, SourceLocation
-from annograph.project._facade import BUILD_STEPS, Project
 from tests.conftest import writable_oxigraph
 
 RED_ERROR = "\x1b[31m\x1b[1merror:\x1b[0m"

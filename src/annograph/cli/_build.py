@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from annograph.build._engine import Validation
 from annograph.build._reasoning import ReasonerUnavailable
 from annograph.cli._main import (
     cli,
@@ -16,7 +17,7 @@ from annograph.cli._terminal import (
     styled,
     terminal,
 )
-from annograph.project._facade import Project, Validation
+from annograph.project._facade import Project
 from annograph.publish._stats import DEFAULT_GRAPH
 
 

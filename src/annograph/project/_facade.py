@@ -1,4 +1,9 @@
-"""A project directory and the pipeline over it: annotations -> graph -> store -> export/query."""
+"""Project: a thin facade over the stages of the pipeline, most methods one call into a stage.
+
+It knows where a project keeps its files (its root, data folder, store and configuration) and
+hands them to the stage that does the work: reading and checking in :mod:`annograph.annotations`,
+builds in :mod:`annograph.build`, and so on. What it takes and returns is in :mod:`annograph`.
+"""
 
 from __future__ import annotations
 
@@ -37,7 +42,6 @@ from annograph.annotations._usage import first_use
 from annograph.build._engine import (
     BUILD_STEPS,
     Build,
-    BuildKind,
     Sources,
     Validation,
     build_project,
@@ -92,8 +96,6 @@ from annograph.query._saved import (
 )
 from annograph.reference._diagram import Diagram, article_diagram, entity_diagram
 from annograph.reference._docs import DOCS_DIR, Docs, write_docs
-
-__all__ = ["BUILD_STEPS", "Build", "BuildKind", "Project", "Suggested", "Validation"]
 
 ONTOLOGY_FILE = Path("ontology") / "annograph.ttl"
 SHAPES_FILE = Path("ontology") / "shapes.ttl"
