@@ -48,7 +48,7 @@ def test_every_subcommand_has_help_with_an_example(
 @pytest.mark.parametrize("name", COMMANDS)
 def test_every_command_is_in_the_docs(name: str) -> None:
     # Shown at work on some page of the documentation, besides the reference generated from
-    # the code (tests/test_site.py checks that every command is in that too).
+    # the code (tests/e2e/test_site.py checks that every command is in that too).
     pages = sorted((ROOT / "docs").glob("*.md"))
     assert any(f"annograph {name}" in path.read_text(encoding="utf-8") for path in pages)
 

@@ -7,7 +7,7 @@ shapes, and publishes the release only if all pass. An incremental build
 (:func:`update_release`) reads only the articles whose folders changed, checks them with the
 index of the others and the shapes near the change, and replaces their graphs in place, in one
 transaction; whatever it cannot settle that way falls back to a full build. Both report the
-same problems and counts for the same annotations (``tests/test_incremental.py``).
+same problems and counts for the same annotations (``tests/build/test_incremental.py``).
 """
 
 from __future__ import annotations

@@ -310,7 +310,7 @@ def _engine_input(*parts: bytes) -> Any:
     Given an Oxigraph store, pyshacl-turbo first dumps it to text; handing it the text directly
     skips that and the store (measured on the real article's 7,900 triples: 65 ms against
     130 ms). ``Input`` is the engine's own wrapper for text it need not parse into rdflib
-    (pyshacl-turbo 0.6; ``tests/test_shapes_engines.py`` checks the results against pyshacl).
+    (pyshacl-turbo 0.6; ``tests/build/test_shapes_engines.py`` checks the results against pyshacl).
     """
     from pyshacl_turbo.rdf import Input
 

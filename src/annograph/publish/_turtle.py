@@ -380,7 +380,8 @@ class LineWriter(_Writer):
     Oxigraph writes N-Triples from a store far faster than terms can be read from it, and its
     escapes are Turtle's: so a large export is written line by line, each line's terms
     shortened with the writer's prefixes. For a graph without blank nodes, a block made from
-    its sorted lines is the block :func:`serialize_turtle` writes (``tests/test_turtle.py``).
+    its sorted lines is the block :func:`serialize_turtle` writes
+    (``tests/publish/test_turtle.py``).
     """
 
     def group(self, lines: list[bytes], *, indent: str) -> str:

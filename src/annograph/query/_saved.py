@@ -304,7 +304,7 @@ def portable_text(bound: BoundQuery) -> str:
     The SPARQL protocol has no way to send substitutions, so for a remote endpoint (or the
     server behind ``annograph serve``) the single values join the lists in the VALUES block
     that opens the WHERE clause. Their terms are written by pyoxigraph, as for lists. Saved
-    queries give the same rows either way (``tests/test_remote.py`` checks each of them).
+    queries give the same rows either way (``tests/publish/test_remote.py`` checks each of them).
     """
     singles = {
         variable.value: [term]
