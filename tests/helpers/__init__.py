@@ -1,5 +1,6 @@
-"""Helpers the tests share (and the benchmarks, for :mod:`tests.helpers.corpus`).
+"""Code the tests share that is not a fixture: the synthetic corpus generator
+(:mod:`tests.helpers.corpus`), which the benchmarks use too.
 
-The modules import nothing from pytest at import time except where they say so, so that
-``benchmarks/`` can use the corpus generator without the test tools.
+Nothing here imports pytest or the other test tools, so ``benchmarks/`` runs without them; the
+fixtures, and the helpers that need pytest, are in ``tests/conftest.py``.
 """
