@@ -15,6 +15,7 @@ import pytest
 import rdflib
 
 from annograph import Project
+from annograph.build._engine import located_graphs
 from annograph.build._shapes import check_shapes, to_rdflib, union_of
 from annograph.errors import AnnotationErrors
 from tests.annotations.test_validate import CASES, _apply, _case
@@ -38,7 +39,7 @@ class Pyshacl:
 def _reports(project: Project) -> tuple[list[str], list[str]]:
     """What each engine reports on the project's graph: (pyshacl-turbo, pyshacl)."""
     ontology = project.load_ontology()
-    data = union_of(project._graphs(ontology).values())
+    data = union_of(located_graphs(project._sources(), ontology).values())
     shapes = project.load_shapes(ontology)
     reference = replace(shapes, compiled=Pyshacl(shapes.graph))
     prefixes = project.prefixes()

@@ -664,9 +664,10 @@ class Project:
         """Make another triple store hold the built graphs (see :mod:`annograph.publish._push`):
         each written, and the project's graphs the build no longer has deleted (or
         ``keep_extra``)."""
+        target = self._target(target)  # a wrong type fails before anything is opened
         return push_store(
             self.open_store(),
-            self._target(target),
+            target,
             namespaces=(self.base_iri, ONTOLOGY_IRI),
             keep_extra=keep_extra,
             progress=progress,
