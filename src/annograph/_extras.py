@@ -34,16 +34,11 @@ def require(module: str, *, extra: str, purpose: str) -> ModuleType:
     try:
         return importlib.import_module(module)
     except ImportError as error:
-        raise missing_extra(error, extra=extra, purpose=purpose) from error
-
-
-def missing_extra(error: ImportError, *, extra: str, purpose: str) -> MissingExtra:
-    """The error for ``purpose`` failing to import a package of ``extra``."""
-    package = error.name or "a package"
-    return MissingExtra(
-        f"{purpose} needs the '{package}' package, from annograph's '{extra}' extra",
-        hint=f"install it: {install_command(extra)}",
-    )
+        raise MissingExtra(
+            f"{purpose} needs the '{error.name or 'a package'}' package, from annograph's '{extra}'"
+            " extra",
+            hint=f"install it: {install_command(extra)}",
+        ) from error
 
 
 def install_command(extra: str, *, python: str | None = None, origin: str | None = None) -> str:

@@ -266,10 +266,8 @@ def dataset_quads(sources: Sources) -> list[ox.Quad]:
     """The whole validated dataset, in memory, as a build writes it: the ontology's graph,
     one graph per article, the shared entities' graph, and their facts once in the default
     graph. For small projects and tests; a build streams it instead."""
-    validate_sources(sources, steps=Steps(BUILD_STEPS, None))
-    ontology = load_ontology(sources.ontology)
-    graphs: dict[str, Iterable[ox.Triple]] = {ONTOLOGY_IRI: ontology.triples}
-    graphs.update(located_graphs(sources, ontology))
+    ontology, located = _validated_graphs(sources)
+    graphs: dict[str, Iterable[ox.Triple]] = {ONTOLOGY_IRI: ontology.triples, **located}
     named = [
         ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name))
         for name, triples in graphs.items()
@@ -290,12 +288,20 @@ def reason_over(sources: Sources) -> None:
     :raises AnnotationErrors: one located error per statement of a conflict found.
     :raises ReasonerUnavailable: if there is no Java to run HermiT on.
     """
-    validate_sources(sources, steps=Steps(BUILD_STEPS, None))
-    ontology = load_ontology(sources.ontology)
-    located = union_of(located_graphs(sources, ontology).values())
+    ontology, graphs = _validated_graphs(sources)
+    located = union_of(graphs.values())
     conflict = find_conflict(ontology.triples, list(located))
     if conflict is not None:
         raise AnnotationErrors(inconsistency(conflict, located, sources.prefixes))
+
+
+def _validated_graphs(
+    sources: Sources,
+) -> tuple[Ontology, dict[str, dict[ox.Triple, SourceLocation]]]:
+    """Validate (raising every problem), then the ontology and the located graphs in memory."""
+    validate_sources(sources, steps=Steps(BUILD_STEPS, None))
+    ontology = load_ontology(sources.ontology)
+    return ontology, located_graphs(sources, ontology)
 
 
 def located_graphs(

@@ -32,7 +32,7 @@ from annograph.cli._terminal import (
 from annograph.errors import AnnographError, SourceLocation
 from annograph.project._facade import Project
 from annograph.publish._export import ExportFormat
-from annograph.publish._push import DEFAULT_RETRIES, Target, graph_store_url
+from annograph.publish._push import DEFAULT_RETRIES, Target
 from annograph.publish._stats import StatsFormat, render_stats
 
 
@@ -185,7 +185,7 @@ def push(
     configured = project.endpoint(endpoint)
     target = Target(
         endpoint=configured.url,
-        graph_store=graph_store or configured.graph_store or graph_store_url(configured.url),
+        graph_store=graph_store or configured.store_url,
         auth=auth or basic_auth(configured.user),
         timeout=timeout,
         retries=retries,

@@ -30,6 +30,7 @@ from annograph._limits import is_service_prefix
 from annograph.annotations._ontology import PREFIXES
 from annograph.build._graph import DEFAULT_BASE_IRI, Minter
 from annograph.errors import ProjectError, SourceLocation
+from annograph.publish._push import graph_store_url
 
 CONFIG_FILE = "annograph.toml"
 PYPROJECT_FILE = "pyproject.toml"
@@ -62,6 +63,11 @@ class Endpoint:
     user: str | None = None
     #: Its Graph Store Protocol URL, for ``push`` (None: derived from ``url``, as Oxigraph has it).
     graph_store: str | None = None
+
+    @property
+    def store_url(self) -> str:
+        """Where ``push`` writes: the configured Graph Store URL, else the one beside ``url``."""
+        return self.graph_store or graph_store_url(self.url)
 
 
 @dataclass(frozen=True, slots=True)

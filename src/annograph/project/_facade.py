@@ -73,7 +73,7 @@ from annograph.linking._suggest import Suggested, suggest_links
 from annograph.project._config import Config, Endpoint, check_base_iri, load_config
 from annograph.project._scaffold import NewArticle, article_language, init_project, new_article
 from annograph.publish._export import ExportFormat, export_graph, export_store
-from annograph.publish._push import Pushed, PushedGraph, Target, graph_store_url, push_store
+from annograph.publish._push import Pushed, PushedGraph, Target, push_store
 from annograph.publish._stats import Stats, collect_stats
 from annograph.publish._void import VOID_PREFIXES, describe_dataset, recorded_triples
 from annograph.query._binding import Built, bind_for_project
@@ -651,8 +651,7 @@ class Project:
         if not isinstance(value, str):
             raise TypeError(f"target must be a Target or a string, not {type(value).__name__}")
         endpoint = self.endpoint(value)
-        graph_store = endpoint.graph_store or graph_store_url(endpoint.url)
-        return Target(endpoint=endpoint.url, graph_store=graph_store)
+        return Target(endpoint=endpoint.url, graph_store=endpoint.store_url)
 
     def push(
         self,
