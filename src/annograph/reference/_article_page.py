@@ -79,6 +79,8 @@ class ArticlePage:
     html: str
     #: Spans marked, and spans the text no longer matches (not marked).
     check: Check
+    #: Its headline in the article's language (its slug if it has none).
+    title: str
 
 
 def word(key: str, lang: Language) -> str:
@@ -100,7 +102,7 @@ def article_page(
     *,
     lang: Language = "en",
     prefixes: Mapping[str, str],
-    entity_link: EntityLink,
+    entity_link: EntityLink | None = None,
     home: tuple[str, str] | None = None,
 ) -> ArticlePage:
     """The article's page (see the module's documentation).
@@ -108,11 +110,12 @@ def article_page(
     :param text: the article's text, as the selectors' offsets count it.
     :param lang: the language of names, labels and the page's own words.
     :param prefixes: for CURIEs where something has no name.
-    :param entity_link: where an entity's name links to (None: no link).
+    :param entity_link: where an entity's name links to; None: to its entry in the page's
+        side panel (for a page without a server, which has no entity pages).
     :param home: the address and label of a link back, at the top (None: none).
     """
     check = evidence.check(text)
-    render = _Renderer(evidence, lang, prefixes, entity_link)
+    render = _Renderer(evidence, lang, prefixes, entity_link or _in_page(evidence))
     marked = mark_text(
         text,
         [Marked(s.start, s.end, s.key, "mention" if s.mention else "fact") for s in check.matching],
@@ -141,7 +144,14 @@ def article_page(
         f'<body class="article-page">\n{body}<script>\n{_asset("article.js")}</script>\n'
         "</body>\n</html>\n"
     )
-    return ArticlePage(html, check)
+    return ArticlePage(html, check, title)
+
+
+def _in_page(evidence: ArticleEvidence) -> EntityLink:
+    def link(entity: ox.NamedNode) -> str | None:
+        return "#" + entity_anchor(entity) if entity in evidence.classes else None
+
+    return link
 
 
 def _asset(name: str) -> str:
@@ -285,7 +295,7 @@ def render_article(
     *,
     articles: Path,
     prefixes: Mapping[str, str],
-    entity_link: EntityLink,
+    entity_link: EntityLink | None = None,
     lang: Language = "en",
     home: tuple[str, str] | None = None,
 ) -> ArticlePage:
