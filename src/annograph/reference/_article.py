@@ -148,12 +148,13 @@ def read_article(
     :param article_namespace: where articles' IRIs live (``…/article/``), the slug appended.
     :raises ArticleNotFound: if the store has no graph for ``slug``.
     """
-    graph = ox.NamedNode(graph_namespace + slug)
+    try:
+        graph = ox.NamedNode(graph_namespace + slug)
+        iri = ox.NamedNode(article_namespace + slug)
+    except ValueError:  # not a slug at all (spaces, brackets): no graph has its name
+        raise _not_found(store, slug, graph_namespace) from None
     if not store.contains_named_graph(graph):
-        raise ArticleNotFound(
-            f"no article '{slug}' in the built store", hint=_hint(store, slug, graph_namespace)
-        )
-    iri = ox.NamedNode(article_namespace + slug)
+        raise _not_found(store, slug, graph_namespace)
     about = [q.triple for q in store.quads_for_pattern(iri, None, None, graph)]
     spans = _spans(store, graph, iri)
     classes: dict[ox.NamedNode, list[ox.NamedNode]] = {}
@@ -211,10 +212,11 @@ def article_slugs(store: ox.Store, graph_namespace: str) -> list[str]:
     )
 
 
-def _hint(store: ox.Store, slug: str, graph_namespace: str) -> str:
+def _not_found(store: ox.Store, slug: str, graph_namespace: str) -> ArticleNotFound:
     slugs = article_slugs(store, graph_namespace)
     listed = ", ".join(slugs[:10]) + (", …" if len(slugs) > 10 else "")
-    return closest(slug, slugs) or f"articles: {listed or 'none'}"
+    hint = closest(slug, slugs) or f"articles: {listed or 'none'}"
+    return ArticleNotFound(f"no article '{slug}' in the built store", hint=hint)
 
 
 def _spans(store: ox.Store, graph: ox.NamedNode, source: ox.NamedNode) -> tuple[Span, ...]:
