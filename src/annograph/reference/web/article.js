@@ -7,6 +7,7 @@
   if (!text || !popup) return;
   let pinned = null;
   let hiding = null;
+  let quiet = false; // focus given back by Escape: the facts stay closed
 
   // The spans at a mark: its own, then those it is inside of (innermost first).
   function spansAt(mark) {
@@ -75,7 +76,11 @@
     pinned = null;
     popup.classList.remove("pinned");
     hide();
-    if (refocus && was) was.focus({ preventScroll: true });
+    if (refocus && was) {
+      quiet = true;
+      was.focus({ preventScroll: true });
+      quiet = false;
+    }
   }
 
   // The focusable first piece of a span (a crossing span is cut into pieces).
@@ -96,7 +101,7 @@
   });
   text.addEventListener("focusin", (event) => {
     const mark = event.target.closest("mark.ev");
-    if (mark && !pinned) show(mark);
+    if (mark && !pinned && !quiet) show(mark);
   });
   text.addEventListener("focusout", (event) => {
     if (!pinned && !popup.contains(event.relatedTarget)) hideSoon();
@@ -133,6 +138,8 @@
     show(mark);
   }
   window.addEventListener("hashchange", goToHash);
+  // Again once loaded: the browser's own jump to the anchor comes after the script has run.
+  window.addEventListener("load", () => location.hash && goToHash());
   document.addEventListener("click", (event) => {
     const link = event.target.closest('a[href^="#q"]');
     if (link && link.getAttribute("href") === location.hash) goToHash();
