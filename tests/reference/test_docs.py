@@ -8,6 +8,7 @@ from html import escape
 from pathlib import Path
 from xml.etree import ElementTree
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
@@ -168,3 +169,36 @@ def test_cli_unwritable(runner: CliRunner, project: Project, tmp_path: Path) -> 
     result = runner.invoke(cli, ["docs", "--project", str(project.root), "-o", str(blocker / "x")])
     assert result.exit_code == 1
     assert result.stderr == f"{blocker / 'x'}: error: cannot write: Not a directory\n"
+
+
+@pytest.mark.slow
+def test_articles_written_as_static_pages_from_the_built_store(
+    built: Project, store: ox.Store, tmp_path: Path
+) -> None:
+    docs = built.write_docs(tmp_path)
+    assert docs.articles == tuple(built.article_slugs())
+    pages = tmp_path / "articles"
+    assert sorted(p.name for p in pages.iterdir()) == sorted(
+        ["index.html", *(f"{slug}.html" for slug in built.article_slugs())]
+    )
+    assert 'href="articles/index.html"' in (tmp_path / "index.html").read_text(encoding="utf-8")
+    listing = (pages / "index.html").read_text(encoding="utf-8")
+    page = (pages / "bishkek-migrants-day.html").read_text(encoding="utf-8")
+    assert 'href="bishkek-migrants-day.html"' in listing
+    # Works without a server: nothing links to one, every in-page link has its target.
+    assert "/entity?" not in page and "/static/" not in page and "http://127." not in page
+    anchors = set(re.findall(r'href="#([^"]+)"', page))
+    ids = set(re.findall(r' id="([^"]+)"', page))
+    assert anchors and anchors <= ids
+    assert 'href="#e-bishkek"' in page and '<li id="e-bishkek">' in page
+    # Every quote of the store is marked.
+    graph = built.article_graph("bishkek-migrants-day")
+    rows = store.query(
+        "SELECT DISTINCT ?start ?end WHERE { GRAPH <" + graph + "> { "
+        "?p <http://www.w3.org/ns/oa#start> ?start ; <http://www.w3.org/ns/oa#end> ?end } }"
+    )
+    assert isinstance(rows, ox.QuerySolutions)
+    spans = {f"q{row['start'].value}-{row['end'].value}" for row in rows}
+    marked = re.findall(r'<mark class="[^"]*" id="(q\d+-\d+)"', page)
+    assert len(marked) == len(set(marked)) and set(marked) == spans
+    assert docs.files[-1] == pages / "remittances-report-launch.html"

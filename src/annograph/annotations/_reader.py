@@ -118,6 +118,45 @@ def load_article(
     return article
 
 
+def article_text(directory: Path) -> str:
+    """The text of an article folder, as its annotations' offsets count it: the file that
+    ``article: text:`` names (``article.md`` by default), decoded from UTF-8 with its line ends
+    kept. Nothing else of the annotations is read or checked.
+
+    :raises AnnographError: if the annotations or the text cannot be read.
+    """
+    annotations = directory / ANNOTATIONS_FILE
+    name = "article.md"
+    try:
+        root = compose(annotations.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, YAMLError, RecursionError) as error:
+        raise AnnographError(
+            f"cannot read the annotations: {error}",
+            location=SourceLocation(annotations),
+            hint="run 'annograph validate'",
+        ) from None
+    head = _value_of(root, "article")
+    named = _value_of(head, "text")
+    if isinstance(named, ScalarNode) and named.value:
+        name = str(named.value)
+    path = directory / name
+    try:
+        # Bytes, not read_text(): universal newlines would shift every offset after a CRLF.
+        return path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise AnnographError(
+            f"cannot read the article's text: {error}",
+            location=SourceLocation(path),
+            hint="run 'annograph validate'",
+        ) from None
+
+
+def _value_of(node: Node | None, key: str) -> Node | None:
+    if not isinstance(node, MappingNode):
+        return None
+    return next((v for k, v in node.value if getattr(k, "value", None) == key), None)
+
+
 def _position(error: AnnographError) -> tuple[int, int]:
     where = error.location
     return (where.line or 0, where.column or 0) if where else (0, 0)

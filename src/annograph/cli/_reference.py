@@ -76,16 +76,22 @@ def vocab(project: Project, term: str | None, format_name: str, output: Path | N
 )
 @lang_option
 def docs(project: Project, output: Path | None, lang: Language) -> None:
-    """Write reference documentation: the ontology, the saved queries and the data model.
+    """Write reference documentation: the ontology, the saved queries, the data model, and the
+    articles with their evidence marked.
 
     \b
-    index.html      links to the others, with the diagram
-    ontology.html   every class and property (pyLODE)
-    queries.html    every saved query: parameters, SPARQL, how to run it
-    data-model.svg  classes, subclasses and the properties between them (Graphviz)
+    index.html           links to the others, with the diagram
+    ontology.html        every class and property (pyLODE)
+    queries.html         every saved query: parameters, SPARQL, how to run it
+    data-model.svg       classes, subclasses and the properties between them (Graphviz)
+    articles/index.html  the articles of the built store (if there is one), and
+    articles/SLUG.html   each article's text with the words that support each fact marked
 
-    Only these four files are written; the same input gives the same bytes, so the pages can
-    be kept in version control and diffed. Needs Graphviz's 'dot' program.
+    The article pages are read from the built store (run 'annograph build' first) and need no
+    server: open them from a disk or publish them as they are; an entity's name links to its
+    entry in the page's list of entities. Only these files are written; the same input gives
+    the same bytes, so the pages can be kept in version control and diffed. Needs Graphviz's
+    'dot' program.
 
     \b
     Examples:
@@ -95,6 +101,11 @@ def docs(project: Project, output: Path | None, lang: Language) -> None:
     written = project.write_docs(output, lang=lang)
     for path in written.files:
         info(f"wrote {path}")
+    if not written.articles:
+        info(
+            "no article pages: the project has no built store (run 'annograph build' first)",
+            err=True,
+        )
 
 
 @cli.command()

@@ -59,6 +59,7 @@ from annograph.build._store import (
 from annograph.errors import (
     ProjectError,
     SourceLocation,
+    StoreError,
 )
 from annograph.linking._accepted import linked_articles
 from annograph.linking._review import pending_links, record_verdicts
@@ -95,7 +96,7 @@ from annograph.query._saved import (
     saved_queries,
 )
 from annograph.reference._diagram import Diagram, article_diagram, entity_diagram
-from annograph.reference._docs import DOCS_DIR, Docs, write_docs
+from annograph.reference._docs import DOCS_DIR, Articles, Docs, write_docs
 
 ONTOLOGY_FILE = Path("ontology") / "annograph.ttl"
 SHAPES_FILE = Path("ontology") / "shapes.ttl"
@@ -524,16 +525,22 @@ class Project:
         )
 
     def write_docs(self, output: Path | str | None = None, *, lang: Language = "en") -> Docs:
-        """Write the ontology's and saved queries' reference pages and a data-model diagram.
+        """Write the ontology's and saved queries' reference pages and a data-model diagram,
+        and, if the project has a built store, a page of each article with its evidence marked.
 
         :param output: the directory; ``docs/reference`` in the project by default.
         """
+        try:
+            articles = Articles(self.open_store(), self.data / ARTICLES)
+        except StoreError:
+            articles = None  # not built yet: the reference pages alone
         return write_docs(
             self.load_ontology(),
             self.saved_queries(),
             _path(output, "output") if output else self.root / DOCS_DIR,
             prefixes=self.prefixes(),
             lang=lang,
+            articles=articles,
         )
 
     def vocabulary(self) -> Vocabulary:

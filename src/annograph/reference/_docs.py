@@ -11,6 +11,11 @@ default), each the same bytes for the same input so that a change shows as a dif
 ``data-model.svg``  the classes, their subclass links and the properties between them
 ==================  ==============================================================
 
+and, when the project has a built store, its articles with their evidence marked
+(:mod:`annograph.reference._article_page`): ``articles/index.html`` and one
+``articles/SLUG.html`` per article of the store. Those pages need no server: an entity's name
+links to its entry in the page's side panel (there are no entity pages without a server).
+
 Labels and definitions are given in the chosen language where the ontology has them in it,
 else in the other.
 """
@@ -44,6 +49,8 @@ from annograph.annotations._ontology import (
 from annograph.annotations._terms import Term, TermKind, Vocabulary, read_vocabulary
 from annograph.errors import AnnographError, SourceLocation
 from annograph.query._saved import Parameter, SavedQuery
+from annograph.reference._article import article_slugs
+from annograph.reference._article_page import render_article
 from annograph.reference._diagram import graph_header, html_text, render_dot, term_labels
 
 #: Where ``annograph docs`` writes, relative to the project (beside the hand-written docs/).
@@ -59,12 +66,25 @@ _ANYTHING = {"en": "anything", "ru": "что угодно"}
 _TITLES = {"en": "data model", "ru": "модель данных"}
 
 
+ARTICLES_DIR = "articles"
+
+
 @dataclass(frozen=True, slots=True)
 class Docs:
     """The documentation written: its directory and files, index first."""
 
     directory: Path
     files: tuple[Path, ...]
+    #: The slugs of the articles written as pages (none without a built store).
+    articles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Articles:
+    """Where article pages come from: the built store, and the folder of the articles' texts."""
+
+    store: ox.Store
+    texts: Path
 
 
 def write_docs(
@@ -74,14 +94,16 @@ def write_docs(
     *,
     prefixes: Mapping[str, str],
     lang: Language = "en",
+    articles: Articles | None = None,
 ) -> Docs:
     """Write the ontology's, the saved queries' and the data model's documentation to ``output``.
 
-    Only the four files named in this module's documentation are written; anything else in
-    the directory is left alone.
+    Only the files named in this module's documentation are written; anything else in the
+    directory is left alone.
 
     :param output: the directory (made if missing).
     :param prefixes: for the CURIEs shown in the pages and the diagram.
+    :param articles: the store and texts of the article pages (None: none written).
     :raises DiagramError: if Graphviz is not installed.
     :raises AnnographError: if the directory cannot be written.
     """
@@ -92,15 +114,56 @@ def write_docs(
         raise AnnographError(message, location=SourceLocation(output)) from error
     # The diagram first: it needs Graphviz, and without it nothing should be half-written.
     render_dot(data_model(ontology, prefixes=prefixes, lang=lang), output / DATA_MODEL)
+    written: dict[str, str] = {}
+    slugs: list[str] = []
+    if articles is not None:
+        written, slugs = _article_pages(articles, prefixes=prefixes, lang=lang)
     pages = {
         ONTOLOGY_PAGE: ontology_html(ontology, lang=lang),
         QUERIES_PAGE: queries_html(queries, prefixes=prefixes),
-        INDEX: index_html(ontology, queries, lang=lang),
+        INDEX: index_html(ontology, queries, lang=lang, articles=len(slugs) if articles else None),
     }
-    for name, text in pages.items():
+    if written:
+        (output / ARTICLES_DIR).mkdir(exist_ok=True)
+    for name, text in {**pages, **written}.items():
         _write(output / name, text)
-    names = (INDEX, ONTOLOGY_PAGE, QUERIES_PAGE, DATA_MODEL)
-    return Docs(output, tuple(output / name for name in names))
+    names = (INDEX, ONTOLOGY_PAGE, QUERIES_PAGE, DATA_MODEL, *written)
+    return Docs(output, tuple(output / name for name in names), tuple(slugs))
+
+
+def _article_pages(
+    articles: Articles, *, prefixes: Mapping[str, str], lang: Language
+) -> tuple[dict[str, str], list[str]]:
+    """Each article's page and their index, by path under the output (rendered before anything
+    is written, so that an unreadable text leaves nothing half-written)."""
+    slugs = article_slugs(articles.store, prefixes["graph"])
+    pages: dict[str, str] = {}
+    rows = []
+    for slug in slugs:
+        page = render_article(
+            articles.store,
+            slug,
+            articles=articles.texts,
+            prefixes=prefixes,
+            lang=lang,
+            home=("index.html", "articles"),
+        )
+        pages[f"{ARTICLES_DIR}/{slug}.html"] = page.html
+        title = page.title
+        rows.append(
+            f'<li><a href="{escape(slug)}.html">{escape(title)}</a> '
+            f"<small>({len(page.check.matching)} passages of evidence"
+            + (f", {len(page.check.stale)} not matching the text" if page.check.stale else "")
+            + ")</small></li>"
+        )
+    body = (
+        "<h1>Articles and their evidence</h1>\n"
+        "<p>Each article with the words that support the graph's facts marked. "
+        'Back to the <a href="../index.html">reference</a>.</p>\n'
+        f"<ul>{''.join(rows)}</ul>"
+    )
+    index = {f"{ARTICLES_DIR}/{INDEX}": _page("annograph articles", body, lang=lang)}
+    return {**index, **pages}, slugs
 
 
 def _write(path: Path, text: str) -> None:
@@ -462,14 +525,29 @@ def _direct_superclasses(ontology: Ontology) -> set[tuple[str, str]]:
 # -- the index --------------------------------------------------------------------------------
 
 
-def index_html(ontology: Ontology, queries: Sequence[SavedQuery], *, lang: Language) -> str:
-    """The page that links the others and shows the data-model diagram."""
+def index_html(
+    ontology: Ontology,
+    queries: Sequence[SavedQuery],
+    *,
+    lang: Language,
+    articles: int | None = None,
+) -> str:
+    """The page that links the others and shows the data-model diagram.
+
+    :param articles: how many article pages were written (None: none, no link).
+    """
+    listed = (
+        f'<li><a href="{ARTICLES_DIR}/{INDEX}">The articles</a>, with their evidence marked: '
+        f"{articles}</li>\n"
+        if articles is not None
+        else ""
+    )
     body = (
         "<h1>annograph reference</h1>\n<ul>\n"
         f'<li><a href="{ONTOLOGY_PAGE}">The ontology</a>: {len(ontology.classes)} classes, '
         f"{len(ontology.properties)} properties</li>\n"
         f'<li><a href="{QUERIES_PAGE}">Saved queries</a>: {len(queries)}</li>\n'
-        f'<li><a href="{DATA_MODEL}">The data model</a> (below)</li>\n</ul>\n'
+        f'<li><a href="{DATA_MODEL}">The data model</a> (below)</li>\n{listed}</ul>\n'
         f'<p><img src="{DATA_MODEL}" alt="the classes of the ontology and the properties '
         'between them" style="max-width: 100%"></p>\n'
         "<p>The hand-written guide to annotation files is <code>docs/annotations.md</code>.</p>\n"

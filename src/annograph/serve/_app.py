@@ -31,11 +31,12 @@ from annograph.annotations._ontology import (
 )
 from annograph.annotations._summaries import Index
 from annograph.build._graph import Minter
-from annograph.errors import QueryError, UnknownEntity
+from annograph.errors import AnnographError, QueryError, UnknownEntity
 from annograph.linking._sources import records_from_triples
 from annograph.project._facade import Project
 from annograph.query._evidence import EntityNotFound, Explanation, explain
 from annograph.query._saved import SavedQuery, portable_text
+from annograph.serve._articles import article_response, quote_link
 from annograph.serve._engine import (
     Engine,
 )
@@ -111,6 +112,7 @@ class Site:
                 Rule("/", endpoint="index", methods=["GET"]),
                 Rule("/static/<name>", endpoint="static", methods=["GET"]),
                 Rule("/entity", endpoint="entity", methods=["GET"]),
+                Rule("/article/<slug>", endpoint="article", methods=["GET"]),
                 Rule("/query", endpoint="sparql", methods=sparql),
                 Rule("/sparql", endpoint="sparql", methods=sparql),
                 Rule("/update", endpoint="update", methods=["GET", *writes]),
@@ -362,6 +364,15 @@ class Site:
             page(title, self._entity_html(explanation, lang), lang=lang), mimetype="text/html"
         )
 
+    def _article(self, request: Request, slug: str) -> Response:
+        lang = page_language(request)
+        try:
+            shown = article_response(self.store, self.project, slug, lang=lang)
+        except AnnographError as error:
+            body = f"<p>{escape(error.message)}</p><p>{escape(error.hint or '')}</p>"
+            return Response(page("Not found", body), status=404, mimetype="text/html")
+        return Response(shown, mimetype="text/html")
+
     def _explain(self, name: str, limit: int | None = ENTITY_PAGE_LIMIT) -> Explanation:
         return explain(
             self.store,
@@ -383,8 +394,8 @@ class Site:
                 continue
             arrow = "← " if fact.incoming else ""
             quotes = "".join(
-                f'<blockquote class="quote">{escape(q.exact)}<cite>[{q.start}:{q.end}] '
-                f"{escape(short_iri(ox.NamedNode(q.source), self.prefixes))}</cite></blockquote>"
+                f'<blockquote class="quote">{escape(q.exact)}<cite>{quote_link(q, self.prefixes)}'
+                "</cite></blockquote>"
                 for q in fact.quotes
             )
             if fact.more_quotes:
