@@ -396,6 +396,16 @@ def test_from_and_the_protocol_s_dataset_choose_the_graphs(suite_server: Server)
     }
 
 
+def test_from_an_article_s_graph_reads_its_facts_and_evidence(suite_server: Server) -> None:
+    article = "https://w3id.org/annograph/data/graph/bishkek-migrants-day"
+    in_graph = _count(
+        suite_server, f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{article}> {{ ?s ?p ?o }} }}"
+    )
+    from_graph = _count(suite_server, f"SELECT (COUNT(*) AS ?n) FROM <{article}> {{ ?s ?p ?o }}")
+    default = _count(suite_server, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
+    assert from_graph == in_graph > 1000 and from_graph != default
+
+
 def _count(server: Server, text: str, url: str = "") -> int:
     request = _query(text, Accept="application/sparql-results+json")
     request = Request(
