@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pyoxigraph as ox
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.routing import Map, Rule
@@ -52,6 +53,14 @@ from annograph.serve._pages import (
     page_language,
     property_values,
     url_component,
+)
+from annograph.serve._protocol import (
+    DIRECT,
+    ProtocolError,
+    endpoint_url,
+    located_for_client,
+    query_operation,
+    with_base,
 )
 from annograph.serve._reconciliation import ReconciliationService
 
@@ -153,16 +162,21 @@ class Site:
         body = request.get_data()  # first, so that reading the form below leaves it in place
         if request.mimetype in _UPDATE_TYPES or "update" in request.values:
             return _read_only()
-        self._check(_query_text(request, body))
-        headers = {"Accept": request.headers.get("Accept", "*/*")}
-        if request.content_type:
-            headers["Content-Type"] = request.content_type
+        try:
+            operation = query_operation(request, body)
+            base = endpoint_url(request)
+        except ProtocolError as error:
+            return _error(error.status, error.message, hint=error.hint)
+        self._check(operation.text)
+        # The engine gets a direct POST with the endpoint's URL as base (see _protocol).
+        text, shift = with_base(operation.text, base)
         return self._relay(
-            request.method,
+            "POST",
             "/query",
-            params=request.args,
-            content=body if request.method == "POST" else None,
-            headers=headers,
+            params=MultiDict(operation.params),
+            content=text.encode("utf-8"),
+            headers={"Accept": operation.accept, "Content-Type": DIRECT},
+            shift=shift,
         )
 
     def _update(self, request: Request) -> Response:
@@ -183,8 +197,12 @@ class Site:
         headers: Mapping[str, str],
         content: bytes | None = None,
         data: Mapping[str, str] | None = None,
+        shift: int = 0,
     ) -> Response:
-        """Pass a request to Oxigraph and its answer back (see the module's docstring)."""
+        """Pass a request to Oxigraph and its answer back (see the module's docstring).
+
+        :param shift: characters added before the query's first line (its errors are moved).
+        """
         url = self.engine.url
         request = self.client.build_request(
             method,
@@ -205,7 +223,7 @@ class Site:
                     break
             else:
                 upstream.close()
-                return self._answer(upstream, bytes(held))
+                return self._answer(upstream, bytes(held), shift)
         except httpx.HTTPError as error:
             if upstream is not None:
                 upstream.close()
@@ -221,8 +239,10 @@ class Site:
         response.call_on_close(upstream.close)
         return response
 
-    def _answer(self, upstream: httpx.Response, body: bytes) -> Response:
+    def _answer(self, upstream: httpx.Response, body: bytes, shift: int = 0) -> Response:
         """A whole answer, checked: one the engine cut short or broke off is an error."""
+        if upstream.status_code == 400 and shift:
+            return _passed_on(upstream, located_for_client(body, shift))
         if upstream.status_code != 200:
             return _passed_on(upstream, body)
         if body.rstrip().endswith(CANCELLED):
@@ -605,10 +625,3 @@ def _error(
 def _json(body: object, *, status: int = 200, headers: Mapping[str, str] = {}) -> Response:
     text = json.dumps(body, ensure_ascii=False, indent=1)
     return Response(text, status=status, mimetype="application/json", headers={**_CORS, **headers})
-
-
-def _query_text(request: Request, body: bytes) -> str | None:
-    """The query a SPARQL Protocol request carries (in the URL, a form, or the body)."""
-    if request.method == "POST" and request.mimetype == "application/sparql-query":
-        return body.decode("utf-8", "replace")
-    return request.values.get("query")

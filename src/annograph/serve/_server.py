@@ -142,6 +142,10 @@ def _http_server(site: Site, listener: socket.socket, threads: int) -> Any:
         cleanup_interval=max(1, IDLE_SECONDS // 3),
         asyncore_use_poll=True,  # select() stops at 1,024 open sockets
         max_request_body_size=MAX_REQUEST_BYTES,
+        # A reverse proxy on this machine names the public URL (the base IRI of queries, the
+        # API's server); from anywhere else these headers are dropped.
+        trusted_proxy="127.0.0.1",
+        trusted_proxy_headers={"x-forwarded-proto", "x-forwarded-host", "x-forwarded-port"},
     )
     server.channel_class = DeadlineChannel
     return server
