@@ -605,6 +605,7 @@ class Project:
         services: Mapping[str, str] | None = None,
         endpoint: str | None = None,
         auth: httpx.Auth | None = None,
+        default_graph: str | None = None,
     ) -> QueryResult:
         """Run a saved query, binding ``params`` (name -> values), as pyoxigraph's result.
 
@@ -613,13 +614,18 @@ class Project:
 
         :param services: SERVICE endpoint IRI or alias (``wikidata``) -> the URL to query
             instead, e.g. a local mirror.
-        :param endpoint: a SPARQL endpoint to run it on instead of the built store.
+        :param endpoint: a SPARQL endpoint to run it on instead of the built store: its URL,
+            or its name in the configuration (whose ``default_graph`` then applies).
         :param auth: credentials for ``endpoint``.
+        :param default_graph: the named graph that holds the facts on ``endpoint`` (an engine
+            whose default graph is the union of its graphs, such as Virtuoso).
         """
         saved = self.find_query(name_or_path)
         bound = redirect_services(self.bind(saved, params or {}), services or {})
         if endpoint is not None:
-            return query_endpoint(endpoint, bound, auth=auth)
+            configured = self.endpoint(endpoint)
+            default_graph = default_graph or configured.default_graph
+            return query_endpoint(configured.url, bound, auth=auth, default_graph=default_graph)
         return run_query(self.open_store(), bound)
 
     def bind(self, saved: SavedQuery, params: Mapping[str, Sequence[str]]) -> BoundQuery:
@@ -651,7 +657,11 @@ class Project:
         if not isinstance(value, str):
             raise TypeError(f"target must be a Target or a string, not {type(value).__name__}")
         endpoint = self.endpoint(value)
-        return Target(endpoint=endpoint.url, graph_store=endpoint.store_url)
+        return Target(
+            endpoint=endpoint.url,
+            graph_store=endpoint.store_url,
+            default_graph=endpoint.default_graph,
+        )
 
     def push(
         self,
