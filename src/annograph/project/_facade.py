@@ -625,8 +625,22 @@ class Project:
         if endpoint is not None:
             configured = self.endpoint(endpoint)
             default_graph = default_graph or configured.default_graph
-            return query_endpoint(configured.url, bound, auth=auth, default_graph=default_graph)
+            return query_endpoint(
+                configured.url,
+                bound,
+                auth=auth,
+                default_graph=default_graph,
+                named_graphs=self._pushed_graphs() if default_graph is not None else None,
+            )
         return run_query(self.open_store(), bound)
+
+    def _pushed_graphs(self) -> list[str] | None:
+        """The named graphs of the build, which ``push`` gives an endpoint; None unbuilt."""
+        if not self.store.is_dir():
+            return None
+        return sorted(
+            g.value for g in self.open_store().named_graphs() if isinstance(g, ox.NamedNode)
+        )
 
     def bind(self, saved: SavedQuery, params: Mapping[str, Sequence[str]]) -> BoundQuery:
         """Bind a saved query's parameters (name -> values; see

@@ -12,10 +12,13 @@ instead (the endpoint's ``default_graph``). A query then states its dataset as t
 lets it: that graph as ``default-graph-uri``, and every other graph of the endpoint as a
 ``named-graph-uri``, so that ``GRAPH ?g`` ranges over the articles' graphs as it does here, not
 over the facts' graph too (Virtuoso, asked for a default graph alone, still lets ``GRAPH ?g``
-match every graph). The graphs are listed by one more query before each query.
+match every graph). The named graphs are the local build's, which ``push`` made the endpoint's
+(without a local build, the endpoint is asked for its graphs first).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import httpx
 import pyoxigraph as ox
@@ -43,11 +46,15 @@ def query_endpoint(
     timeout: float = DEFAULT_TIMEOUT,
     auth: httpx.Auth | None = None,
     default_graph: str | None = None,
+    named_graphs: Sequence[str] | None = None,
 ) -> QueryResult:
     """Run a bound query on a SPARQL endpoint and read its whole answer.
 
     :param default_graph: the named graph that holds the facts there (see the module's
         docstring); None to query the endpoint's own default graph.
+    :param named_graphs: with ``default_graph``, the graphs ``GRAPH`` ranges over (those of
+        the build that was pushed); None to ask the endpoint for its graphs, a scan of the
+        whole store on some engines (0.8 s for 20,000 triples on Virtuoso).
     :raises EndpointError: if the endpoint cannot be reached, answers with an error status, or
         sends an answer that does not parse (a server that timed out may cut it short).
     """
@@ -55,7 +62,11 @@ def query_endpoint(
     accept = N_TRIPLES if graph else SPARQL_RESULTS_JSON
     try:
         with httpx.Client(timeout=timeout, auth=auth) as client:
-            dataset = [] if default_graph is None else _dataset(client, url, default_graph, bound)
+            dataset = (
+                []
+                if default_graph is None
+                else _dataset(client, url, default_graph, bound, named_graphs)
+            )
             form = {"query": [portable_text(bound)], **_form(dataset)}
             response = client.post(url, data=form, headers={"Accept": accept})
     except httpx.HTTPError as error:
@@ -83,10 +94,20 @@ def _form(dataset: list[tuple[str, str]]) -> dict[str, list[str]]:
 
 
 def _dataset(
-    client: httpx.Client, url: str, default_graph: str, bound: BoundQuery
+    client: httpx.Client,
+    url: str,
+    default_graph: str,
+    bound: BoundQuery,
+    named_graphs: Sequence[str] | None,
 ) -> list[tuple[str, str]]:
     """The protocol's dataset parameters: ``default_graph`` as the default graph, the
-    endpoint's other graphs as the named graphs."""
+    ``named_graphs`` (else the endpoint's other graphs) as the named graphs."""
+    graphs = list(named_graphs) if named_graphs is not None else _graphs(client, url, bound)
+    named = [("named-graph-uri", graph) for graph in graphs if graph != default_graph]
+    return [("default-graph-uri", default_graph), *named]
+
+
+def _graphs(client: httpx.Client, url: str, bound: BoundQuery) -> list[str]:
     response = client.post(url, data={"query": _GRAPHS}, headers={"Accept": SPARQL_RESULTS_JSON})
     _check_status(url, response, bound)
     try:
@@ -100,8 +121,7 @@ def _dataset(
             location=SourceLocation(bound.query.path),
             hint="check that the URL is a SPARQL query endpoint",
         ) from error
-    named = [("named-graph-uri", graph) for graph in graphs if graph != default_graph]
-    return [("default-graph-uri", default_graph), *named]
+    return graphs
 
 
 def _read(url: str, response: httpx.Response, bound: BoundQuery, *, graph: bool) -> QueryResult:
