@@ -5,8 +5,9 @@ its vocabulary), then the default graph of the facts (what queries read), then e
 graph and the shared entities'. A graph goes in pieces of at most ``chunk_bytes`` of N-Triples
 (whole lines): the first by ``PUT``, which replaces the graph, the others by ``POST``, which add
 to it; so neither this process's memory nor a request's size grows with the graph (a graph is
-spooled to a temporary file first, and read back a piece at a time). Until its last piece has
-gone, a graph on the target is partial. Pushing twice gives the same store, and a push cut
+spooled to a temporary file first, and read back a piece at a time). A graph with blank nodes
+(the ontology's) goes whole, since a blank node cut across two requests would become two. Until
+its last piece has gone, a graph on the target is partial. Pushing twice gives the same store, and a push cut
 short is finished by pushing again. The target then mirrors the build:
 graphs of the project (under its base IRI, and the ontology's) that the target has and the
 build does not, an article since deleted say, are deleted there (unless kept on purpose);
@@ -156,10 +157,20 @@ def _default_name(target: Target) -> str:
 
 def _pieces(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph, limit: int) -> Iterator[bytes]:
     """The graph as N-Triples, in pieces of whole lines of at most ``limit`` bytes (a longer
-    line alone); one empty piece for an empty graph, so that it is still replaced."""
+    line alone); one empty piece for an empty graph, so that it is still replaced.
+
+    A graph with blank nodes goes whole (the ontology's OWL lists): a blank node's label holds
+    only within one document, so one cut in two pieces would become two nodes on the target.
+    annograph's own graphs have none.
+    """
     with tempfile.TemporaryFile(prefix="annograph-push-") as spool:
         # Oxigraph's own serializer, streaming to disk: no term becomes a Python object.
         store.dump(spool, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+        spool.seek(0)
+        if any(line.startswith(b"_:") or b" _:" in line for line in spool):
+            spool.seek(0)
+            yield spool.read()
+            return
         spool.seek(0)
         lines: list[bytes] = []
         size = 0
