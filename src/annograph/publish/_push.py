@@ -7,8 +7,8 @@ graph and the shared entities'. A graph goes in pieces of at most ``chunk_bytes`
 to it; so neither this process's memory nor a request's size grows with the graph (a graph is
 spooled to a temporary file first, and read back a piece at a time). A graph with blank nodes
 (the ontology's) goes whole, since a blank node cut across two requests would become two. Until
-its last piece has gone, a graph on the target is partial. Pushing twice gives the same store, and a push cut
-short is finished by pushing again. The target then mirrors the build:
+its last piece has gone, a graph on the target is partial. Pushing twice gives the same store,
+and a push cut short is finished by pushing again. The target then mirrors the build:
 graphs of the project (under its base IRI, and the ontology's) that the target has and the
 build does not, an article since deleted say, are deleted there (unless kept on purpose);
 graphs of other data are left alone. Last the endpoint is asked which graphs it has and how
