@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from annograph import Project
+from annograph._http import AuthScheme
 from annograph.build._graph import DEFAULT_BASE_IRI
 from annograph.cli import cli
 from annograph.project._config import ConfigError, Endpoint, load_config
@@ -315,3 +316,23 @@ def test_the_endpoints_serve_may_call_are_configured(project_copy: Project) -> N
     assert project.config.allow_service == ("https://query.wikidata.org/",)
     _configure(project_copy, "")
     assert Project.discover(project_copy.root).config.allow_service == ()
+
+
+def test_an_endpoint_names_its_auth_scheme_and_its_default_graph(project_copy: Project) -> None:
+    _configure(
+        project_copy,
+        '[endpoints.virtuoso]\nurl = "http://127.0.0.1:8890/sparql"\nauth = "digest"\n'
+        'default_graph = "https://example.org/facts"\n',
+    )
+    endpoint = load_config(project_copy.root).endpoint("virtuoso")
+    assert endpoint.auth is AuthScheme.DIGEST
+    assert endpoint.default_graph == "https://example.org/facts"
+    assert load_config(project_copy.root).endpoint("http://h/sparql").auth is AuthScheme.AUTO
+
+
+def test_an_unknown_auth_scheme_is_located_and_lists_the_schemes(project_copy: Project) -> None:
+    path = _configure(project_copy, '[endpoints.v]\nurl = "http://h/sparql"\nauth = "ntlm"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(project_copy.root)
+    assert str(caught.value).startswith(f"{path}:3:8: error: 'ntlm' is not an authentication")
+    assert caught.value.hint == "auth is one of: auto, basic, digest"

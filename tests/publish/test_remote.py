@@ -98,6 +98,20 @@ def test_pushing_twice_gives_the_same_store(pushed: Server, built: Project) -> N
     assert {q for q in after if "_:" not in q} == {q for q in before if "_:" not in q}
 
 
+def test_a_graph_larger_than_a_piece_goes_as_a_put_and_posts(
+    built: Project, tmp_path: Path
+) -> None:
+    with writable_oxigraph(tmp_path / "store") as server:
+        target = Target(server.query_url, graph_store_url(server.query_url), chunk_bytes=64 * 1024)
+        graphs = built.push(target).graphs  # the counts are checked
+        assert max(g.requests for g in graphs) > 5
+        local = {str(q) for q in ox.Store.read_only(str(built.store))}
+        remote = _remote_quads(server)
+        # Blank nodes are relabelled on the way (the graphs with some go whole).
+        assert {q for q in remote if "_:" not in q} == {q for q in local if "_:" not in q}
+        assert len(remote) == len(local)
+
+
 def test_every_saved_query_answers_the_same_remotely(pushed: Server, built: Project) -> None:
     for query in built.saved_queries():
         if "federated" in query.tags:

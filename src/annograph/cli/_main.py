@@ -20,6 +20,7 @@ import click
 import httpx
 
 from annograph._frames import release_frames
+from annograph._http import AuthScheme, credentials
 from annograph._languages import LANGUAGES
 from annograph._version import __version__
 from annograph.cli._terminal import (
@@ -31,6 +32,7 @@ from annograph.cli._terminal import (
     styled,
 )
 from annograph.errors import AnnographError, AnnotationErrors, SourceLocation
+from annograph.project._config import Endpoint
 from annograph.project._facade import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -170,23 +172,43 @@ def emit(text: str, output: Path | None) -> None:
 
 
 def auth_options(command: F) -> F:
-    """``--user NAME`` (password from ANNOGRAPH_PASSWORD or a prompt), passed on as ``auth``."""
+    """``--user NAME`` (password from ANNOGRAPH_PASSWORD or a prompt) and ``--auth SCHEME``,
+    passed on as ``user`` and ``auth_scheme`` (None when not given: the endpoint's
+    configuration decides; see :func:`endpoint_auth`)."""
 
-    @click.option("--user", metavar="NAME", help="Basic-auth user name for the endpoint.")
+    @click.option(
+        "--user", metavar="NAME", help="User name for the endpoint (password: ANNOGRAPH_PASSWORD)."
+    )
+    @click.option(
+        "--auth",
+        "auth_scheme",
+        type=click.Choice([s.value for s in AuthScheme]),
+        default=None,
+        help="How to send the credentials: as the server's 401 asks (auto: Digest if it offers "
+        "it, else Basic), basic (with every request, unasked), or digest [default: the "
+        "endpoint's 'auth' in annograph.toml, else auto].",
+    )
     @functools.wraps(command)
-    def wrapper(*args: Any, user: str | None, **kwargs: Any) -> Any:
-        return command(*args, auth=basic_auth(user), **kwargs)
+    def wrapper(*args: Any, auth_scheme: str | None, **kwargs: Any) -> Any:
+        scheme = AuthScheme(auth_scheme) if auth_scheme is not None else None
+        return command(*args, auth_scheme=scheme, **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
 
-def basic_auth(user: str | None) -> httpx.Auth | None:
+def endpoint_auth(
+    endpoint: Endpoint, user: str | None, scheme: AuthScheme | None
+) -> httpx.Auth | None:
+    """Credentials for ``endpoint``: the options' ``user`` and ``scheme``, else the endpoint's
+    configured ones (None without a user); the password from ANNOGRAPH_PASSWORD or a prompt."""
+    user = user or endpoint.user
+    scheme = scheme or endpoint.auth
     if user is None:
         return None
     password = os.environ.get(PASSWORD_VARIABLE)
     if password is None:
         password = click.prompt(f"password for {user}", hide_input=True, err=True)
-    return httpx.BasicAuth(user, password)
+    return credentials(user, password, scheme)
 
 
 @click.group(cls=AnnographGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import IO
 
 import click
-import httpx
 
+from annograph._http import AuthScheme
 from annograph.cli._main import (
     auth_options,
-    basic_auth,
     cli,
     emit,
+    endpoint_auth,
     format_option,
     output_option,
     project_options,
@@ -32,7 +32,7 @@ from annograph.cli._terminal import (
 from annograph.errors import AnnographError, SourceLocation
 from annograph.project._facade import Project
 from annograph.publish._export import ExportFormat
-from annograph.publish._push import DEFAULT_RETRIES, Target
+from annograph.publish._push import DEFAULT_CHUNK_BYTES, DEFAULT_RETRIES, Target
 from annograph.publish._stats import StatsFormat, render_stats
 
 
@@ -137,7 +137,23 @@ def export(
     metavar="URL",
     help="The target's Graph Store Protocol URL [default: ENDPOINT's /store, as Oxigraph has it].",
 )
+@click.option(
+    "--default-graph",
+    metavar="IRI",
+    help="Write the default graph's facts to this named graph instead, for an engine whose "
+    "default graph is the union of all graphs (Virtuoso) [default: the endpoint's "
+    "default_graph in annograph.toml, else the default graph].",
+)
 @auth_options
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(min=1),
+    default=DEFAULT_CHUNK_BYTES // 1024,
+    show_default=True,
+    metavar="KB",
+    help="The largest request, in KiB of N-Triples: a larger graph goes as one PUT and then "
+    "POSTs of the rest.",
+)
 @click.option(
     "--retries",
     type=click.IntRange(min=0),
@@ -162,16 +178,20 @@ def push(
     project: Project,
     endpoint: str,
     graph_store: str | None,
-    auth: httpx.Auth | None,
+    default_graph: str | None,
+    user: str | None,
+    auth_scheme: AuthScheme | None,
+    chunk_size: int,
     retries: int,
     timeout: float,
     keep_extra: bool,
 ) -> None:
-    """Make another triple store hold the built graph, one named graph per PUT.
+    """Make another triple store hold the built graph, graph by graph.
 
     Uses the SPARQL 1.1 Graph Store HTTP Protocol, so any engine that speaks it will do. Each
-    PUT replaces a whole graph: pushing twice gives the same store, and a push that was cut
-    short is finished by pushing again. Graphs under the project's base IRI that the target
+    graph is replaced whole (a PUT, then POSTs of the rest when it is larger than
+    --chunk-size): pushing twice gives the same store, and a push that was cut short is
+    finished by pushing again. Graphs under the project's base IRI that the target
     has and the build does not (an article since deleted) are deleted there, unless
     --keep-extra; other graphs on the target are left alone. Afterwards the target's graphs
     and the triple count of each are checked against the built store's.
@@ -181,14 +201,17 @@ def push(
       annograph push --endpoint http://127.0.0.1:7878/query
       annograph push --endpoint http://fuseki:3030/news/sparql \\
           --graph-store http://fuseki:3030/news/data --user admin
+      annograph push --endpoint virtuoso   # configured in annograph.toml: see docs/serving.md
     """
     configured = project.endpoint(endpoint)
     target = Target(
         endpoint=configured.url,
         graph_store=graph_store or configured.store_url,
-        auth=auth or basic_auth(configured.user),
+        auth=endpoint_auth(configured, user, auth_scheme),
         timeout=timeout,
         retries=retries,
+        default_graph=default_graph or configured.default_graph,
+        chunk_bytes=chunk_size * 1024,
     )
     with StepDisplay("pushing") as display:
         progress = functools.partial(show_pushed, display=display)

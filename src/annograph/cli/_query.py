@@ -6,16 +6,16 @@ import re
 from pathlib import Path
 
 import click
-import httpx
 import pyoxigraph as ox
 
+from annograph._http import AuthScheme
 from annograph._languages import Language
 from annograph.annotations._ontology import short_iri
 from annograph.cli._main import (
     auth_options,
-    basic_auth,
     cli,
     emit,
+    endpoint_auth,
     format_option,
     lang_option,
     output_option,
@@ -63,6 +63,13 @@ from annograph.query._saved import Parameter
     help="Run on this SPARQL 1.1 endpoint (a URL, or a name from annograph.toml) instead of the "
     "built store (any engine the graph was pushed to with 'annograph push').",
 )
+@click.option(
+    "--default-graph",
+    metavar="IRI",
+    help="With --endpoint: the named graph that holds the facts there, sent as the query's "
+    "default graph (default-graph-uri) [default: the endpoint's default_graph in "
+    "annograph.toml, else the endpoint's own default graph].",
+)
 @auth_options
 @output_option
 def query(
@@ -72,7 +79,9 @@ def query(
     format_name: str | None,
     services: tuple[str, ...],
     endpoint: str | None,
-    auth: httpx.Auth | None,
+    default_graph: str | None,
+    user: str | None,
+    auth_scheme: AuthScheme | None,
     output: Path | None,
 ) -> None:
     """Run QUERY: a saved query's name, a .rq file, or - for standard input.
@@ -91,15 +100,18 @@ def query(
       annograph query speakers --endpoint http://127.0.0.1:7878/query
     """
     redirects = dict(_parse_service(service) for service in services)
+    auth = None
     if endpoint is not None:
-        configured = project.endpoint(endpoint)
-        endpoint, auth = configured.url, auth or basic_auth(configured.user)
+        auth = endpoint_auth(project.endpoint(endpoint), user, auth_scheme)
+    elif default_graph is not None:
+        raise click.UsageError("--default-graph goes with --endpoint")
     result = project.run_query(
         query_name,
         _parse_pairs(params, "--param"),
         services=redirects,
         endpoint=endpoint,
         auth=auth,
+        default_graph=default_graph,
     )
     fmt = ResultFormat(format_name) if format_name else None
     emit(render_result(result, format=fmt, prefixes=project.prefixes()), output)

@@ -227,7 +227,8 @@ def show_pushed(pushed: PushedGraph, display: StepDisplay) -> None:
     """A graph pushed: a step of ``display``'s bar, or a line of its own with ``--verbose``."""
     name = f"<{pushed.graph}>" if pushed.graph else DEFAULT_GRAPH
     if terminal().verbose:
-        click.echo(f"pushed {pushed.triples:>8} triples  {name}", err=True)
+        pieces = f" in {pushed.requests} requests" if pushed.requests > 1 else ""
+        click.echo(f"pushed {pushed.triples:>8} triples  {name}{pieces}", err=True)
     else:
         display(Step(name, pushed.number, pushed.total, seconds=0.0))
 

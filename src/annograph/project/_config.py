@@ -2,9 +2,10 @@
 
 Keys: ``base_iri``, ``data`` and ``store`` (relative to the project root), ``prefixes``
 (prefix -> namespace IRI, added to the project's for queries and exports) and ``endpoints``
-(name -> ``url`` and an optional ``user``, so that ``--endpoint NAME`` works wherever
-``--endpoint URL`` does) and ``allow_service`` (URL prefixes of the endpoints a query sent to
-``annograph serve`` may call with ``SERVICE``; none by default).
+(name -> ``url`` and optional ``user``, ``auth``, ``graph_store`` and ``default_graph``, so
+that ``--endpoint NAME`` works wherever ``--endpoint URL`` does) and ``allow_service`` (URL
+prefixes of the endpoints a query sent to ``annograph serve`` may call with ``SERVICE``; none by
+default).
 
 A command-line option wins over its environment variable, which wins over the file, which wins
 over the default. Only one file may configure a project: with both ``annograph.toml`` and a
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from annograph._http import AuthScheme
 from annograph._lexical import closest
 from annograph._limits import is_service_prefix
 from annograph.annotations._ontology import PREFIXES
@@ -38,7 +40,7 @@ PYPROJECT_FILE = "pyproject.toml"
 PYPROJECT_TABLE = ("tool", "annograph")
 
 _KEYS = ("base_iri", "data", "store", "prefixes", "endpoints", "allow_service")
-_ENDPOINT_KEYS = ("url", "user", "graph_store")
+_ENDPOINT_KEYS = ("url", "user", "auth", "graph_store", "default_graph")
 # Names typed after --endpoint: never mistaken for a URL, and easy to complete in a shell.
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 # A Turtle/SPARQL prefix name (PN_PREFIX, ASCII only: it is typed in queries).
@@ -59,10 +61,17 @@ class Endpoint:
     name: str
     #: The SPARQL query URL.
     url: str
-    #: The basic-auth user; the password comes from ANNOGRAPH_PASSWORD or a prompt, never a file.
+    #: The user to authenticate as; the password comes from ANNOGRAPH_PASSWORD or a prompt,
+    #: never a file.
     user: str | None = None
     #: Its Graph Store Protocol URL, for ``push`` (None: derived from ``url``, as Oxigraph has it).
     graph_store: str | None = None
+    #: How the credentials are sent: as the server asks (``auto``), Basic, or Digest.
+    auth: AuthScheme = AuthScheme.AUTO
+    #: The named graph that stands for the default graph, for an engine whose default graph is
+    #: the union of its graphs (Virtuoso): ``push`` writes the facts there, and queries name it
+    #: as their default graph (SPARQL protocol's ``default-graph-uri``). None: the engine's own.
+    default_graph: str | None = None
 
     @property
     def store_url(self) -> str:
@@ -273,7 +282,28 @@ class _Reader:
                         else "give the Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store",
                     )
             user = self._string(endpoint, "user", where=(*where, "user"))
-            yield name, Endpoint(name, url, user, graph_store)
+            default_graph = self._string(endpoint, "default_graph", where=(*where, "default_graph"))
+            if default_graph is not None:
+                _check_iri(
+                    default_graph,
+                    what=f"endpoint '{name}': default_graph",
+                    location=self._value((*where, "default_graph")),
+                )
+            auth = self._auth(endpoint, (*where, "auth"))
+            yield name, Endpoint(name, url, user, graph_store, auth, default_graph)
+
+    def _auth(self, endpoint: dict[str, object], where: tuple[str, ...]) -> AuthScheme:
+        scheme = self._string(endpoint, "auth", where=where)
+        if scheme is None:
+            return AuthScheme.AUTO
+        try:
+            return AuthScheme(scheme)
+        except ValueError:
+            raise self.error(
+                where,
+                f"'{scheme}' is not an authentication scheme",
+                hint="auth is one of: " + ", ".join(s.value for s in AuthScheme),
+            ) from None
 
     def _table(self, value: object, where: tuple[str, ...]) -> dict[str, object]:
         if not isinstance(value, dict):

@@ -612,6 +612,7 @@ class Project:
         services: Mapping[str, str] | None = None,
         endpoint: str | None = None,
         auth: httpx.Auth | None = None,
+        default_graph: str | None = None,
     ) -> QueryResult:
         """Run a saved query, binding ``params`` (name -> values), as pyoxigraph's result.
 
@@ -620,14 +621,33 @@ class Project:
 
         :param services: SERVICE endpoint IRI or alias (``wikidata``) -> the URL to query
             instead, e.g. a local mirror.
-        :param endpoint: a SPARQL endpoint to run it on instead of the built store.
+        :param endpoint: a SPARQL endpoint to run it on instead of the built store: its URL,
+            or its name in the configuration (whose ``default_graph`` then applies).
         :param auth: credentials for ``endpoint``.
+        :param default_graph: the named graph that holds the facts on ``endpoint`` (an engine
+            whose default graph is the union of its graphs, such as Virtuoso).
         """
         saved = self.find_query(name_or_path)
         bound = redirect_services(self.bind(saved, params or {}), services or {})
         if endpoint is not None:
-            return query_endpoint(endpoint, bound, auth=auth)
+            configured = self.endpoint(endpoint)
+            default_graph = default_graph or configured.default_graph
+            return query_endpoint(
+                configured.url,
+                bound,
+                auth=auth,
+                default_graph=default_graph,
+                named_graphs=self._pushed_graphs() if default_graph is not None else None,
+            )
         return run_query(self.open_store(), bound)
+
+    def _pushed_graphs(self) -> list[str] | None:
+        """The named graphs of the build, which ``push`` gives an endpoint; None unbuilt."""
+        if not self.store.is_dir():
+            return None
+        return sorted(
+            g.value for g in self.open_store().named_graphs() if isinstance(g, ox.NamedNode)
+        )
 
     def bind(self, saved: SavedQuery, params: Mapping[str, Sequence[str]]) -> BoundQuery:
         """Bind a saved query's parameters (name -> values; see
@@ -658,7 +678,11 @@ class Project:
         if not isinstance(value, str):
             raise TypeError(f"target must be a Target or a string, not {type(value).__name__}")
         endpoint = self.endpoint(value)
-        return Target(endpoint=endpoint.url, graph_store=endpoint.store_url)
+        return Target(
+            endpoint=endpoint.url,
+            graph_store=endpoint.store_url,
+            default_graph=endpoint.default_graph,
+        )
 
     def push(
         self,
