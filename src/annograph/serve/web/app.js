@@ -120,9 +120,10 @@ function showForm(tabName) {
   for (const button of document.querySelectorAll("#query-list button")) {
     button.setAttribute("aria-pressed", String(button.dataset.query === tabName));
   }
+  const shown = !$("saved").hidden && $("saved").dataset.query === tabName;
   $("saved").hidden = !query;
+  if (!query || shown) return; // the same query's form keeps the values typed in it
   $("status").textContent = "";
-  if (!query) return;
   $("saved").dataset.query = query.name;
   $("saved-name").textContent = query.name;
   $("saved-summary").textContent = query.description || query.summary;
@@ -142,11 +143,11 @@ async function errorText(response, text) {
 // so a value never becomes SPARQL text. The answer is drawn in the tab's result view.
 async function runSaved(yasgui) {
   const query = queries.get($("saved").dataset.query);
-  const tab = openSaved(yasgui, query);
   const params = new URLSearchParams();
   for (const input of $("params").elements) {
     if (input.value !== "") params.append(input.name, input.value);
   }
+  const tab = openSaved(yasgui, query); // the tab may have been closed since
   params.set("format", query.formats[0]);
   $("status").textContent = "running…";
   const started = performance.now();
