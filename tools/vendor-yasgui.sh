@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 package=@zazuko/yasgui
-version=${1:-4.6.2}
+version=${1:-4.6.2}  # also in vendor/yasgui/README.md
 target=src/annograph/serve/web/vendor/yasgui
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -203,7 +203,7 @@ def _hints(browser: WebDriver) -> list[str]:
 
 
 def test_completions_come_from_the_project_and_no_request_leaves_the_machine(
-    browser: WebDriver, served: Server
+    browser: WebDriver, served: Server, built: Project
 ) -> None:
     browser.get_log("performance")  # what earlier tests asked is not this test's
     _open_page(browser, served.url)
@@ -223,9 +223,17 @@ def test_completions_come_from_the_project_and_no_request_leaves_the_machine(
     browser.find_element(By.CSS_SELECTOR, ".tabPanel.active .yasqe_queryButton").click()
     _wait(browser, ".tabPanel.active .yasr table.dataTable tbody tr")
     assert _table(browser) == (["name"], [['"A. Zh. Asanbaev"@en']])
-    _open_saved(browser, "organizers")
+    # A saved query with a number column also shows as a bar chart, drawn in the page.
+    _open_saved(browser, "class-counts")
     browser.find_element(By.ID, "run-saved").click()
     _wait(browser, ".tabPanel.active .yasr table.dataTable tbody tr")
+    browser.find_element(By.CSS_SELECTOR, ".tabPanel.active .yasr .select_chart").click()
+    _wait(browser, ".tabPanel.active table.bar-chart")
+    bars = browser.find_elements(By.CSS_SELECTOR, ".tabPanel.active table.bar-chart tr")
+    counts = built.run_query("class-counts")
+    assert isinstance(counts, ox.QuerySolutions)
+    assert len(bars) == len(list(counts)) > 10
+    assert bars[0].find_element(By.TAG_NAME, "th").text == "ag:Observation"
     requested = [
         event["params"]["request"]["url"]
         for entry in browser.get_log("performance")
@@ -235,4 +243,4 @@ def test_completions_come_from_the_project_and_no_request_leaves_the_machine(
     hosts = {urlsplit(url).hostname for url in requested if not url.startswith("data:")}
     assert hosts == {"127.0.0.1"}
     assert any(url.endswith("/static/vendor/yasgui/yasgui.min.js") for url in requested)
-    assert any("/api/queries/organizers?" in url for url in requested)
+    assert any("/api/queries/class-counts?" in url for url in requested)

@@ -66,9 +66,55 @@ class EntityTable extends Yasr.plugins.table {
   }
 }
 
+// A bar chart of results that have a number column, drawn in the page (YASGUI's own chart
+// plugin loads Google Charts from the web; none ships offline). One bar per row: the first
+// column that is not a number labels it, the first number column sizes it.
+class BarChart {
+  constructor(yasr) {
+    this.yasr = yasr;
+    this.label = "Chart";
+    this.priority = 5; // after the table, which stays the default view
+  }
+
+  columns() {
+    const vars = this.yasr.results?.getVariables() || [];
+    const rows = this.yasr.results?.getBindings() || [];
+    const numeric = (name) =>
+      rows.length > 0 && rows.every((row) => row[name] && row[name].value !== "" && !isNaN(Number(row[name].value)));
+    const value = vars.find(numeric);
+    const label = vars.find((name) => name !== value);
+    return { label, value, rows };
+  }
+
+  canHandleResults() {
+    const { label, value } = this.columns();
+    return Boolean(label && value);
+  }
+
+  getIcon() {
+    const icon = element("span", { class: "chart-icon", "aria-hidden": "true" }, "▮▮");
+    return icon;
+  }
+
+  draw() {
+    const { label, value, rows } = this.columns();
+    const max = Math.max(...rows.map((row) => Math.abs(Number(row[value].value))), 1);
+    const bars = rows.slice(0, 200).map((row) => {
+      const number = Number(row[value].value);
+      const name = row[label] ? (row[label].type === "uri" ? shorten(row[label].value) : row[label].value) : "";
+      const bar = element("span", { class: "bar", style: `width: ${(85 * Math.abs(number)) / max}%` });
+      return element("tr", {}, element("th", { scope: "row" }, name),
+        element("td", {}, bar, element("span", { class: "number" }, row[value].value)));
+    });
+    const caption = element("caption", {}, `${value} by ${label}` + (rows.length > 200 ? " (first 200 rows)" : ""));
+    this.yasr.resultsEl.replaceChildren(element("table", { class: "bar-chart" }, caption, element("tbody", {}, ...bars)));
+  }
+}
+
 function startYasgui() {
   useLocalCompletions();
   Yasr.registerPlugin("table", EntityTable);
+  Yasr.registerPlugin("chart", BarChart);
   return new Yasgui($("yasgui"), {
     requestConfig: { endpoint: ENDPOINT, method: "POST" },
     copyEndpointOnNewTab: true,
