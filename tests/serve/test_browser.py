@@ -218,7 +218,7 @@ def test_completions_come_from_the_project_and_no_request_leaves_the_machine(
     assert _hints(browser) == ["ag:name"]
     keys.send_keys(Keys.ENTER, ' ?name FILTER(lang(?name) = "en") } ORDER BY ?name LIMIT 1')
     assert _editor_text(browser).endswith(
-        "{ ?s a ag:Person ; ag:name ?name FILTER(lang(?name) = \"en\") } ORDER BY ?name LIMIT 1"
+        '{ ?s a ag:Person ; ag:name ?name FILTER(lang(?name) = "en") } ORDER BY ?name LIMIT 1'
     )
     browser.find_element(By.CSS_SELECTOR, ".tabPanel.active .yasqe_queryButton").click()
     _wait(browser, ".tabPanel.active .yasr table.dataTable tbody tr")

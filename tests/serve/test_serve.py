@@ -303,7 +303,9 @@ def test_the_index_page_carries_the_prefixes(served: Server, built: Project) -> 
     assert "https://w3id.org/annograph/ontology#name" in config["vocabulary"]["properties"]
     assert httpx.get(served.url + "/static/app.js").status_code == 200
     yasgui = httpx.get(served.url + "/static/vendor/yasgui/yasgui.min.js")
-    assert yasgui.status_code == 200 and yasgui.headers["Content-Type"].startswith("text/javascript")
+    assert yasgui.status_code == 200 and yasgui.headers["Content-Type"].startswith(
+        "text/javascript"
+    )
     again = httpx.get(yasgui.url, headers={"If-None-Match": yasgui.headers["ETag"]})
     assert again.status_code == 304 and again.content == b""
     for outside in ("../server.py", "vendor/yasgui/LICENSE", "vendor/%2E%2E/app.js", "a/b/c/d.js"):

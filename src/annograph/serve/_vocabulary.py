@@ -43,7 +43,9 @@ def _typed(store: ox.Store, graph: ox.NamedNode, types: tuple[str, ...]) -> tupl
     found = {
         quad.subject.value
         for kind in types
-        for quad in store.quads_for_pattern(None, ox.NamedNode(RDF + "type"), ox.NamedNode(kind), graph)
+        for quad in store.quads_for_pattern(
+            None, ox.NamedNode(RDF + "type"), ox.NamedNode(kind), graph
+        )
         if isinstance(quad.subject, ox.NamedNode)
     }
     return tuple(sorted(found))
