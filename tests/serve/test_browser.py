@@ -75,8 +75,9 @@ def _wait(browser: WebDriver, css: str) -> None:
 
 def _open_page(browser: WebDriver, url: str) -> None:
     """The page as a first visit sees it: YASGUI keeps its tabs in local storage."""
-    browser.get(url + "/")
-    browser.execute_script("localStorage.clear()")
+    browser.execute_cdp_cmd(
+        "Storage.clearDataForOrigin", {"origin": url, "storageTypes": "local_storage"}
+    )
     browser.get(url + "/")
     _wait(browser, "#query-list button")
     _wait(browser, ".yasqe .CodeMirror")
