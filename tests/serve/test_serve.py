@@ -298,8 +298,18 @@ def test_the_index_page_carries_the_prefixes(served: Server, built: Project) -> 
     start = page.text.index('<script id="config" type="application/json">') + 44
     config = json.loads(page.text[start : page.text.index("</script>", start)])
     assert config["prefixes"] == built.prefixes()
+    # The editor completes the served ontology's terms, from the page itself.
+    assert "https://w3id.org/annograph/ontology#Person" in config["vocabulary"]["classes"]
+    assert "https://w3id.org/annograph/ontology#name" in config["vocabulary"]["properties"]
     assert httpx.get(served.url + "/static/app.js").status_code == 200
-    assert httpx.get(served.url + "/static/../server.py").status_code == 404
+    yasgui = httpx.get(served.url + "/static/vendor/yasgui/yasgui.min.js")
+    assert yasgui.status_code == 200 and yasgui.headers["Content-Type"].startswith(
+        "text/javascript"
+    )
+    again = httpx.get(yasgui.url, headers={"If-None-Match": yasgui.headers["ETag"]})
+    assert again.status_code == 304 and again.content == b""
+    for outside in ("../server.py", "vendor/yasgui/LICENSE", "vendor/%2E%2E/app.js", "a/b/c/d.js"):
+        assert httpx.get(f"{served.url}/static/{outside}").status_code == 404, outside
 
 
 # -- the reconciliation service ---------------------------------------------------------------

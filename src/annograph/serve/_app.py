@@ -8,6 +8,7 @@ import json
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,7 @@ from annograph.serve._protocol import (
     with_base,
 )
 from annograph.serve._reconciliation import ReconciliationService
+from annograph.serve._vocabulary import editor_vocabulary
 
 HELD_BYTES = 1 << 20
 #: Bytes held back at the end of a streamed answer: enough for the error Oxigraph appends.
@@ -119,7 +121,7 @@ class Site:
         self.routes = Map(
             [
                 Rule("/", endpoint="index", methods=["GET"]),
-                Rule("/static/<name>", endpoint="static", methods=["GET"]),
+                Rule("/static/<path:name>", endpoint="static", methods=["GET"]),
                 Rule("/entity", endpoint="entity", methods=["GET"]),
                 Rule("/article/<slug>", endpoint="article", methods=["GET"]),
                 Rule("/query", endpoint="sparql", methods=sparql),
@@ -355,21 +357,33 @@ class Site:
             "prefixes": self.prefixes,
             "entityNamespace": self.id_namespace,
             "timeout": self.timeout,
+            "vocabulary": self.vocabulary,
         }
         # In a <script> element nothing may read as "</script>": escape every "<".
         data = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
         page = asset("index.html").replace("{{config}}", data)
         return Response(page, mimetype="text/html")
 
+    @cached_property
+    def vocabulary(self) -> dict[str, list[str]]:
+        """The ontology's classes and properties, for the editor's autocompletion (read once)."""
+        return editor_vocabulary(self.store).as_json()
+
     def _static(self, request: Request, name: str) -> Response:
         types = {".js": "text/javascript", ".css": "text/css"}
         suffix = Path(name).suffix
-        if suffix not in types or "/" in name:
+        # The page's own files, and the vendored libraries' (vendor/NAME/FILE), nothing else.
+        parts = name.split("/")
+        vendored = len(parts) == 3 and parts[0] == "vendor"
+        if suffix not in types or not (len(parts) == 1 or vendored) or ".." in parts:
             raise NotFound()
         try:
-            return Response(asset(name), mimetype=types[suffix])
+            response = Response(asset(name), mimetype=types[suffix])
         except FileNotFoundError:
             raise NotFound() from None
+        # A reload asks again and gets a 304 while the file is the same (YASGUI is 1 MB).
+        response.add_etag()
+        return response.make_conditional(request)
 
     def _entity(self, request: Request) -> Response:
         name = request.args.get("id", "")

@@ -1,15 +1,25 @@
-// The annograph web page: a SPARQL editor, the saved queries, and results with links to entities.
+// The annograph web page: YASGUI (vendored, see vendor/yasgui/README.md) set up to work offline,
+// with the project's prefixes and vocabulary for autocompletion, the saved queries in a side list
+// (run through the saved-query API, parameters bound by the server), and result IRIs that open
+// the server's entity pages.
 "use strict";
 
 const config = JSON.parse(document.getElementById("config").textContent);
 const $ = (id) => document.getElementById(id);
+const { Yasqe, Yasr } = Yasgui;
+const ENDPOINT = new URL("/query", window.location.href).href;
 const SOLUTIONS = "application/sparql-results+json";
-let current = null; // the saved query shown in the form
+let queries = new Map(); // the saved queries by name, from /api/queries
 
 function prefixLines() {
   return Object.entries(config.prefixes)
     .map(([prefix, iri]) => `PREFIX ${prefix}: <${iri}>`)
     .join("\n");
+}
+
+function escapeHtml(text) {
+  const replacements = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+  return text.replace(/[&<>"']/g, (c) => replacements[c]);
 }
 
 function shorten(iri) {
@@ -30,122 +40,203 @@ function element(tag, attributes = {}, ...children) {
   return node;
 }
 
-function termNode(term) {
-  if (!term) return "";
-  if (term.type === "uri") {
-    const local = term.value.startsWith(config.entityNamespace);
-    // Only web IRIs become links: never a javascript: or file: IRI from the data.
-    if (!local && !/^https?:\/\//.test(term.value)) return shorten(term.value);
-    const href = local ? `/entity?id=${encodeURIComponent(term.value)}` : term.value;
-    const link = element("a", { href, class: local ? "entity" : "external" }, shorten(term.value));
-    if (!local) link.setAttribute("rel", "noopener");
-    return link;
-  }
-  if (term.type === "literal") {
-    const span = element("span", term["xml:lang"] ? { lang: term["xml:lang"] } : {}, term.value);
-    if (term["xml:lang"]) return element("span", {}, span, " ", element("span", { class: "lang" }, "@" + term["xml:lang"]));
-    return span;
-  }
-  return `_:${term.value}`;
+// -- YASGUI, offline ------------------------------------------------------------------------
+
+// Autocompletion from this project only: its prefixes instead of the list bundled in YASQE,
+// and the classes and properties of its ontology instead of a web service (LOV). With a list
+// (not a function) YASQE completes in the page and asks no server.
+function useLocalCompletions() {
+  const prefixes = Object.entries(config.prefixes).map(([p, iri]) => `${p}: <${iri}>`).sort();
+  const local = (name, list) =>
+    Yasqe.registerAutocompleter({ ...Yasqe.Autocompleters[name], get: list, bulk: true });
+  local("prefixes", prefixes);
+  local("class", config.vocabulary.classes);
+  local("property", config.vocabulary.properties);
+  Yasqe.defaults.prefixCcApi = null;
 }
 
-function showSolutions(data) {
-  const results = $("results");
-  results.replaceChildren();
-  if ("boolean" in data) {
-    results.append(element("p", { class: "boolean" }, String(data.boolean)));
-    $("status").textContent = "done";
-    return;
-  }
-  const vars = data.head.vars;
-  const head = element("tr", {}, ...vars.map((name) => element("th", {}, name)));
-  const rows = data.results.bindings.map((row) =>
-    element("tr", {}, ...vars.map((name) => element("td", {}, termNode(row[name])))));
-  results.append(element("table", { class: "results" }, element("thead", {}, head), element("tbody", {}, ...rows)));
-  $("status").textContent = `${rows.length} row${rows.length === 1 ? "" : "s"}`;
-}
-
-async function show(response) {
-  const type = (response.headers.get("Content-Type") || "").split(";")[0];
-  if (!response.ok) {
-    let message = await response.text();
-    if (type === "application/json") {
-      const error = JSON.parse(message);
-      message = error.error + (error.hint ? ` (${error.hint})` : "");
+// The result table, with the project's entities linked to their pages on this server.
+class EntityTable extends Yasr.plugins.table {
+  getUriLinkFromBinding(binding, prefixes) {
+    if (!binding.value.startsWith(config.entityNamespace)) {
+      return super.getUriLinkFromBinding(binding, prefixes);
     }
-    $("results").replaceChildren(element("p", { class: "error" }, message));
-    $("status").textContent = `error ${response.status}`;
-    return;
+    const href = `/entity?id=${encodeURIComponent(binding.value)}`;
+    return `<a class="iri entity" href="${escapeHtml(href)}">${escapeHtml(shorten(binding.value))}</a>`;
   }
-  if (type === SOLUTIONS) {
-    showSolutions(await response.json());
+}
+
+// A bar chart of results that have a number column, drawn in the page (YASGUI's own chart
+// plugin loads Google Charts from the web; none ships offline). One bar per row: the first
+// column that is not a number labels it, the first number column sizes it.
+class BarChart {
+  constructor(yasr) {
+    this.yasr = yasr;
+    this.label = "Chart";
+    this.priority = 5; // after the table, which stays the default view
+  }
+
+  columns() {
+    const vars = this.yasr.results?.getVariables() || [];
+    const rows = this.yasr.results?.getBindings() || [];
+    const numeric = (name) =>
+      rows.length > 0 && rows.every((row) => row[name] && row[name].value !== "" && !isNaN(Number(row[name].value)));
+    const value = vars.find(numeric);
+    const label = vars.find((name) => name !== value);
+    return { label, value, rows };
+  }
+
+  canHandleResults() {
+    const { label, value } = this.columns();
+    return Boolean(label && value);
+  }
+
+  getIcon() {
+    const icon = element("span", { class: "chart-icon", "aria-hidden": "true" }, "▮▮");
+    return icon;
+  }
+
+  draw() {
+    const { label, value, rows } = this.columns();
+    const max = Math.max(...rows.map((row) => Math.abs(Number(row[value].value))), 1);
+    const bars = rows.slice(0, 200).map((row) => {
+      const number = Number(row[value].value);
+      const name = row[label] ? (row[label].type === "uri" ? shorten(row[label].value) : row[label].value) : "";
+      const bar = element("span", { class: "bar", style: `width: ${(85 * Math.abs(number)) / max}%` });
+      return element("tr", {}, element("th", { scope: "row" }, name),
+        element("td", {}, bar, element("span", { class: "number" }, row[value].value)));
+    });
+    const caption = element("caption", {}, `${value} by ${label}` + (rows.length > 200 ? " (first 200 rows)" : ""));
+    this.yasr.resultsEl.replaceChildren(element("table", { class: "bar-chart" }, caption, element("tbody", {}, ...bars)));
+  }
+}
+
+function startYasgui() {
+  useLocalCompletions();
+  Yasr.registerPlugin("table", EntityTable);
+  Yasr.registerPlugin("chart", BarChart);
+  return new Yasgui($("yasgui"), {
+    requestConfig: { endpoint: ENDPOINT, method: "POST" },
+    copyEndpointOnNewTab: true,
+    // This server is the one endpoint: no public endpoints offered in the catalogue.
+    endpointCatalogueOptions: { getData: () => [{ endpoint: ENDPOINT }], keys: [] },
+    yasqe: { collapsePrefixesOnLoad: true, value: `${prefixLines()}\n\nSELECT ?s ?p ?o WHERE {\n  ?s ?p ?o\n}\nLIMIT 20\n` },
+    yasr: { prefixes: config.prefixes, defaultPlugin: "table" },
+    tabName: "Query",
+  });
+}
+
+// -- saved queries ----------------------------------------------------------------------------
+
+function savedText(query) {
+  return query.sparql.split("\n").filter((line) => !line.startsWith("#+")).join("\n").trim();
+}
+
+function tabNamed(yasgui, name) {
+  const id = yasgui.persistentConfig.getTabs().find((id) => yasgui.persistentConfig.getTab(id).name === name);
+  return id === undefined ? undefined : yasgui.selectTabId(id);
+}
+
+// A saved query opens in a tab of its own (named after it), made once and selected after.
+function openSaved(yasgui, query) {
+  const tab = tabNamed(yasgui, query.name) ||
+    yasgui.addTab(true, { name: query.name, yasqe: { value: savedText(query) } });
+  showForm(tab.getName());
+  return tab;
+}
+
+function parameterField(parameter) {
+  const id = `param-${parameter.name}`;
+  let input;
+  if (parameter.enum.length) {
+    input = element("select", { id, name: parameter.name });
+    if (!parameter.required) input.append(element("option", { value: "" }, ""));
+    for (const value of parameter.enum) input.append(element("option", { value }, value));
   } else {
-    $("results").replaceChildren(element("pre", {}, await response.text()));
-    $("status").textContent = "done";
+    input = element("input", { id, name: parameter.name, placeholder: parameter.type });
   }
+  if (parameter.default !== null) input.value = parameter.default;
+  if (parameter.required) input.required = true;
+  return element("label", { for: id }, `${parameter.name} `, input);
 }
 
-async function run(request) {
-  $("status").textContent = "running…";
+// The form of the saved query a tab shows, if it shows one.
+function showForm(tabName) {
+  const query = queries.get(tabName);
+  for (const button of document.querySelectorAll("#query-list button")) {
+    button.setAttribute("aria-pressed", String(button.dataset.query === tabName));
+  }
+  const shown = !$("saved").hidden && $("saved").dataset.query === tabName;
+  $("saved").hidden = !query;
+  if (!query || shown) return; // the same query's form keeps the values typed in it
+  $("status").textContent = "";
+  $("saved").dataset.query = query.name;
+  $("saved-name").textContent = query.name;
+  $("saved-summary").textContent = query.description || query.summary;
+  $("params").replaceChildren(...query.parameters.map(parameterField));
+}
+
+async function errorText(response, text) {
   try {
-    await show(await request);
-  } catch (error) {
-    $("results").replaceChildren(element("p", { class: "error" }, String(error)));
-    $("status").textContent = "error";
+    const error = JSON.parse(text);
+    return error.error + (error.hint ? ` (${error.hint})` : "");
+  } catch {
+    return text || response.statusText;
   }
 }
 
-function runEditor() {
-  const body = new URLSearchParams({ query: $("editor").value });
-  run(fetch("/query", { method: "POST", body, headers: { Accept: `${SOLUTIONS}, text/turtle;q=0.9` } }));
-}
-
-function runSaved() {
+// Runs the saved query through /api/queries/NAME: the server binds the values as RDF terms,
+// so a value never becomes SPARQL text. The answer is drawn in the tab's result view.
+async function runSaved(yasgui) {
+  const query = queries.get($("saved").dataset.query);
   const params = new URLSearchParams();
   for (const input of $("params").elements) {
     if (input.value !== "") params.append(input.name, input.value);
   }
-  params.set("format", current.formats[0]);
-  run(fetch(`${current.url}?${params}`));
+  const tab = openSaved(yasgui, query); // the tab may have been closed since
+  params.set("format", query.formats[0]);
+  $("status").textContent = "running…";
+  const started = performance.now();
+  let summary;
+  try {
+    const response = await fetch(`${query.url}?${params}`);
+    const text = await response.text();
+    const contentType = response.headers.get("Content-Type") || "";
+    const executionTime = Math.round(performance.now() - started);
+    summary = response.ok
+      ? { data: text, contentType, status: response.status, executionTime }
+      : { error: { status: response.status, text: await errorText(response, text) }, executionTime };
+    $("status").textContent = response.ok ? rowCount(text, contentType) : `error ${response.status}`;
+  } catch (error) {
+    summary = { error: { text: String(error) } };
+    $("status").textContent = "error";
+  }
+  tab.getYasr().setResponse(summary);
 }
 
-function select(query, button) {
-  current = query;
-  for (const other of document.querySelectorAll("#query-list button")) other.setAttribute("aria-pressed", "false");
-  button.setAttribute("aria-pressed", "true");
-  $("saved").hidden = false;
-  $("saved-name").textContent = query.name;
-  $("saved-summary").textContent = query.description || query.summary;
-  const fields = query.parameters.map((parameter) => {
-    const id = `param-${parameter.name}`;
-    let input;
-    if (parameter.enum.length) {
-      input = element("select", { id, name: parameter.name });
-      if (!parameter.required) input.append(element("option", { value: "" }, ""));
-      for (const value of parameter.enum) input.append(element("option", { value }, value));
-    } else {
-      input = element("input", { id, name: parameter.name, placeholder: parameter.type });
-    }
-    if (parameter.default !== null) input.value = parameter.default;
-    if (parameter.required) input.required = true;
-    return element("label", { for: id }, `${parameter.name} `, input);
-  });
-  $("params").replaceChildren(...fields);
-  $("editor").value = query.sparql.split("\n").filter((line) => !line.startsWith("#+")).join("\n").trim();
+function rowCount(text, contentType) {
+  if (!contentType.startsWith(SOLUTIONS)) return "done";
+  const data = JSON.parse(text);
+  if ("boolean" in data) return String(data.boolean);
+  const rows = data.results.bindings.length;
+  return `${rows} row${rows === 1 ? "" : "s"}`;
 }
 
-async function loadQueries() {
-  const queries = await (await fetch("/api/queries")).json();
-  const items = queries.map((query) => {
+async function loadQueries(yasgui) {
+  const list = await (await fetch("/api/queries")).json();
+  queries = new Map(list.map((query) => [query.name, query]));
+  const items = list.map((query) => {
     const button = element("button", { type: "button", "data-query": query.name, "aria-pressed": "false" },
       query.name, element("small", {}, query.summary));
-    button.addEventListener("click", () => select(query, button));
+    button.addEventListener("click", () => openSaved(yasgui, query));
     return element("li", {}, button);
   });
   $("query-list").replaceChildren(...items);
+  showForm(yasgui.getTab().getName());
 }
 
-$("editor").value = `${prefixLines()}\n\nSELECT ?s ?p ?o WHERE {\n  ?s ?p ?o\n}\nLIMIT 20\n`;
-$("run").addEventListener("click", runEditor);
-$("run-saved").addEventListener("click", runSaved);
-loadQueries();
+const yasgui = startYasgui();
+yasgui.on("tabSelect", (_yasgui, id) => showForm(yasgui.persistentConfig.getTab(id).name));
+$("run-saved").addEventListener("click", () => runSaved(yasgui));
+window.annograph = { yasgui }; // for the tests and the curious: the page's YASGUI
+loadQueries(yasgui);
