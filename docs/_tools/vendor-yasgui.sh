@@ -2,7 +2,7 @@
 # Vendor YASGUI (the SPARQL editor of 'annograph serve') from the npm registry into the package,
 # so that the page never loads code from a CDN and works offline.
 #
-#   bash tools/vendor-yasgui.sh [VERSION]     # default: the version pinned below
+#   bash docs/_tools/vendor-yasgui.sh [VERSION]     # default: the version pinned below
 #
 # It installs @zazuko/yasgui in a temporary folder (install scripts off), copies its prebuilt
 # bundle (one script, one stylesheet: the CSS has no url() and the icons are inline SVG, so
@@ -11,7 +11,7 @@
 # package bundled into it. Then it prints the sizes and checksums to put in the README.
 # node_modules never enters the repository.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 package=@zazuko/yasgui
 version=${1:-4.6.2}  # also in vendor/yasgui/README.md

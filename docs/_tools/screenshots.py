@@ -1,7 +1,7 @@
 """Screenshots of the page of ``annograph serve`` for the docs (docs/img/serve-*.png), taken in
 headless Chromium on the shipped demo project, and the page's load time.
 
-    .venv/bin/python tools/serve-screenshots.py
+    .venv/bin/python docs/_tools/screenshots.py
 
 Builds the demo project (this repository's data/, ontology/ and queries/) into a temporary
 store, starts ``annograph serve`` on a free loopback port, and drives Debian's chromium with the
@@ -28,7 +28,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from annograph import Project
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 IMAGES = ROOT / "docs" / "img"
 FLAGS = (
     "--headless=new",
