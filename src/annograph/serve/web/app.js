@@ -57,6 +57,12 @@ function useLocalCompletions() {
 
 // The result table, with the project's entities linked to their pages on this server.
 class EntityTable extends Yasr.plugins.table {
+  // Values as people read them ("3", not "3"^^xsd:integer) until the user unticks Simple view,
+  // whose choice YASR stores and passes back here.
+  draw(persistent) {
+    return super.draw({ compact: true, ...persistent });
+  }
+
   getUriLinkFromBinding(binding, prefixes) {
     if (!binding.value.startsWith(config.entityNamespace)) {
       return super.getUriLinkFromBinding(binding, prefixes);
