@@ -53,3 +53,20 @@ def test_entity_pages_link_each_quote_to_its_mark(served: Server) -> None:
     for path, key in links[:3]:
         article = httpx.get(served.url + path).text
         assert f'id="{key}"' in article
+
+
+def test_the_list_of_articles_links_every_article_by_its_headline(
+    served: Server, built: Project
+) -> None:
+    answer = httpx.get(served.url + "/article/", params={"lang": "en"})
+    assert answer.status_code == 200
+    links = re.findall(r'<a href="/article/([^"?]+)\?lang=en">([^<]+)</a>', answer.text)
+    assert [slug for slug, _ in links] == built.article_slugs()
+    titles = dict(links)
+    assert titles["cholpon-ata-round-table"].startswith("Central Asian states agree")
+    for slug, _ in links:
+        assert httpx.get(f"{served.url}/article/{slug}").status_code == 200
+    # The query page and every article page lead to it.
+    assert 'href="/article/"' in httpx.get(served.url + "/").text
+    article = httpx.get(served.url + "/article/cholpon-ata-round-table").text
+    assert '<a href="/article/">all articles</a>' in article

@@ -4,6 +4,8 @@ focus, and an entity page's quote link landing on its mark (see test_browser.py 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
@@ -93,3 +95,23 @@ def test_an_entity_pages_quote_link_lands_on_the_mark(browser: WebDriver, served
     height = browser.execute_script("return window.innerHeight")
     assert 0 <= top <= height - 20
     assert f"[{key[1:].replace('-', ':')}]" in _popup(browser)
+
+
+def test_a_static_page_from_annograph_docs_works_from_the_disk(
+    browser: WebDriver, built: Project, store: ox.Store, tmp_path: Path
+) -> None:
+    """The page ``annograph docs`` writes, opened as a file: no server, the same marks, and its
+    entity links land on the side panel's entries."""
+    built.write_docs(tmp_path)
+    browser.get((tmp_path / "articles" / f"{SLUG}.html").as_uri())
+    _wait(browser, "mark.ev")
+    firsts = browser.find_elements(By.CSS_SELECTOR, "#text mark.ev[id]")
+    assert {m.get_attribute("id") for m in firsts} == _positions(built, store)
+    batken = browser.find_element(By.ID, "q1325-1334")
+    ActionChains(browser).move_to_element(batken).click().perform()
+    link = browser.find_element(By.CSS_SELECTOR, "#ev-popup a.entity")
+    target = link.get_attribute("href").rsplit("#", 1)[1]
+    link.click()
+    WebDriverWait(browser, 5).until(lambda b: b.current_url.endswith("#" + target))
+    assert browser.find_element(By.ID, target).is_displayed()
+    assert browser.current_url.startswith("file://")

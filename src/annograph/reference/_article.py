@@ -212,6 +212,25 @@ def article_slugs(store: ox.Store, graph_namespace: str) -> list[str]:
     )
 
 
+def article_titles(
+    store: ox.Store, *, graph_namespace: str, article_namespace: str, lang: str
+) -> list[tuple[str, str]]:
+    """Each article of the store, sorted by slug, with its headline in ``lang`` (or its own
+    language's, else the slug): a list of articles, read by index lookups only."""
+    titles = []
+    for slug in article_slugs(store, graph_namespace):
+        graph = ox.NamedNode(graph_namespace + slug)
+        headlines = [
+            q.object
+            for q in store.quads_for_pattern(
+                ox.NamedNode(article_namespace + slug), _HEADLINE, None, graph
+            )
+            if isinstance(q.object, ox.Literal)
+        ]
+        titles.append((slug, literal_in(headlines, lang) or slug))
+    return titles
+
+
 def _not_found(store: ox.Store, slug: str, graph_namespace: str) -> ArticleNotFound:
     slugs = article_slugs(store, graph_namespace)
     listed = ", ".join(slugs[:10]) + (", …" if len(slugs) > 10 else "")

@@ -103,7 +103,7 @@ def article_page(
     lang: Language = "en",
     prefixes: Mapping[str, str],
     entity_link: EntityLink | None = None,
-    home: tuple[str, str] | None = None,
+    links: Sequence[tuple[str, str]] = (),
 ) -> ArticlePage:
     """The article's page (see the module's documentation).
 
@@ -112,7 +112,8 @@ def article_page(
     :param prefixes: for CURIEs where something has no name.
     :param entity_link: where an entity's name links to; None: to its entry in the page's
         side panel (for a page without a server, which has no entity pages).
-    :param home: the address and label of a link back, at the top (None: none).
+    :param links: the addresses and labels of the links in the bar at the top (the query page,
+        the list of articles).
     """
     check = evidence.check(text)
     render = _Renderer(evidence, lang, prefixes, entity_link or _in_page(evidence))
@@ -124,9 +125,9 @@ def article_page(
     facts = "".join(render.span_facts(span) for span in check.matching)
     title = evidence.headline(evidence.language or lang) or evidence.slug
     article_lang = escape(evidence.language or "")
-    back = f'<a href="{escape(home[0])}">{escape(home[1])}</a>' if home else ""
+    bar = "".join(f'<a href="{escape(href)}">{escape(label)}</a>' for href, label in links)
     body = (
-        f'<header class="bar">{back}<span>annograph</span></header>\n'
+        f'<header class="bar"><span class="name">annograph</span>{bar}</header>\n'
         '<main class="article-layout">\n<article>\n'
         f"{render.heading(check, title)}\n"
         f'<div class="text" id="text" lang="{article_lang}">{marked}</div>\n'
@@ -297,7 +298,7 @@ def render_article(
     prefixes: Mapping[str, str],
     entity_link: EntityLink | None = None,
     lang: Language = "en",
-    home: tuple[str, str] | None = None,
+    links: Sequence[tuple[str, str]] = (),
 ) -> ArticlePage:
     """The page of the article ``slug``: its evidence read from ``store``, its text from
     ``articles/SLUG/`` (see :mod:`annograph.reference._article`).
@@ -317,5 +318,5 @@ def render_article(
         )
     text = article_text(directory)
     return article_page(
-        evidence, text, lang=lang, prefixes=prefixes, entity_link=entity_link, home=home
+        evidence, text, lang=lang, prefixes=prefixes, entity_link=entity_link, links=links
     )

@@ -146,7 +146,7 @@ def _article_pages(
             articles=articles.texts,
             prefixes=prefixes,
             lang=lang,
-            home=("index.html", "articles"),
+            links=[("index.html", "all articles"), ("../index.html", "reference")],
         )
         pages[f"{ARTICLES_DIR}/{slug}.html"] = page.html
         title = page.title

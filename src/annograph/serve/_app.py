@@ -38,7 +38,7 @@ from annograph.linking._sources import records_from_triples
 from annograph.project._facade import Project
 from annograph.query._evidence import EntityNotFound, Explanation, explain
 from annograph.query._saved import SavedQuery, portable_text
-from annograph.serve._articles import article_response, quote_link
+from annograph.serve._articles import article_response, articles_index, quote_link
 from annograph.serve._engine import (
     Engine,
 )
@@ -123,6 +123,7 @@ class Site:
                 Rule("/", endpoint="index", methods=["GET"]),
                 Rule("/static/<path:name>", endpoint="static", methods=["GET"]),
                 Rule("/entity", endpoint="entity", methods=["GET"]),
+                Rule("/article/", endpoint="articles", methods=["GET"]),
                 Rule("/article/<slug>", endpoint="article", methods=["GET"]),
                 Rule("/query", endpoint="sparql", methods=sparql),
                 Rule("/sparql", endpoint="sparql", methods=sparql),
@@ -397,6 +398,10 @@ class Site:
         return Response(
             page(title, self._entity_html(explanation, lang), lang=lang), mimetype="text/html"
         )
+
+    def _articles(self, request: Request) -> Response:
+        html = articles_index(self.store, self.project, lang=page_language(request))
+        return Response(html, mimetype="text/html")
 
     def _article(self, request: Request, slug: str) -> Response:
         lang = page_language(request)

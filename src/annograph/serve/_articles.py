@@ -14,9 +14,13 @@ from annograph.annotations._layout import ARTICLES
 from annograph.annotations._ontology import short_iri
 from annograph.project._facade import Project
 from annograph.query._evidence import Quote
+from annograph.reference._article import article_titles
 from annograph.reference._article_page import render_article
 from annograph.reference._marks import span_key
-from annograph.serve._pages import url_component
+from annograph.serve._pages import page, url_component
+
+#: The bar at the top of an article's page: the query page, and the list of articles.
+LINKS = (("/", "query"), ("/article/", "all articles"))
 
 
 def article_response(store: ox.Store, project: Project, slug: str, *, lang: Language) -> str:
@@ -39,8 +43,29 @@ def article_response(store: ox.Store, project: Project, slug: str, *, lang: Lang
         prefixes=project.prefixes(),
         entity_link=entity_link,
         lang=lang,
-        home=("/", "query"),
+        links=LINKS,
     ).html
+
+
+def articles_index(store: ox.Store, project: Project, *, lang: Language) -> str:
+    """The list of the served release's articles (``/article/``), by headline."""
+    prefixes = project.prefixes()
+    titles = article_titles(
+        store,
+        graph_namespace=prefixes["graph"],
+        article_namespace=prefixes["article"],
+        lang=lang,
+    )
+    items = "".join(
+        f'<li><a href="/article/{escape(url_component(slug))}?lang={lang}">{escape(title)}</a> '
+        f"<small>{escape(slug)}</small></li>"
+        for slug, title in titles
+    )
+    body = (
+        "<p>Each article with the words that support the graph's facts marked.</p>"
+        f"<ul class='articles'>{items or '<li>The served release has no articles.</li>'}</ul>"
+    )
+    return page("Articles", body, lang=lang)
 
 
 def quote_link(quote: Quote, prefixes: Mapping[str, str]) -> str:
