@@ -37,7 +37,8 @@ def page(title: str, body: str, *, lang: str = "en") -> str:
         f"<!doctype html><html lang='{escape(lang)}'><head><meta charset='utf-8'>"
         f"<title>{escape(title)} — annograph</title>"
         "<link rel='stylesheet' href='/static/app.css'></head><body>"
-        f"<header><a href='/'>annograph</a> <a href='/article/'>articles</a></header><main><h1>{escape(title)}</h1>{body}</main>"
+        "<header><a href='/'>annograph</a> <a href='/article/'>articles</a></header>"
+        f"<main><h1>{escape(title)}</h1>{body}</main>"
         "</body></html>"
     )
 
