@@ -27,27 +27,15 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from annograph import Project
+from annograph.serve._engine import free_port
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.serve.test_browser import FLAGS as BROWSER_FLAGS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGES = ROOT / "docs" / "img"
-FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1280,1150",
-    "--hide-scrollbars",
-)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+# The browser tests' flags (what this machine's closed network needs), at a size for the docs.
+FLAGS = (*BROWSER_FLAGS, "--window-size=1280,1150", "--hide-scrollbars")
 
 
 def wait(driver: webdriver.Chrome, css: str) -> None:
