@@ -116,7 +116,7 @@ def main() -> None:
             driver.find_element(By.ID, "run-saved").click()
             wait(driver, ".tabPanel.active .yasr table.dataTable tbody tr")
             driver.find_element(By.CSS_SELECTOR, ".tabPanel.active .yasr .select_chart").click()
-            wait(driver, ".tabPanel.active table.bar-chart")
+            wait(driver, ".tabPanel.active .chart-box canvas")
             driver.execute_script(
                 "document.querySelector('.tabPanel.active .yasr').scrollIntoView()"
             )

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
@@ -23,8 +24,9 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from annograph import Project
 from tests.conftest import Server
@@ -199,6 +201,20 @@ def test_a_query_typed_in_the_editor_runs_and_fills_the_table(
     assert "error at 1:48" in error  # the engine's message, by way of the server's 400
 
 
+def _choice(browser: WebDriver, name: str) -> WebElement:
+    return browser.find_element(By.CSS_SELECTOR, f'.tabPanel.active select[data-choice="{name}"]')
+
+
+def _chart(browser: WebDriver) -> dict[str, Any]:
+    """What the active tab's chart draws, read from its Chart.js instance."""
+    chart: dict[str, Any] = browser.execute_script(
+        "const c = Chart.getChart(document.querySelector('.tabPanel.active .chart-box canvas'));"
+        "return {type: c.config.type, axis: c.options.indexAxis, labels: c.data.labels,"
+        " data: c.data.datasets[0].data};"
+    )
+    return chart
+
+
 def _hints(browser: WebDriver) -> list[str]:
     _wait(browser, ".CodeMirror-hints li")
     return [li.text for li in browser.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li")]
@@ -225,17 +241,25 @@ def test_completions_come_from_the_project_and_no_request_leaves_the_machine(
     browser.find_element(By.CSS_SELECTOR, ".tabPanel.active .yasqe_queryButton").click()
     _wait(browser, ".tabPanel.active .yasr table.dataTable tbody tr")
     assert _table(browser) == (["name"], [["A. Zh. Asanbaev"]])
-    # A saved query with a number column also shows as a bar chart, drawn in the page.
+    # A saved query with a number column also shows as a chart (Chart.js, served with the page),
+    # a bar per row by default, and as another kind or by another column when chosen.
     _open_saved(browser, "class-counts")
     browser.find_element(By.ID, "run-saved").click()
     _wait(browser, ".tabPanel.active .yasr table.dataTable tbody tr")
     browser.find_element(By.CSS_SELECTOR, ".tabPanel.active .yasr .select_chart").click()
-    _wait(browser, ".tabPanel.active table.bar-chart")
-    bars = browser.find_elements(By.CSS_SELECTOR, ".tabPanel.active table.bar-chart tr")
+    _wait(browser, ".tabPanel.active .chart-box canvas")
     counts = built.run_query("class-counts")
     assert isinstance(counts, ox.QuerySolutions)
-    assert len(bars) == len(list(counts)) > 10
-    assert bars[0].find_element(By.TAG_NAME, "th").text == "ag:Observation"
+    rows = list(counts)
+    chart = _chart(browser)
+    assert chart["type"] == "bar" and chart["axis"] == "x"
+    assert len(chart["labels"]) == len(rows) > 10
+    assert chart["labels"][0] == "ag:Observation"
+    assert chart["data"] == [int(row["entities"].value) for row in rows]
+    Select(_choice(browser, "chart")).select_by_value("pie")
+    assert _chart(browser)["type"] == "pie"
+    Select(_choice(browser, "chart")).select_by_value("horizontal")
+    assert (_chart(browser)["type"], _chart(browser)["axis"]) == ("bar", "y")
     requested = [
         event["params"]["request"]["url"]
         for entry in browser.get_log("performance")
@@ -245,4 +269,5 @@ def test_completions_come_from_the_project_and_no_request_leaves_the_machine(
     hosts = {urlsplit(url).hostname for url in requested if not url.startswith("data:")}
     assert hosts == {"127.0.0.1"}
     assert any(url.endswith("/static/vendor/yasgui/yasgui.min.js") for url in requested)
+    assert any(url.endswith("/static/vendor/chartjs/chart.umd.min.js") for url in requested)
     assert any("/api/queries/class-counts?" in url for url in requested)

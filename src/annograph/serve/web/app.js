@@ -72,55 +72,84 @@ class EntityTable extends Yasr.plugins.table {
   }
 }
 
-// A bar chart of results that have a number column, drawn in the page (YASGUI's own chart
-// plugin loads Google Charts from the web; none ships offline). One bar per row: the first
-// column that is not a number labels it, the first number column sizes it.
-class BarChart {
+// Charts of results that have a number column, drawn by Chart.js (vendored with the page:
+// YASGUI's own chart plugin loads Google Charts from the web). Above the chart, the kind of
+// chart and the columns that label and size it; by default a bar per row, labelled by the first
+// column that is not a number and sized by the first that is.
+const CHART_KINDS = { bar: "bars", horizontal: "horizontal bars", line: "line", pie: "pie" };
+const CHART_ROWS = 500; // a chart of more rows than this is unreadable: the first ones
+
+class ResultChart {
   constructor(yasr) {
     this.yasr = yasr;
     this.label = "Chart";
     this.priority = 5; // after the table, which stays the default view
+    this.kind = "bar";
   }
 
   columns() {
     const vars = this.yasr.results?.getVariables() || [];
     const rows = this.yasr.results?.getBindings() || [];
-    const numeric = (name) =>
+    const isNumber = (name) =>
       rows.length > 0 && rows.every((row) => row[name] && row[name].value !== "" && !isNaN(Number(row[name].value)));
-    const value = vars.find(numeric);
-    const label = vars.find((name) => name !== value);
-    return { label, value, rows };
+    const numbers = vars.filter(isNumber);
+    return { numbers, labels: vars.filter((name) => !numbers.includes(name)), rows };
   }
 
   canHandleResults() {
-    const { label, value } = this.columns();
-    return Boolean(label && value);
+    const { numbers, labels } = this.columns();
+    return numbers.length > 0 && labels.length > 0;
   }
 
   getIcon() {
-    const icon = element("span", { class: "chart-icon", "aria-hidden": "true" }, "▮▮");
-    return icon;
+    return element("span", { class: "chart-icon", "aria-hidden": "true" }, "▮▮");
   }
 
   draw() {
-    const { label, value, rows } = this.columns();
-    const max = Math.max(...rows.map((row) => Math.abs(Number(row[value].value))), 1);
-    const bars = rows.slice(0, 200).map((row) => {
-      const number = Number(row[value].value);
-      const name = row[label] ? (row[label].type === "uri" ? shorten(row[label].value) : row[label].value) : "";
-      const bar = element("span", { class: "bar", style: `width: ${(85 * Math.abs(number)) / max}%` });
-      return element("tr", {}, element("th", { scope: "row" }, name),
-        element("td", {}, bar, element("span", { class: "number" }, row[value].value)));
+    const { numbers, labels, rows } = this.columns();
+    if (!numbers.includes(this.value)) this.value = numbers[0];
+    if (!labels.includes(this.by)) this.by = labels[0];
+    const choice = (name, options, chosen, change) => {
+      const select = element("select", { "aria-label": name, "data-choice": name },
+        ...Object.entries(options).map(([value, text]) => element("option", { value }, text)));
+      select.value = chosen;
+      select.addEventListener("change", () => { change(select.value); this.draw(); });
+      return element("label", {}, `${name} `, select);
+    };
+    const asOptions = (names) => Object.fromEntries(names.map((name) => [name, name]));
+    const controls = element("div", { class: "chart-controls" },
+      choice("chart", CHART_KINDS, this.kind, (kind) => { this.kind = kind; }),
+      choice("label", asOptions(labels), this.by, (name) => { this.by = name; }),
+      choice("value", asOptions(numbers), this.value, (name) => { this.value = name; }));
+    const shown = rows.slice(0, CHART_ROWS);
+    const name = (term) => (!term ? "" : term.type === "uri" ? shorten(term.value) : term.value);
+    const horizontal = this.kind === "horizontal";
+    const height = horizontal ? Math.max(300, 22 * shown.length) : 420;
+    const canvas = element("canvas", { role: "img", "aria-label": `${this.value} by ${this.by}` });
+    const note = rows.length > CHART_ROWS ? element("p", { class: "chart-note" }, `the first ${CHART_ROWS} of ${rows.length} rows`) : "";
+    const box = element("div", { class: "chart-box", style: `height: ${height}px` }, canvas);
+    this.chart?.destroy();
+    this.yasr.resultsEl.replaceChildren(controls, note, box);
+    this.chart = new Chart(canvas, {
+      type: horizontal ? "bar" : this.kind,
+      data: {
+        labels: shown.map((row) => name(row[this.by])),
+        datasets: [{ label: this.value, data: shown.map((row) => Number(row[this.value].value)) }],
+      },
+      options: {
+        indexAxis: horizontal ? "y" : "x",
+        animation: false,
+        maintainAspectRatio: false,
+        plugins: { legend: { display: this.kind === "pie" } },
+      },
     });
-    const caption = element("caption", {}, `${value} by ${label}` + (rows.length > 200 ? " (first 200 rows)" : ""));
-    this.yasr.resultsEl.replaceChildren(element("table", { class: "bar-chart" }, caption, element("tbody", {}, ...bars)));
   }
 }
 
 function startYasgui() {
   useLocalCompletions();
   Yasr.registerPlugin("table", EntityTable);
-  Yasr.registerPlugin("chart", BarChart);
+  Yasr.registerPlugin("chart", ResultChart);
   return new Yasgui($("yasgui"), {
     requestConfig: { endpoint: ENDPOINT, method: "POST" },
     copyEndpointOnNewTab: true,
